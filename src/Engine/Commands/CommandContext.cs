@@ -1,0 +1,117 @@
+using AofSim.Engine.Data;
+using AofSim.Engine.Profiles;
+
+namespace AofSim.Engine.Commands;
+
+/// <summary>
+/// Everything a command sees while it runs: the dataset and selected db, the clock, whether the
+/// server is loading, where the reply goes and where writes propagate. The keyspace helpers
+/// here are the seed's db.c (lookupKey with expireIfNeeded, setKey, dbDelete).
+/// </summary>
+public sealed class CommandContext
+{
+    private static readonly byte[] DelName = "DEL"u8.ToArray();
+
+    /// <summary>Creates a context over <paramref name="data"/>.</summary>
+    public CommandContext(Dataset data, Profile profile, IRandomSource random)
+    {
+        Data = data;
+        Profile = profile;
+        Random = random;
+        Reply = new ReplyWriter(null);
+    }
+
+    /// <summary>The dataset.</summary>
+    public Dataset Data { get; }
+
+    /// <summary>Behaviour switches.</summary>
+    public Profile Profile { get; }
+
+    /// <summary>The source of chance for SPOP and SRANDMEMBER.</summary>
+    public IRandomSource Random { get; }
+
+    /// <summary>The selected database number.</summary>
+    public int DbIndex { get; set; }
+
+    /// <summary>The selected database.</summary>
+    public Database Db => Data[DbIndex];
+
+    /// <summary>Where the reply goes.</summary>
+    public ReplyWriter Reply { get; set; }
+
+    /// <summary>The clock, in Unix milliseconds, for this command (the seed's mstime()).</summary>
+    public long NowMs { get; set; }
+
+    /// <summary>The seed's server.loading: keys never expire while the AOF is replayed.</summary>
+    public bool Loading { get; set; }
+
+    /// <summary>The seed's server.dirty: changes made; a command that raises it is propagated.</summary>
+    public long Dirty { get; set; }
+
+    /// <summary>Where writes propagate (the AOF feed), or null while loading.</summary>
+    public IPropagationSink? Sink { get; set; }
+
+    /// <summary>
+    /// Set by a command whose effect must be replayed by another command (the seed's
+    /// rewriteClientCommandVector: SPOP as SREM, INCRBYFLOAT as SET, EXPIRE in the past as DEL).
+    /// </summary>
+    public CommandArgs? PropagateAs { get; set; }
+
+    /// <summary>
+    /// Deletes <paramref name="key"/> if its expiry has passed, propagating a DEL as the seed's
+    /// expireIfNeeded does, so that the AOF stays replayable. Never while loading.
+    /// </summary>
+    /// <returns>True when the key was expired and removed.</returns>
+    public bool ExpireIfNeeded(ReadOnlySpan<byte> key)
+    {
+        if (Loading || !Db.TryGet(key, out DbEntry entry) || !entry.IsExpiredAt(NowMs))
+        {
+            return false;
+        }
+
+        Db.Remove(key);
+        Sink?.Propagate(CommandTable.Del, DbIndex, CommandArgs.Of(DelName, key.ToArray()));
+        return true;
+    }
+
+    /// <summary>Looks a key up, expiring it first if due (lookupKeyRead/Write).</summary>
+    public bool Lookup(ReadOnlySpan<byte> key, out DbEntry entry)
+    {
+        if (ExpireIfNeeded(key))
+        {
+            entry = default;
+            return false;
+        }
+
+        return Db.TryGet(key, out entry);
+    }
+
+    /// <summary>
+    /// Looks a key up and checks its type. Replies WRONGTYPE and returns false when it holds
+    /// another type; otherwise returns true, with <paramref name="exists"/> telling if it was found.
+    /// </summary>
+    public bool LookupTyped(ReadOnlySpan<byte> key, RedisType type, out DbEntry entry, out bool exists)
+    {
+        exists = Lookup(key, out entry);
+        if (exists && entry.Type != type)
+        {
+            Reply.Error(Errors.WrongType);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>setKey: stores a value, dropping any expiry (as SET does).</summary>
+    public void SetKey(ReadOnlySpan<byte> key, object value) => Db.Set(key, value, DbEntry.NoExpiry);
+
+    /// <summary>dbDelete.</summary>
+    public bool Delete(ReadOnlySpan<byte> key) => Db.Remove(key);
+
+    /// <summary>The bytes of a string value.</summary>
+    public static ReadOnlySpan<byte> StringBytes(object value) =>
+        value is byte[] bytes ? bytes : ((RedisString)value).Span;
+
+    /// <summary>Asks that the command be propagated as <paramref name="argv"/> instead of itself.</summary>
+    public void Rewrite(params byte[][] argv) => PropagateAs = CommandArgs.Of(argv);
+}

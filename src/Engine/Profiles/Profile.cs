@@ -1,0 +1,89 @@
+namespace AofSim.Engine.Profiles;
+
+/// <summary>
+/// Behaviour switches. <see cref="Redis26"/> is the seed, bugs included; <see cref="Fixed"/>
+/// turns on every fix. Each fix is its own switch, so one can be turned off alone to show which
+/// test catches its absence. The numbers refer to the table of historical bugs in docs/profiles.md.
+/// </summary>
+public sealed record Profile
+{
+    /// <summary>The seed's behaviour, byte for byte and bug for bug.</summary>
+    public static readonly Profile Redis26 = new() { Name = "redis26" };
+
+    /// <summary>The reference behaviour: every known fix applied.</summary>
+    public static readonly Profile Fixed = new()
+    {
+        Name = "fixed",
+        RewriteExpiryBeforeWrite = true,
+        RewriteChecksFlushErrors = true,
+        WriteErrorRefusesWrites = true,
+        FsyncEverysecTail = true,
+        FlushBeforeShutdown = true,
+        SetExpiryAbsolute = true,
+        RemoveBothTempNames = true,
+        FsyncErrorsHandled = true,
+        NoFsyncOnClosedFd = true,
+        FsyncBeforeRenameAndDir = true,
+        MillisecondFsyncTiming = true,
+        LoaderQueuesMulti = true,
+        LoaderShortBulkIsTruncation = true,
+        IncrByFloatKeepsTtl = true,
+    };
+
+    /// <summary>The profile's name.</summary>
+    public string Name { get; init; } = "custom";
+
+    /// <summary>#4, PR #1079: the rewrite skips an expired key before writing it, not after its SET.</summary>
+    public bool RewriteExpiryBeforeWrite { get; init; }
+
+    /// <summary>#5, PR #1606: the rewrite checks fflush, fsync and fclose, and never renames a short file.</summary>
+    public bool RewriteChecksFlushErrors { get; init; }
+
+    /// <summary>#6, commit fadbbdd3f: a write error under everysec/no refuses writes and retries, instead of exiting.</summary>
+    public bool WriteErrorRefusesWrites { get; init; }
+
+    /// <summary>#7, PRs #5985/#6053: under everysec, the tail is fsynced even when writes stop.</summary>
+    public bool FsyncEverysecTail { get; init; }
+
+    /// <summary>#8, PR #4311: SHUTDOWN flushes the AOF buffer before its fsync.</summary>
+    public bool FlushBeforeShutdown { get; init; }
+
+    /// <summary>#9, PR #4068: SET with EX/PX is logged with an absolute expiry (SET … PXAT).</summary>
+    public bool SetExpiryAbsolute { get; init; }
+
+    /// <summary>#10, PR #5920: a failed or killed rewrite removes both temp names.</summary>
+    public bool RemoveBothTempNames { get; init; }
+
+    /// <summary>#11, PRs #8347/#8419: an fsync error is an error, never ignored.</summary>
+    public bool FsyncErrorsHandled { get; init; }
+
+    /// <summary>#12, PR #8751: no fsync is ever issued on a descriptor that was closed or reused.</summary>
+    public bool NoFsyncOnClosedFd { get; init; }
+
+    /// <summary>#13, PR #10737: fsync the new AOF before the rename and the directory after it.</summary>
+    public bool FsyncBeforeRenameAndDir { get; init; }
+
+    /// <summary>#17, PRs #8612/#13041: the everysec fsync and the 2-second postpone timed in ms.</summary>
+    public bool MillisecondFsyncTiming { get; init; }
+
+    /// <summary>#15, PR #5201: the loader queues the commands of a MULTI until its EXEC, so a block cut by the end of the file is never applied half-way.</summary>
+    public bool LoaderQueuesMulti { get; init; }
+
+    /// <summary>Redis 2.8: a bulk cut short by the end of the file is a truncation ("Unexpected end of file"), not "Bad file format" as in the seed.</summary>
+    public bool LoaderShortBulkIsTruncation { get; init; }
+
+    /// <summary>Redis 6.2: INCRBYFLOAT is logged as SET … KEEPTTL, so a replay keeps the key's expiry (the seed logs a plain SET, which drops it).</summary>
+    public bool IncrByFloatKeepsTtl { get; init; }
+
+    /// <summary>The profile called <paramref name="name"/> (redis26 or fixed).</summary>
+    public static bool TryGet(string name, out Profile profile)
+    {
+        profile = name switch
+        {
+            "redis26" => Redis26,
+            "fixed" => Fixed,
+            _ => null!,
+        };
+        return profile is not null;
+    }
+}

@@ -1,0 +1,181 @@
+using System.Buffers.Text;
+using System.Globalization;
+
+namespace AofSim.Engine.Text;
+
+/// <summary>
+/// Number parsing and printing with the exact rules of the C library calls the seed uses:
+/// string2ll for integers, strtod for doubles, and printf's <c>%.17g</c> for scores.
+/// </summary>
+public static class Numbers
+{
+    /// <summary>
+    /// Parses a whole byte string as a signed 64-bit decimal integer, as Redis's string2ll:
+    /// an optional '-', no '+', no spaces, no leading zeros, no overflow.
+    /// </summary>
+    public static bool TryParseInt64(ReadOnlySpan<byte> s, out long value)
+    {
+        value = 0;
+        if (s.IsEmpty || s.Length > 20)
+        {
+            return false;
+        }
+
+        if (s.Length == 1 && s[0] == (byte)'0')
+        {
+            return true;
+        }
+
+        bool negative = s[0] == (byte)'-';
+        int i = negative ? 1 : 0;
+        if (i == s.Length || s[i] < (byte)'1' || s[i] > (byte)'9')
+        {
+            return false;
+        }
+
+        ulong v = 0;
+        for (; i < s.Length; i++)
+        {
+            uint d = (uint)(s[i] - (byte)'0');
+            if (d > 9 || v > (ulong.MaxValue - d) / 10)
+            {
+                return false;
+            }
+
+            v = (v * 10) + d;
+        }
+
+        if (negative)
+        {
+            if (v > (ulong)long.MaxValue + 1)
+            {
+                return false;
+            }
+
+            value = (long)(0 - v);
+            return true;
+        }
+
+        if (v > long.MaxValue)
+        {
+            return false;
+        }
+
+        value = (long)v;
+        return true;
+    }
+
+    /// <summary>
+    /// Parses a whole byte string as a double, as the seed's getDoubleFromObject over strtod:
+    /// decimal and exponent forms, "inf"/"infinity" with a sign, no leading space, nothing left
+    /// over, and never NaN.
+    /// </summary>
+    public static bool TryParseDouble(ReadOnlySpan<byte> s, out double value)
+    {
+        value = 0;
+        if (s.IsEmpty || s.Length > 512 || s[0] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\v' or (byte)'\f')
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> body = s[0] is (byte)'+' or (byte)'-' ? s[1..] : s;
+        if (System.Text.Ascii.EqualsIgnoreCase(body, "inf"u8) || System.Text.Ascii.EqualsIgnoreCase(body, "infinity"u8))
+        {
+            value = s[0] == (byte)'-' ? double.NegativeInfinity : double.PositiveInfinity;
+            return true;
+        }
+
+        foreach (byte b in body)
+        {
+            if (!(b is >= (byte)'0' and <= (byte)'9' or (byte)'.' or (byte)'e' or (byte)'E' or (byte)'+' or (byte)'-'))
+            {
+                return false;
+            }
+        }
+
+        Span<char> chars = stackalloc char[s.Length];
+        for (int i = 0; i < s.Length; i++)
+        {
+            chars[i] = (char)s[i];
+        }
+
+        if (!double.TryParse(chars, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out value))
+        {
+            return false;
+        }
+
+        return !double.IsNaN(value);
+    }
+
+    /// <summary>Formats as C's <c>printf("%.17g")</c>: what the seed writes for scores.</summary>
+    public static string FormatG17(double value)
+    {
+        if (double.IsPositiveInfinity(value))
+        {
+            return "inf";
+        }
+
+        if (double.IsNegativeInfinity(value))
+        {
+            return "-inf";
+        }
+
+        if (double.IsNaN(value))
+        {
+            return "nan";
+        }
+
+        // .NET's G17 chooses fixed or exponent form by the same rule as %g (exponent < -4 or
+        // >= precision) and drops trailing zeros; C writes a lower-case 'e'.
+        return value.ToString("G17", CultureInfo.InvariantCulture).Replace('E', 'e');
+    }
+
+    /// <summary>Appends <see cref="FormatG17"/> of <paramref name="value"/> as ASCII.</summary>
+    public static ByteBuffer AppendG17(this ByteBuffer buffer, double value) => buffer.AppendAscii(FormatG17(value));
+
+    /// <summary>The ASCII bytes of <paramref name="value"/> in decimal.</summary>
+    public static byte[] Int64Bytes(long value)
+    {
+        Span<byte> tmp = stackalloc byte[20];
+        Utf8Formatter.TryFormat(value, tmp, out int n);
+        return tmp[..n].ToArray();
+    }
+
+    /// <summary>
+    /// The string Redis stores after INCRBYFLOAT / HINCRBYFLOAT: the shortest decimal that reads
+    /// back as the same value, in plain (non-exponent) notation, no trailing zeros.
+    /// </summary>
+    /// <remarks>
+    /// The seed computes in C's long double and prints "%.17Lf" with trailing zeros removed. C#
+    /// has no 80-bit type; the sum is done in decimal when both operands fit (so 0.1 + 0.2 gives
+    /// "0.3", as long double does) and in double otherwise. Results are the same for ordinary
+    /// inputs; the replay is unaffected because the result is logged as a SET of this string.
+    /// </remarks>
+    public static string FormatIncrFloat(double value)
+    {
+        string s = value.ToString("R", CultureInfo.InvariantCulture);
+        if (s.Contains('E', StringComparison.Ordinal))
+        {
+            s = value.ToString("F17", CultureInfo.InvariantCulture);
+            if (s.Contains('.', StringComparison.Ordinal))
+            {
+                s = s.TrimEnd('0').TrimEnd('.');
+            }
+        }
+
+        return s == "-0" ? "0" : s;
+    }
+
+    /// <summary>Adds an increment to a value the way INCRBYFLOAT does (see <see cref="FormatIncrFloat"/>).</summary>
+    public static double AddFloat(double current, double increment)
+    {
+        // Decimal only where both operands survive the trip to decimal and back unchanged.
+        if (Math.Abs(current) < 7.9e27 && Math.Abs(increment) < 7.9e27
+            && (double)(decimal)current == current && (double)(decimal)increment == increment)
+        {
+            return (double)((decimal)current + (decimal)increment);
+        }
+
+        return current + increment;
+    }
+}

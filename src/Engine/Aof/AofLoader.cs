@@ -1,0 +1,466 @@
+using AofSim.Engine.Commands;
+using AofSim.Engine.Data;
+using AofSim.Engine.Ports;
+using AofSim.Engine.Profiles;
+using AofSim.Engine.Text;
+
+namespace AofSim.Engine.Aof;
+
+/// <summary>
+/// The seed's loadAppendOnlyFile: replays an AOF into a dataset through a fake client.
+/// </summary>
+/// <remarks>
+/// <para>Parsing works on spans of a read buffer: a command's arguments are slices of it, so a
+/// command costs no allocation beyond what the dataset keeps. The buffer grows only to hold one
+/// command, and never past what the file really holds: a length in a header is checked against
+/// the bytes left in the file before anything is allocated for it.</para>
+/// <para>Where the seed would crash or load garbage, the load fails with a typed outcome
+/// (docs/loader.md lists each case): a negative or non-numeric count or length, a bulk not
+/// followed by CRLF, a known command with the wrong arity, a command that replies an error.</para>
+/// </remarks>
+public sealed class AofLoader
+{
+    /// <summary>The seed's fmterr line.</summary>
+    public const string BadFormatMessage =
+        "Bad file format reading the append only file: make a backup of your AOF file, then use ./redis-check-aof --fix <filename>";
+
+    /// <summary>The seed's readerr line at end of file.</summary>
+    public const string UnexpectedEofMessage = "Unexpected end of file reading the append only file";
+
+    // A header line is '*' or '$', at most 20 digits and CRLF; the seed reads it with
+    // fgets(buf,128): anything longer cannot be a header.
+    private const int MaxHeaderLine = 128;
+    private const int ChunkSize = 1 << 20;
+
+    private readonly Stream input;
+    private readonly long fileSize;
+    private readonly CommandProcessor processor;
+    private readonly Profile profile;
+    private readonly LoadOptions options;
+    private readonly IAofLog log;
+    private readonly Client client = new();
+    private readonly ReplyWriter discard = new(null);
+    private readonly CommandArgs args;
+    private readonly List<(CommandDef Cmd, CommandArgs Args, long Offset)> queued = [];
+
+    private byte[] buf;
+    private int pos;
+    private int end;
+    private long bufStart;
+    private bool eof;
+    private string? readError;
+
+    private AofLoader(Stream input, long fileSize, Dataset data, Profile profile, IRandomSource random, LoadOptions options, IAofLog log)
+    {
+        this.input = input;
+        this.fileSize = fileSize;
+        this.profile = profile;
+        this.options = options;
+        this.log = log;
+        processor = new CommandProcessor(data, profile, random);
+        processor.Context.Loading = true;
+        processor.Context.Reply = discard;
+        buf = new byte[(int)Math.Clamp(fileSize, 16, ChunkSize)];
+        args = new CommandArgs(buf, 16);
+    }
+
+    private enum Parse
+    {
+        Ok,
+        NeedMore,
+        BadFormat,
+        ShortBulk,
+    }
+
+    /// <summary>Loads <paramref name="path"/> from <paramref name="storage"/> into <paramref name="data"/>.</summary>
+    public static LoadResult Load(IStorage storage, string path, Dataset data, Profile profile, LoadOptions options, IAofLog? log = null, IRandomSource? random = null)
+    {
+        log ??= NullLog.Instance;
+        SysResult opened = storage.Open(path, OpenFlags.ReadOnly);
+        if (!opened.Ok)
+        {
+            string msg = $"Fatal error: can't open the append log file for reading: {ErrnoText.Strerror(opened.Error)}";
+            log.Log(LogLevel.Warning, msg);
+            return new LoadResult { Outcome = LoadOutcome.OpenFailed, Message = msg };
+        }
+
+        int fd = (int)opened.Value;
+        try
+        {
+            SysResult size = storage.Fstat(fd);
+            using var stream = new StorageReadStream(storage, fd);
+            return Load(stream, size.Ok ? size.Value : -1, data, profile, options, log, random);
+        }
+        finally
+        {
+            storage.Close(fd);
+        }
+    }
+
+    /// <summary>Loads an AOF from <paramref name="input"/> (of <paramref name="fileSize"/> bytes, or -1 if unknown).</summary>
+    public static LoadResult Load(Stream input, long fileSize, Dataset data, Profile profile, LoadOptions options, IAofLog? log = null, IRandomSource? random = null)
+    {
+        if (fileSize == 0)
+        {
+            // A zero-length AOF is an empty dataset, not an error (the seed's early return).
+            return new LoadResult { Outcome = LoadOutcome.Empty };
+        }
+
+        var loader = new AofLoader(input, fileSize < 0 ? long.MaxValue : fileSize, data, profile, random ?? new SplitMix64(0), options, log ?? NullLog.Instance);
+        LoadResult result = loader.Run();
+        return result with { FileSize = fileSize < 0 ? loader.bufStart + loader.end : fileSize };
+    }
+
+    /// <summary>Loads an AOF held in memory.</summary>
+    public static LoadResult Load(ReadOnlySpan<byte> aof, Dataset data, Profile profile, LoadOptions options, IAofLog? log = null) =>
+        Load(new MemoryStream(aof.ToArray(), writable: false), aof.Length, data, profile, options, log);
+
+    private LoadResult Run()
+    {
+        long commands = 0;
+        long validUpTo = 0;
+        long multiAt = -1;
+        while (true)
+        {
+            long cmdStart = bufStart + pos;
+            Parse parsed = ParseCommand();
+            while (parsed == Parse.NeedMore)
+            {
+                if (!Refill())
+                {
+                    break;
+                }
+
+                parsed = ParseCommand();
+            }
+
+            if (readError is not null)
+            {
+                return Fail(LoadOutcome.ReadError, $"Unrecoverable error reading the append only file: {readError}", commands, cmdStart);
+            }
+
+            if (parsed == Parse.NeedMore)
+            {
+                if (pos == end)
+                {
+                    break; // clean end of file between commands
+                }
+
+                return Eof(validUpTo, multiAt, commands, cmdStart);
+            }
+
+            if (parsed == Parse.ShortBulk)
+            {
+                // The seed reaches fmterr here (fread of the bulk fails); Redis 2.8 on treats
+                // a bulk cut by the end of the file as a truncation.
+                return profile.LoaderShortBulkIsTruncation || options.LoadTruncated
+                    ? Eof(validUpTo, multiAt, commands, cmdStart)
+                    : Fail(LoadOutcome.BadFormat, BadFormatMessage, commands, cmdStart);
+            }
+
+            if (parsed == Parse.BadFormat)
+            {
+                return Fail(LoadOutcome.BadFormat, BadFormatMessage, commands, cmdStart);
+            }
+
+            if (args.Count == 0)
+            {
+                continue; // an annotation line
+            }
+
+            commands++;
+            CommandDef? cmd = CommandTable.Lookup(args[0]);
+            if (cmd is null)
+            {
+                return Fail(LoadOutcome.UnknownCommand, $"Unknown command '{CString(args.Text(0))}' reading the append only file", commands, cmdStart);
+            }
+
+            if (!cmd.AcceptsArgc(args.Count))
+            {
+                return Fail(LoadOutcome.WrongArity, $"Wrong number of arguments for '{cmd.Name}' at offset {cmdStart} reading the append only file", commands, cmdStart);
+            }
+
+            string? error = cmd.Name switch
+            {
+                "multi" => BeginMulti(ref multiAt, cmdStart),
+                "exec" => Exec(ref multiAt),
+                "discard" => Discard(ref multiAt),
+                _ when client.InMulti && profile.LoaderQueuesMulti => Queue(cmd, cmdStart),
+                _ => Replay(cmd, args, cmdStart),
+            };
+            if (error is not null)
+            {
+                return Fail(LoadOutcome.CommandFailed, error, commands, cmdStart);
+            }
+
+            validUpTo = bufStart + pos;
+        }
+
+        if (client.InMulti)
+        {
+            // The end of the file came inside MULTI: the seed logs it as an unexpected end of file.
+            return Eof(validUpTo, multiAt, commands, bufStart + pos);
+        }
+
+        return new LoadResult { Outcome = LoadOutcome.Loaded, Commands = commands, ValidUpTo = validUpTo };
+    }
+
+    private string? BeginMulti(ref long multiAt, long offset)
+    {
+        if (client.InMulti)
+        {
+            return $"Error replaying 'multi' at offset {offset} reading the append only file: {Errors.NestedMulti}";
+        }
+
+        client.InMulti = true;
+        multiAt = offset;
+        return null;
+    }
+
+    private string? Exec(ref long multiAt)
+    {
+        if (!client.InMulti)
+        {
+            return $"Error replaying 'exec' at offset {bufStart + pos} reading the append only file: {Errors.ExecWithoutMulti}";
+        }
+
+        client.InMulti = false;
+        multiAt = -1;
+        foreach ((CommandDef cmd, CommandArgs a, long offset) in queued)
+        {
+            string? error = Replay(cmd, a, offset);
+            if (error is not null)
+            {
+                queued.Clear();
+                return error;
+            }
+        }
+
+        queued.Clear();
+        return null;
+    }
+
+    private string? Discard(ref long multiAt)
+    {
+        client.InMulti = false;
+        multiAt = -1;
+        queued.Clear();
+        return null;
+    }
+
+    private string? Queue(CommandDef cmd, long offset)
+    {
+        queued.Add((cmd, args.Clone(), offset));
+        return null;
+    }
+
+    private string? Replay(CommandDef cmd, CommandArgs a, long offset)
+    {
+        long errorsBefore = discard.ErrorCount;
+        processor.Call(client, cmd, a, options.NowMs);
+        return discard.ErrorCount == errorsBefore
+            ? null
+            : $"Error replaying '{cmd.Name}' at offset {offset} reading the append only file: {discard.LastError}";
+    }
+
+    private LoadResult Eof(long validUpTo, long multiAt, long commands, long at)
+    {
+        if (options.LoadTruncated)
+        {
+            // A MULTI left open is reverted whole: the file is cut before it (PR #5201).
+            if (client.InMulti && multiAt >= 0)
+            {
+                log.Log(LogLevel.Warning, "Revert incomplete MULTI/EXEC transaction in AOF file");
+                validUpTo = multiAt;
+            }
+
+            log.Log(LogLevel.Warning, $"!!! Warning: short read while loading the AOF file {options.FileName}!!!");
+            log.Log(LogLevel.Warning, $"!!! Truncating the AOF {options.FileName} at offset {validUpTo} !!!");
+            log.Log(LogLevel.Warning, $"AOF {options.FileName} loaded anyway because aof-load-truncated is enabled");
+            return new LoadResult { Outcome = LoadOutcome.Truncated, Commands = commands, ValidUpTo = validUpTo };
+        }
+
+        return Fail(LoadOutcome.UnexpectedEof, UnexpectedEofMessage, commands, at, validUpTo);
+    }
+
+    private LoadResult Fail(LoadOutcome outcome, string message, long commands, long at, long? validUpTo = null)
+    {
+        log.Log(LogLevel.Warning, message);
+        return new LoadResult { Outcome = outcome, Message = message, Commands = commands, ValidUpTo = validUpTo ?? at };
+    }
+
+    // The seed prints argv[0] with %s: it stops at the first NUL.
+    private static string CString(string s)
+    {
+        int nul = s.IndexOf('\0', StringComparison.Ordinal);
+        return nul < 0 ? s : s[..nul];
+    }
+
+    /// <summary>
+    /// Parses one command at <see cref="pos"/> into <see cref="args"/>. On success moves
+    /// <see cref="pos"/> past it; on NeedMore leaves <see cref="pos"/> where it was.
+    /// </summary>
+    private Parse ParseCommand()
+    {
+        args.Reset(buf);
+        int p = pos;
+        if (p >= end)
+        {
+            return Parse.NeedMore;
+        }
+
+        if (buf[p] == (byte)'#')
+        {
+            // Redis 7 annotation (#TS:…): skipped whole.
+            int nl = buf.AsSpan(p, end - p).IndexOf((byte)'\n');
+            if (nl < 0)
+            {
+                return eof ? SkipToEnd() : Parse.NeedMore;
+            }
+
+            pos = p + nl + 1;
+            return Parse.Ok;
+        }
+
+        Parse header = ReadHeader(ref p, (byte)'*', out long argc);
+        if (header != Parse.Ok)
+        {
+            return header;
+        }
+
+        if (argc < 1)
+        {
+            return Parse.BadFormat;
+        }
+
+        for (long j = 0; j < argc; j++)
+        {
+            header = ReadHeader(ref p, (byte)'$', out long len);
+            if (header != Parse.Ok)
+            {
+                return header;
+            }
+
+            if (len < 0)
+            {
+                return Parse.BadFormat;
+            }
+
+            long fileLeft = fileSize - (bufStart + p);
+            if (len + 2 > fileLeft)
+            {
+                return eof || fileSize != long.MaxValue ? Parse.ShortBulk : Parse.NeedMore;
+            }
+
+            if (len + 2 > end - p)
+            {
+                return Parse.NeedMore;
+            }
+
+            if (buf[p + (int)len] != (byte)'\r' || buf[p + (int)len + 1] != (byte)'\n')
+            {
+                return Parse.BadFormat;
+            }
+
+            args.Add(p, (int)len);
+            p += (int)len + 2;
+        }
+
+        pos = p;
+        return Parse.Ok;
+    }
+
+    private Parse SkipToEnd()
+    {
+        pos = end;
+        return Parse.Ok;
+    }
+
+    // A '*' or '$' line: the marker, an optional '-', decimal digits, CRLF.
+    private Parse ReadHeader(ref int p, byte marker, out long value)
+    {
+        value = 0;
+        int avail = end - p;
+        if (avail <= 0)
+        {
+            return Parse.NeedMore;
+        }
+
+        if (buf[p] != marker)
+        {
+            return Parse.BadFormat;
+        }
+
+        ReadOnlySpan<byte> window = buf.AsSpan(p, Math.Min(avail, MaxHeaderLine));
+        int nl = window.IndexOf((byte)'\n');
+        if (nl < 0)
+        {
+            return avail >= MaxHeaderLine ? Parse.BadFormat : Parse.NeedMore;
+        }
+
+        if (nl < 2 || window[nl - 1] != (byte)'\r')
+        {
+            return Parse.BadFormat;
+        }
+
+        ReadOnlySpan<byte> digits = window[1..(nl - 1)];
+        if (!Numbers.TryParseInt64(digits, out value))
+        {
+            return Parse.BadFormat;
+        }
+
+        p += nl + 1;
+        return Parse.Ok;
+    }
+
+    // Moves the unparsed tail to the front and reads more; grows the buffer when one command
+    // does not fit, but never past the bytes the file has left.
+    private bool Refill()
+    {
+        if (eof)
+        {
+            return false;
+        }
+
+        int tail = end - pos;
+        if (pos > 0)
+        {
+            Buffer.BlockCopy(buf, pos, buf, 0, tail);
+            bufStart += pos;
+            pos = 0;
+            end = tail;
+        }
+
+        if (end == buf.Length)
+        {
+            long want = Math.Min((long)buf.Length * 2, Math.Max(fileSize - bufStart, buf.Length + 1));
+            if (want > Array.MaxLength)
+            {
+                eof = true;
+                return false;
+            }
+
+            Array.Resize(ref buf, (int)want);
+        }
+
+        int n;
+        try
+        {
+            n = input.Read(buf, end, buf.Length - end);
+        }
+        catch (IOException e)
+        {
+            readError = e.Message;
+            n = 0;
+        }
+
+        if (n <= 0)
+        {
+            eof = true;
+            return false;
+        }
+
+        end += n;
+        return true;
+    }
+}

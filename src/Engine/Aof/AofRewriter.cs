@@ -1,0 +1,215 @@
+using AofSim.Engine.Data;
+using AofSim.Engine.Ports;
+using AofSim.Engine.Profiles;
+using AofSim.Engine.Resp;
+
+namespace AofSim.Engine.Aof;
+
+/// <summary>
+/// The seed's rewriteAppendOnlyFile: the shortest AOF that rebuilds a dataset, using variadic
+/// commands (RPUSH, SADD, ZADD, HMSET) of at most <see cref="ItemsPerCommand"/> items.
+/// </summary>
+public static class AofRewriter
+{
+    /// <summary>REDIS_AOF_REWRITE_ITEMS_PER_CMD.</summary>
+    public const int ItemsPerCommand = 64;
+
+    /// <summary>The temp file the rewrite writes before its rename: "temp-rewriteaof-&lt;pid&gt;.aof".</summary>
+    public static string TempFileName(int pid) => $"temp-rewriteaof-{pid}.aof";
+
+    /// <summary>
+    /// The loop of rewriteAppendOnlyFile: for each non-empty db a SELECT, then every key. A key
+    /// whose expiry is already past <paramref name="nowMs"/> is skipped; under the seed's
+    /// behaviour (#4) the check comes after the key was written, so only its PEXPIREAT is
+    /// skipped and the key becomes persistent.
+    /// </summary>
+    /// <returns>False on a write error (the seed's werr).</returns>
+    public static bool WriteDataset(Rio r, DatasetSnapshot snapshot, long nowMs, Profile profile)
+    {
+        for (int j = 0; j < Dataset.DbCount; j++)
+        {
+            IReadOnlyDictionary<byte[], DbEntry> db = snapshot[j];
+            if (db.Count == 0)
+            {
+                continue;
+            }
+
+            if (!r.Write("*2\r\n$6\r\nSELECT\r\n"u8) || !r.WriteBulkLongLong(j))
+            {
+                return false;
+            }
+
+            foreach ((byte[] key, DbEntry entry) in db)
+            {
+                long expireAt = entry.ExpireAt;
+                if (profile.RewriteExpiryBeforeWrite && expireAt != DbEntry.NoExpiry && expireAt < nowMs)
+                {
+                    continue;
+                }
+
+                if (!WriteObject(r, key, entry.Value))
+                {
+                    return false;
+                }
+
+                if (expireAt != DbEntry.NoExpiry)
+                {
+                    // If this key is already expired skip it (the seed: after the key is written).
+                    if (expireAt < nowMs)
+                    {
+                        continue;
+                    }
+
+                    if (!r.Write("*3\r\n$9\r\nPEXPIREAT\r\n"u8) || !r.WriteBulkString(key) || !r.WriteBulkLongLong(expireAt))
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// rewriteAppendOnlyFile(filename): writes the dataset to "temp-rewriteaof-&lt;pid&gt;.aof",
+    /// flushes, fsyncs and closes it, then renames it to <paramref name="filename"/>.
+    /// </summary>
+    /// <returns>True on success (REDIS_OK).</returns>
+    public static bool RewriteToFile(IStorage storage, DatasetSnapshot snapshot, string filename, int pid, long nowMs, Profile profile, IAofLog log)
+    {
+        // Note that we have to use a different temp name here compared to the one used by
+        // rewriteAppendOnlyFileBackground() (the seed's comment).
+        string tmpfile = TempFileName(pid);
+        SysResult opened = storage.Open(tmpfile, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Truncate);
+        if (!opened.Ok)
+        {
+            log.Log(LogLevel.Warning, $"Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): {ErrnoText.Strerror(opened.Error)}");
+            return false;
+        }
+
+        int fd = (int)opened.Value;
+        var rio = new FileRio(storage, fd);
+        if (!WriteDataset(rio, snapshot, nowMs, profile))
+        {
+            return WriteError(storage, fd, tmpfile, rio.LastError, log);
+        }
+
+        // Make sure data will not remain on the OS's output buffers. The seed ignores the
+        // results of these three calls (#5): a full disk leaves a short file that is renamed
+        // over the good AOF. The fix treats each failure as a write error.
+        bool flushed = rio.Flush();
+        Errno synced = storage.Fdatasync(fd);
+        if (profile.RewriteChecksFlushErrors)
+        {
+            if (!flushed)
+            {
+                return WriteError(storage, fd, tmpfile, rio.LastError, log);
+            }
+
+            if (synced != Errno.None)
+            {
+                return WriteError(storage, fd, tmpfile, synced, log);
+            }
+
+            Errno closed = storage.Close(fd);
+            if (closed != Errno.None)
+            {
+                storage.Unlink(tmpfile);
+                log.Log(LogLevel.Warning, $"Write error writing append only file on disk: {ErrnoText.Strerror(closed)}");
+                return false;
+            }
+        }
+        else
+        {
+            storage.Close(fd);
+        }
+
+        // Use RENAME to make sure the DB file is changed atomically only if the generated DB
+        // file is ok.
+        Errno renamed = storage.Rename(tmpfile, filename);
+        if (renamed != Errno.None)
+        {
+            log.Log(LogLevel.Warning, $"Error moving temp append only file on the final destination: {ErrnoText.Strerror(renamed)}");
+            storage.Unlink(tmpfile);
+            return false;
+        }
+
+        if (profile.FsyncBeforeRenameAndDir)
+        {
+            // Fix #13: the rename itself is durable only once the directory is fsynced.
+            Errno dir = storage.FsyncDirectory(".");
+            if (dir != Errno.None)
+            {
+                log.Log(LogLevel.Warning, $"Error fsyncing the directory of the rewritten append only file: {ErrnoText.Strerror(dir)}");
+                return false;
+            }
+        }
+
+        log.Log(LogLevel.Notice, "SYNC append only file rewrite performed");
+        return true;
+    }
+
+    /// <summary>The commands for one key's value (SET, or rewriteList/Set/SortedSet/HashObject).</summary>
+    public static bool WriteObject(Rio r, byte[] key, object value)
+    {
+        switch (value)
+        {
+            case byte[] s:
+                return r.Write("*3\r\n$3\r\nSET\r\n"u8) && r.WriteBulkString(key) && r.WriteBulkString(s);
+            case RedisString s:
+                return r.Write("*3\r\n$3\r\nSET\r\n"u8) && r.WriteBulkString(key) && r.WriteBulkString(s.Span);
+            case RedisList list:
+                return WriteBatches(r, "RPUSH"u8, key, list.Items.Count, 1, list.Items.Items(), static (r, item) => r.WriteBulkString(item));
+            case RedisSet set:
+                return WriteBatches(r, "SADD"u8, key, set.Members.Count, 1, set.Members, static (r, m) => r.WriteBulkString(m));
+            case RedisZSet zset:
+                return WriteBatches(r, "ZADD"u8, key, zset.Count, 2, zset.Ordered, static (r, e) => r.WriteBulkDouble(e.Score) && r.WriteBulkString(e.Member));
+            case RedisHash hash:
+                return WriteBatches(r, "HMSET"u8, key, hash.Fields.Count, 2, hash.Fields, static (r, kv) => r.WriteBulkString(kv.Key) && r.WriteBulkString(kv.Value));
+            default:
+                throw new InvalidOperationException($"Unknown object type {value.GetType().Name}");
+        }
+    }
+
+    // The seed's batching: a header "*<2 + n*width>" with the command and key before every
+    // run of at most 64 items, n being what is left, capped at 64.
+    private static bool WriteBatches<T>(Rio r, ReadOnlySpan<byte> command, byte[] key, long items, int width, IEnumerable<T> source, Func<Rio, T, bool> writeItem)
+    {
+        byte[] name = command.ToArray();
+        long count = 0;
+        foreach (T item in source)
+        {
+            if (count == 0)
+            {
+                long cmdItems = Math.Min(items, ItemsPerCommand);
+                if (!r.WriteBulkCount('*', 2 + (cmdItems * width)) || !r.WriteBulkString(name) || !r.WriteBulkString(key))
+                {
+                    return false;
+                }
+            }
+
+            if (!writeItem(r, item))
+            {
+                return false;
+            }
+
+            if (++count == ItemsPerCommand)
+            {
+                count = 0;
+            }
+
+            items--;
+        }
+
+        return true;
+    }
+
+    private static bool WriteError(IStorage storage, int fd, string tmpfile, Errno errno, IAofLog log)
+    {
+        storage.Close(fd);
+        storage.Unlink(tmpfile);
+        log.Log(LogLevel.Warning, $"Write error writing append only file on disk: {ErrnoText.Strerror(errno)}");
+        return false;
+    }
+}

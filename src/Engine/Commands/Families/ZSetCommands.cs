@@ -611,6 +611,7 @@ internal static class ZSetCommands
     private static void ZRange(CommandContext ctx, CommandArgs a, RangeKind kind)
     {
         bool withScores = false, reverse = false;
+        bool directionGiven = kind != RangeKind.Auto; // ZRANGEBYSCORE is always forward
         long offset = 0, limit = -1;
         for (int j = 4; j < a.Count; j++)
         {
@@ -628,9 +629,9 @@ internal static class ZSetCommands
 
                 j += 2;
             }
-            else if (kind == RangeKind.Auto && !reverse && a.Is(j, "REV"u8))
+            else if (!directionGiven && a.Is(j, "REV"u8))
             {
-                reverse = true;
+                reverse = directionGiven = true;
             }
             else if (kind == RangeKind.Auto && a.Is(j, "BYLEX"u8))
             {

@@ -18,6 +18,7 @@ public static class Program
         root.Add(CheckVerb.Build(io));
         root.Add(RewriteVerb.Build(io));
         root.Add(BenchVerb.Build(io));
+        root.Add(ServeVerb.Build(io));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

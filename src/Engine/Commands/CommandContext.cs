@@ -58,6 +58,12 @@ public sealed class CommandContext
     public CommandArgs? PropagateAs { get; set; }
 
     /// <summary>
+    /// Runs the server commands (BGREWRITEAOF, CONFIG, INFO, SHUTDOWN, BGSAVE), which act on the
+    /// server rather than the dataset; null where there is no server (the loader).
+    /// </summary>
+    public CommandHandler? ServerCommands { get; set; }
+
+    /// <summary>
     /// Deletes <paramref name="key"/> if its expiry has passed, propagating a DEL as the seed's
     /// expireIfNeeded does, so that the AOF stays replayable. Never while loading.
     /// </summary>

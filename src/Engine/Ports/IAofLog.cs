@@ -23,19 +23,34 @@ public interface IAofLog
     void Log(LogLevel level, string message);
 }
 
-/// <summary>A log that keeps its lines in memory (tests, the simulator's trace).</summary>
+/// <summary>A log that keeps its lines in memory (tests, the simulator's trace). Thread-safe.</summary>
 public sealed class MemoryLog : IAofLog
 {
     private readonly List<(LogLevel Level, string Message)> lines = [];
 
-    /// <summary>The lines logged so far.</summary>
-    public IReadOnlyList<(LogLevel Level, string Message)> Lines => lines;
+    /// <summary>A copy of the lines logged so far.</summary>
+    public IReadOnlyList<(LogLevel Level, string Message)> Lines
+    {
+        get
+        {
+            lock (lines)
+            {
+                return [.. lines];
+            }
+        }
+    }
 
     /// <summary>Only the messages.</summary>
-    public IEnumerable<string> Messages => lines.Select(l => l.Message);
+    public IReadOnlyList<string> Messages => [.. Lines.Select(l => l.Message)];
 
     /// <inheritdoc/>
-    public void Log(LogLevel level, string message) => lines.Add((level, message));
+    public void Log(LogLevel level, string message)
+    {
+        lock (lines)
+        {
+            lines.Add((level, message));
+        }
+    }
 }
 
 /// <summary>A log that drops everything.</summary>

@@ -16,11 +16,29 @@ internal static class ServerCommands
         new("ping", -1, CommandFlags.ReadOnly, Ping),
         new("echo", 2, CommandFlags.ReadOnly, (c, a) => c.Reply.Bulk(a[1])),
 
+        // Run by the server core (ServerCore), which owns the AOF state they act on.
+        new("bgrewriteaof", 1, CommandFlags.Server, Server),
+        new("bgsave", -1, CommandFlags.Server, Server),
+        new("config", -2, CommandFlags.Server, Server),
+        new("info", -1, CommandFlags.Server, Server),
+        new("shutdown", -1, CommandFlags.Server, Server),
+
         // Run by CommandProcessor itself: they act on the client, not the dataset.
         new("multi", 1, CommandFlags.Transaction, NotDirect),
         new("exec", 1, CommandFlags.Transaction, NotDirect),
         new("discard", 1, CommandFlags.Transaction, NotDirect),
     ];
+
+    private static void Server(CommandContext ctx, CommandArgs a)
+    {
+        if (ctx.ServerCommands is null)
+        {
+            ctx.Reply.Error($"ERR '{a.Text(0).ToLowerInvariant()}' needs a running server");
+            return;
+        }
+
+        ctx.ServerCommands(ctx, a);
+    }
 
     private static void NotDirect(CommandContext ctx, CommandArgs a) =>
         throw new InvalidOperationException($"{a.Text(0)} is run by the command processor");

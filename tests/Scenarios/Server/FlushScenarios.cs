@@ -1,0 +1,296 @@
+using AofSim.Engine.Ports;
+using AofSim.Engine.Profiles;
+using AofSim.Engine.Server;
+using static AofSim.Scenarios.Server.ServerHarness;
+
+namespace AofSim.Scenarios.Server;
+
+/// <summary>flushAppendOnlyFile, branch by branch, on fake ports.</summary>
+public sealed class FlushScenarios
+{
+    private static readonly string Select0 = Resp("SELECT", "0");
+
+    [Fact]
+    public void UnderAlwaysTheWriteAndTheFsyncComeBeforeTheReplyIsReleased()
+    {
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Always);
+        h.Storage.Calls.Clear();
+        h.Exec("SET k v");
+        Assert.Equal(string.Empty, h.Aof);
+        Assert.Equal("+OK\r\n", h.Sleep());
+        Assert.Equal(Select0 + Resp("SET", "k", "v"), h.Aof);
+        Assert.Equal(["write appendonly.aof 50", "fdatasync appendonly.aof"], h.Storage.Calls);
+    }
+
+    [Fact]
+    public void ACommandThatChangesNothingWritesNothing()
+    {
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Always);
+        h.Storage.Calls.Clear();
+        Assert.Equal("$-1\r\n", h.Call("GET nope"));
+        Assert.Equal(":0\r\n", h.Call("DEL nope"));
+        Assert.Empty(h.Storage.Calls);
+    }
+
+    [Fact]
+    public void EverysecFsyncsInTheBackgroundOncePerSecond()
+    {
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Everysec);
+        h.Call("SET a 1");
+        Assert.Empty(h.Jobs.Queued); // less than a second since the last fsync
+        h.Tick(1000);
+        h.Call("SET b 2");
+        Assert.Equal([(BioJobType.AofFsync, 3)], h.Jobs.Queued);
+        h.Jobs.RunAll();
+        h.Call("SET c 3");
+        Assert.Empty(h.Jobs.Queued);
+        Assert.DoesNotContain(h.Storage.Calls, c => c.StartsWith("fdatasync", StringComparison.Ordinal) && h.Jobs.Queued.Count > 0);
+    }
+
+    [Fact]
+    public void NoNeverFsyncs()
+    {
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.No);
+        h.Call("SET a 1");
+        h.Tick(3000);
+        h.Call("SET b 2");
+        Assert.Empty(h.Jobs.Queued);
+        Assert.DoesNotContain(h.Storage.Calls, c => c.Contains("sync", StringComparison.Ordinal));
+        Assert.EndsWith(Resp("SET", "b", "2"), h.Aof, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WhileAnFsyncIsPendingTheWriteIsPostponedForTwoSecondsThenWrittenAnyway()
+    {
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Everysec);
+        h.Tick(1000);
+        h.Call("SET a 1"); // submits a background fsync that the test never lets finish
+        Assert.Equal(1, h.Jobs.Pending(BioJobType.AofFsync));
+        string before = h.Aof;
+
+        // Postponed at 0 s: the reply is released (everysec promises at most ~2 s of loss).
+        Assert.Equal("+OK\r\n", h.Call("SET b 2"));
+        Assert.Equal(before, h.Aof);
+        Assert.NotEqual(0, h.Core.AofFlushPostponedStart);
+
+        h.Tick(1900); // still postponed at 1.9 s
+        Assert.Equal(before, h.Aof);
+        Assert.Equal("0", h.Info("aof_delayed_fsync"));
+
+        h.Tick(100); // written at 2 s
+        Assert.Equal(before + Resp("SET", "b", "2"), h.Aof);
+        Assert.Equal("1", h.Info("aof_delayed_fsync"));
+        Assert.Contains("Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without waiting for fsync to complete, this may slow down Redis.", h.Messages);
+        Assert.Equal(0, h.Core.AofFlushPostponedStart);
+    }
+
+    [Fact]
+    public void TheSeedTimesThePostponeInWholeSecondsSoItCanWriteAfterLittleMoreThanOneSecond()
+    {
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.Everysec);
+        h.Tick(1000);
+        h.Call("SET a 1");
+        Assert.Equal(1, h.Jobs.Pending(BioJobType.AofFsync));
+        h.Tick(900); // 0.9 s into the second: the cached unixtime is still the same second
+        string before = h.Aof;
+        h.Call("SET b 2"); // postponed, start = this second
+        h.Tick(1100);      // 1.1 s later the cached second is start + 2
+        Assert.Equal(before + Resp("SET", "b", "2"), h.Aof);
+        Assert.Equal("1", h.Info("aof_delayed_fsync"));
+    }
+
+    [Fact]
+    public void AForcedFlushIgnoresThePendingFsync()
+    {
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Everysec);
+        h.Tick(1000);
+        h.Call("SET a 1");
+        string before = h.Aof;
+        h.Exec("SET b 2");
+        h.Core.FlushAppendOnlyFile(force: true);
+        Assert.Equal(before + Resp("SET", "b", "2"), h.Aof);
+        Assert.Equal("0", h.Info("aof_delayed_fsync"));
+    }
+
+    [Fact]
+    public void NoAppendFsyncOnRewriteSkipsTheFsyncWhileAChildRuns()
+    {
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Always);
+        h.Call("CONFIG SET no-appendfsync-on-rewrite yes");
+        h.Call("BGREWRITEAOF");
+        h.Storage.Calls.Clear();
+        h.Call("SET a 1");
+        Assert.Equal(["write appendonly.aof 50"], h.Storage.Calls); // SELECT again: the rewrite reset the selected db
+    }
+
+    [Fact]
+    public void UnderTheSeedAShortWriteIsTruncatedAwayAndTheServerExits()
+    {
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.Always);
+        h.Call("SET a 1");
+        string good = h.Aof;
+        h.Storage.NextShortWrite = 5;
+        h.Exec("SET b 2");
+        Assert.Equal(string.Empty, h.Sleep()); // nothing acknowledged
+        Assert.Equal(new StopOutcome(1, "Exiting on short write while writing to the append-only file: Success (nwritten=5, expected=27)"), h.Core.Stopped);
+        Assert.Contains($"ftruncate appendonly.aof {good.Length}", h.Storage.Calls);
+        Assert.Equal(good, h.Aof);
+    }
+
+    [Fact]
+    public void UnderTheSeedAShortWriteThatCannotBeTruncatedSaysSo()
+    {
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.Always);
+        h.Call("SET a 1");
+        string good = h.Aof;
+        h.Storage.NextShortWrite = 5;
+        h.Storage.NextError["ftruncate"] = Errno.EIO;
+        h.Exec("SET b 2");
+        h.Sleep();
+        Assert.Equal(
+            ["Exiting on short write while writing to the append-only file: Success (nwritten=5, expected=27)",
+             "Could not remove short write from the append-only file.  Redis may refuse to load the AOF the next time it starts.  ftruncate: Input/output error"],
+            h.Messages.TakeLast(2));
+        Assert.Equal(1, h.Core.Stopped!.ExitCode);
+        Assert.Equal(good + "*3\r\n$", h.Aof);
+    }
+
+    [Fact]
+    public void UnderTheSeedAWriteErrorExits()
+    {
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.Everysec);
+        h.Storage.NextError["write"] = Errno.EIO;
+        h.Exec("SET a 1");
+        Assert.Equal(string.Empty, h.Sleep());
+        Assert.Equal(new StopOutcome(1, "Exiting on error writing to the append-only file: Input/output error"), h.Core.Stopped);
+        Assert.Equal(string.Empty, h.Call("GET a"));
+    }
+
+    [Fact]
+    public void FixedRefusesWritesAfterAWriteErrorAndRetriesEverySecond()
+    {
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Everysec);
+        h.Storage.FailWrites = Errno.ENOSPC; // every beforeSleep retries the buffer; the disk stays full
+        Assert.Equal("+OK\r\n", h.Call("SET a 1"));
+        Assert.Null(h.Core.Stopped);
+        Assert.Contains("Error writing to the AOF file: No space left on device", h.Messages);
+        Assert.Equal("-MISCONF Errors writing to the AOF file: No space left on device\r\n", h.Call("SET b 2"));
+        Assert.Equal("$1\r\n1\r\n", h.Call("GET a"));
+        Assert.Equal("err", h.Info("aof_last_write_status"));
+
+        h.Storage.FailWrites = null;
+        h.Tick(1000); // the retry goes through: the buffer still held SET a 1
+        Assert.Equal(Select0 + Resp("SET", "a", "1"), h.Aof);
+        Assert.Contains("AOF write error looks solved, Redis can write again.", h.Messages);
+        Assert.Equal("+OK\r\n", h.Call("SET b 2"));
+        Assert.Equal("ok", h.Info("aof_last_write_status"));
+    }
+
+    [Fact]
+    public void FixedStopsOnAWriteErrorUnderAlways()
+    {
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Always);
+        h.Storage.NextError["write"] = Errno.EIO;
+        h.Exec("SET a 1");
+        Assert.Equal(string.Empty, h.Sleep());
+        Assert.Equal(new StopOutcome(1, "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting..."), h.Core.Stopped);
+    }
+
+    [Fact]
+    public void AnFsyncErrorUnderAlwaysStopsTheFixedServerButTheSeedIgnoresIt()
+    {
+        var seed = new ServerHarness(Profile.Redis26, AppendFsync.Always);
+        seed.Storage.NextError["fdatasync"] = Errno.EIO;
+        Assert.Equal("+OK\r\n", seed.Call("SET a 1"));
+        Assert.Null(seed.Core.Stopped);
+
+        var fix = new ServerHarness(Profile.Fixed, AppendFsync.Always);
+        fix.Storage.NextError["fdatasync"] = Errno.EIO;
+        Assert.Equal(string.Empty, fix.Call("SET a 1"));
+        Assert.Equal(new StopOutcome(1, "Can't persist AOF for fsync error when the AOF fsync policy is 'always': Input/output error. Exiting..."), fix.Core.Stopped);
+    }
+
+    [Fact]
+    public void AFailedBackgroundFsyncRefusesWritesUnderFixedOnly()
+    {
+        foreach ((Profile profile, string expected) in new[] { (Profile.Fixed, "-MISCONF Errors writing to the AOF file: Input/output error\r\n"), (Profile.Redis26, "+OK\r\n") })
+        {
+            var h = new ServerHarness(profile, AppendFsync.Everysec);
+            h.Tick(1000);
+            h.Call("SET a 1");
+            h.Storage.NextError["fdatasync"] = Errno.EIO;
+            h.Jobs.RunAll();
+            Assert.Equal(expected, h.Call("SET b 2"));
+        }
+    }
+
+    [Fact]
+    public void FixedFsyncsTheEverysecTailWhenWritesStopButTheSeedNever()
+    {
+        foreach ((Profile profile, int fsyncs) in new[] { (Profile.Fixed, 1), (Profile.Redis26, 0) })
+        {
+            var h = new ServerHarness(profile, AppendFsync.Everysec);
+            h.Tick(1000);
+            h.Call("SET a 1");
+            h.Jobs.RunAll();
+            h.Tick(100);
+            h.Call("SET b 2"); // written, but within the same second: no fsync yet
+            Assert.Empty(h.Jobs.Queued);
+            h.Tick(3000); // no more writes
+            Assert.Equal(fsyncs, h.Jobs.Queued.Count(j => j.Type == BioJobType.AofFsync));
+        }
+    }
+
+    [Fact]
+    public void ShutdownWritesTheBufferFirstUnderFixedButNotUnderTheSeed()
+    {
+        foreach ((Profile profile, bool kept) in new[] { (Profile.Fixed, true), (Profile.Redis26, false) })
+        {
+            var h = new ServerHarness(profile, AppendFsync.Everysec);
+            h.Tick(1000);
+            h.Call("SET a 1"); // a background fsync stays pending
+            h.Call("SET b 2"); // postponed: still in the buffer
+            h.Exec("SHUTDOWN");
+            Assert.Equal(string.Empty, h.Sleep());
+            Assert.Equal(0, h.Core.Stopped!.ExitCode);
+            Assert.Equal(kept, h.Aof.EndsWith(Resp("SET", "b", "2"), StringComparison.Ordinal));
+            Assert.Contains("Calling fsync() on the AOF file.", h.Messages);
+            Assert.Equal("Redis is now ready to exit, bye bye...", h.Messages[^1]);
+        }
+    }
+
+    [Fact]
+    public void InfoReportsTheBufferAndPendingFsyncs()
+    {
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Everysec);
+        h.Tick(1000);
+        h.Call("SET a 1");
+        h.Exec("SET b 2");
+        Assert.Equal("1", h.Info("aof_enabled"));
+        Assert.Equal("27", h.Info("aof_buffer_length"));
+        Assert.Equal("1", h.Info("aof_pending_bio_fsync"));
+        Assert.Equal("50", h.Info("aof_current_size"));
+        Assert.Equal("0", h.Info("aof_base_size"));
+        Assert.Equal("-1", h.Info("aof_last_rewrite_time_sec"));
+    }
+
+    [Fact]
+    public void StartLoadsTheExistingAofAndAppendsAfterIt()
+    {
+        string existing = Select0 + Resp("SET", "a", "1");
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Always, existingAof: existing);
+        Assert.Equal("$1\r\n1\r\n", h.Call("GET a"));
+        h.Call("SET b 2");
+        Assert.Equal(existing + Select0 + Resp("SET", "b", "2"), h.Aof);
+        Assert.Equal(existing.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), h.Info("aof_base_size"));
+        Assert.Contains(h.Messages, m => m.StartsWith("DB loaded from append only file: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void StartStopsWithTheLoadersMessageOnABadAof()
+    {
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Always, existingAof: "hello\r\n");
+        Assert.Equal(new StopOutcome(1, "Bad file format reading the append only file: make a backup of your AOF file, then use ./redis-check-aof --fix <filename>"), h.Core.Stopped);
+        Assert.Equal(string.Empty, h.Call("SET a 1"));
+    }
+}

@@ -72,27 +72,35 @@ public sealed class AofChecker
     private const int AnnotationLineMax = 1024;
 
     private readonly CFile fp;
+    private readonly string fileName;
     private long epos;
     private long line = 1;
     private string? error;
 
-    private AofChecker(Stream stream) => fp = new CFile(stream);
+    private AofChecker(Stream stream, string fileName)
+    {
+        fp = new CFile(stream);
+        this.fileName = fileName;
+    }
 
-    /// <summary>Checks the AOF in <paramref name="stream"/> of <paramref name="size"/> bytes.</summary>
-    public static CheckResult Check(Stream stream, long size)
+    /// <summary>
+    /// Checks the AOF in <paramref name="stream"/> of <paramref name="size"/> bytes;
+    /// <paramref name="fileName"/> is the path as given, which some error lines name.
+    /// </summary>
+    public static CheckResult Check(Stream stream, long size, string fileName = "appendonly.aof")
     {
         if (size == 0)
         {
             return new CheckResult { Size = 0, OkUpTo = 0, OkUpToLine = 1 };
         }
 
-        var checker = new AofChecker(stream);
+        var checker = new AofChecker(stream, fileName);
         return checker.Run(size);
     }
 
     /// <summary>Checks an AOF held in memory.</summary>
-    public static CheckResult Check(ReadOnlySpan<byte> aof) =>
-        Check(new MemoryStream(aof.ToArray(), writable: false), aof.Length);
+    public static CheckResult Check(ReadOnlySpan<byte> aof, string fileName = "appendonly.aof") =>
+        Check(new MemoryStream(aof.ToArray(), writable: false), aof.Length, fileName);
 
     private CheckResult Run(long size)
     {
@@ -159,7 +167,7 @@ public sealed class AofChecker
                 {
                     if (multi++ != 0)
                     {
-                        SetError("Unexpected MULTI");
+                        SetError($"Unexpected MULTI in AOF {fileName}");
                         return false;
                     }
                 }
@@ -167,7 +175,7 @@ public sealed class AofChecker
                 {
                     if (--multi != 0)
                     {
-                        SetError("Unexpected EXEC");
+                        SetError($"Unexpected EXEC in AOF {fileName}");
                         return false;
                     }
                 }

@@ -12,7 +12,7 @@ public sealed partial class ServerCore
     private static readonly string[] ConfigNames =
     [
         "appendonly", "appendfsync", "appendfilename", "no-appendfsync-on-rewrite",
-        "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size", "aof-load-truncated",
+        "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size", "aof-load-truncated", "save",
     ];
 
     /// <summary>The persistence section of INFO, as the seed prints it.</summary>
@@ -191,6 +191,7 @@ public sealed partial class ServerCore
         "no-appendfsync-on-rewrite" => YesNo(NoAppendFsyncOnRewrite),
         "auto-aof-rewrite-percentage" => AutoAofRewritePercentage.ToString(CultureInfo.InvariantCulture),
         "auto-aof-rewrite-min-size" => AutoAofRewriteMinSize.ToString(CultureInfo.InvariantCulture),
+        "save" => string.Empty, // no RDB snapshots: the AOF is the only persistence here
         _ => YesNo(AofLoadTruncated),
     };
 

@@ -27,7 +27,7 @@ internal static class CheckVerb
         CheckResult result;
         using (Stream s = fs.File.OpenRead(full))
         {
-            result = AofChecker.Check(s, s.Length);
+            result = AofChecker.Check(s, s.Length, path);
         }
 
         (IReadOnlyList<string> lines, int exit) = result.Report(path);

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using AofSim.Scenarios.Interop;
+
+namespace AofSim.Scenarios.Serve;
+
+/// <summary>
+/// <c>aofsim serve</c> as a real process on 127.0.0.1, on a port it picks itself (read back from
+/// its "Ready to accept connections" line, within a deadline). Dispose kills it.
+/// </summary>
+internal sealed partial class ServeProcess : IDisposable
+{
+    private readonly Process process;
+    private readonly List<string> output = [];
+
+    private ServeProcess(Process process) => this.process = process;
+
+    public int Port { get; private set; }
+
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return string.Join('\n', output);
+            }
+        }
+    }
+
+    public bool HasExited => process.HasExited;
+
+    public int ExitCode => process.ExitCode;
+
+    public static ServeProcess Start(string dir, params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "aofsim.dll");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in new[] { dll, "serve", "--port", "0", "--dir", dir }.Concat(args))
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        var p = new ServeProcess(Process.Start(psi)!);
+        p.process.OutputDataReceived += (_, e) => p.Add(e.Data);
+        p.process.ErrorDataReceived += (_, e) => p.Add(e.Data);
+        p.process.BeginOutputReadLine();
+        p.process.BeginErrorReadLine();
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            Match m = ReadyLine().Match(p.Output);
+            if (m.Success)
+            {
+                p.Port = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+                return p;
+            }
+
+            if (p.process.WaitForExit(50))
+            {
+                break;
+            }
+        }
+
+        string why = p.Output;
+        p.Dispose();
+        throw new InvalidOperationException($"aofsim serve did not become ready: {why}");
+    }
+
+    public RespClient Connect() => RespClient.Connect(Port, TimeSpan.FromSeconds(10));
+
+    /// <summary>SIGKILL, as kill -9: no flush, no fsync, nothing.</summary>
+    public void Kill9()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        process.WaitForExit(30_000);
+    }
+
+    public bool WaitForExit(TimeSpan timeout) => process.WaitForExit(timeout);
+
+    public void Dispose()
+    {
+        Kill9();
+        process.Dispose();
+    }
+
+    private void Add(string? line)
+    {
+        if (line is not null)
+        {
+            lock (output)
+            {
+                output.Add(line);
+            }
+        }
+    }
+
+    [GeneratedRegex(@"Ready to accept connections on 127\.0\.0\.1:(\d+)")]
+    private static partial Regex ReadyLine();
+}

@@ -149,6 +149,20 @@ public sealed partial class ServerCore : IPropagationSink
             return null;
         }
 
+        // The seed opens the AOF for appending (initServer) before it replays it
+        // (loadDataFromDisk); here the replay comes first, so that storages that refuse a second
+        // open of a file (MockFileSystem) work too. Nothing is served in between either way.
+        long startMs = NowMs;
+        var data = new Dataset();
+        LoadResult result = storage.Stat(AofFileName).Ok
+            ? AofLoader.Load(storage, AofFileName, data, Profile, new LoadOptions { NowMs = NowMs, LoadTruncated = AofLoadTruncated, FileName = AofFileName }, log, ports.Random)
+            : new LoadResult { Outcome = LoadOutcome.Empty };
+        if (!result.Succeeded)
+        {
+            Stop(1, result.Message ?? "The append only file could not be loaded", logged: true);
+            return result;
+        }
+
         SysResult opened = storage.Open(AofFileName, OpenFlags.WriteOnly | OpenFlags.Append | OpenFlags.Create);
         if (!opened.Ok)
         {
@@ -157,15 +171,6 @@ public sealed partial class ServerCore : IPropagationSink
         }
 
         AofFd = (int)opened.Value;
-        long startMs = NowMs;
-        var data = new Dataset();
-        LoadResult result = AofLoader.Load(storage, AofFileName, data, Profile, new LoadOptions { NowMs = NowMs, LoadTruncated = AofLoadTruncated, FileName = AofFileName }, log, ports.Random);
-        if (!result.Succeeded)
-        {
-            Stop(1, result.Message ?? "The append only file could not be loaded");
-            return result;
-        }
-
         if (result.Outcome == LoadOutcome.Truncated)
         {
             Errno e = storage.Ftruncate(AofFd, result.ValidUpTo);

@@ -49,6 +49,7 @@ public sealed class AofLoader
     private long bufStart;
     private bool eof;
     private string? readError;
+    private Stall stall;
 
     private AofLoader(Stream input, long fileSize, Dataset data, Profile profile, IRandomSource random, LoadOptions options, IAofLog log)
     {
@@ -70,6 +71,17 @@ public sealed class AofLoader
         NeedMore,
         BadFormat,
         ShortBulk,
+    }
+
+    // Where parsing stopped for want of bytes: decides what the end of the file there means.
+    private enum Stall
+    {
+        None,
+        Annotation,
+        CountLine,
+        CountLineNoDigits,
+        LengthLine,
+        Payload,
     }
 
     /// <summary>Loads <paramref name="path"/> from <paramref name="storage"/> into <paramref name="data"/>.</summary>
@@ -146,7 +158,19 @@ public sealed class AofLoader
                     break; // clean end of file between commands
                 }
 
-                return Eof(validUpTo, multiAt, commands, cmdStart);
+                switch (stall)
+                {
+                    case Stall.Annotation:
+                        // Redis 7 skips a '#' line even when the file ends inside it.
+                        pos = end;
+                        continue;
+                    case Stall.LengthLine or Stall.Payload or Stall.CountLineNoDigits when !profile.LoaderShortBulkIsTruncation && !options.LoadTruncated:
+                        // The seed: a cut '$' line still parses (strtol), then its fread fails;
+                        // a bare '*' is atoi("") = 0: both reach fmterr.
+                        return Fail(LoadOutcome.BadFormat, BadFormatMessage, commands, cmdStart);
+                    default:
+                        return Eof(validUpTo, multiAt, commands, cmdStart);
+                }
             }
 
             if (parsed == Parse.ShortBulk)
@@ -168,7 +192,6 @@ public sealed class AofLoader
                 continue; // an annotation line
             }
 
-            commands++;
             CommandDef? cmd = CommandTable.Lookup(args[0]);
             if (cmd is null)
             {
@@ -183,8 +206,8 @@ public sealed class AofLoader
             string? error = cmd.Name switch
             {
                 "multi" => BeginMulti(ref multiAt, cmdStart),
-                "exec" => Exec(ref multiAt),
-                "discard" => Discard(ref multiAt),
+                "exec" => Exec(ref multiAt, cmdStart),
+                "discard" => Discard(ref multiAt, cmdStart),
                 _ when client.InMulti && profile.LoaderQueuesMulti => Queue(cmd, cmdStart),
                 _ => Replay(cmd, args, cmdStart),
             };
@@ -193,6 +216,7 @@ public sealed class AofLoader
                 return Fail(LoadOutcome.CommandFailed, error, commands, cmdStart);
             }
 
+            commands++;
             validUpTo = bufStart + pos;
         }
 
@@ -217,18 +241,18 @@ public sealed class AofLoader
         return null;
     }
 
-    private string? Exec(ref long multiAt)
+    private string? Exec(ref long multiAt, long offset)
     {
         if (!client.InMulti)
         {
-            return $"Error replaying 'exec' at offset {bufStart + pos} reading the append only file: {Errors.ExecWithoutMulti}";
+            return $"Error replaying 'exec' at offset {offset} reading the append only file: {Errors.ExecWithoutMulti}";
         }
 
         client.InMulti = false;
         multiAt = -1;
-        foreach ((CommandDef cmd, CommandArgs a, long offset) in queued)
+        foreach ((CommandDef cmd, CommandArgs a, long at) in queued)
         {
-            string? error = Replay(cmd, a, offset);
+            string? error = Replay(cmd, a, at);
             if (error is not null)
             {
                 queued.Clear();
@@ -240,8 +264,13 @@ public sealed class AofLoader
         return null;
     }
 
-    private string? Discard(ref long multiAt)
+    private string? Discard(ref long multiAt, long offset)
     {
+        if (!client.InMulti)
+        {
+            return $"Error replaying 'discard' at offset {offset} reading the append only file: {Errors.DiscardWithoutMulti}";
+        }
+
         client.InMulti = false;
         multiAt = -1;
         queued.Clear();
@@ -303,6 +332,7 @@ public sealed class AofLoader
     private Parse ParseCommand()
     {
         args.Reset(buf);
+        stall = Stall.None;
         int p = pos;
         if (p >= end)
         {
@@ -315,7 +345,8 @@ public sealed class AofLoader
             int nl = buf.AsSpan(p, end - p).IndexOf((byte)'\n');
             if (nl < 0)
             {
-                return eof ? SkipToEnd() : Parse.NeedMore;
+                stall = Stall.Annotation;
+                return Parse.NeedMore;
             }
 
             pos = p + nl + 1;
@@ -349,11 +380,12 @@ public sealed class AofLoader
             long fileLeft = fileSize - (bufStart + p);
             if (len + 2 > fileLeft)
             {
-                return eof || fileSize != long.MaxValue ? Parse.ShortBulk : Parse.NeedMore;
+                return Parse.ShortBulk;
             }
 
             if (len + 2 > end - p)
             {
+                stall = Stall.Payload;
                 return Parse.NeedMore;
             }
 
@@ -370,12 +402,6 @@ public sealed class AofLoader
         return Parse.Ok;
     }
 
-    private Parse SkipToEnd()
-    {
-        pos = end;
-        return Parse.Ok;
-    }
-
     // A '*' or '$' line: the marker, an optional '-', decimal digits, CRLF.
     private Parse ReadHeader(ref int p, byte marker, out long value)
     {
@@ -383,6 +409,8 @@ public sealed class AofLoader
         int avail = end - p;
         if (avail <= 0)
         {
+            // Nothing of the line yet: the seed's fgets returns NULL, its readerr at end of file.
+            stall = Stall.CountLine;
             return Parse.NeedMore;
         }
 
@@ -395,7 +423,15 @@ public sealed class AofLoader
         int nl = window.IndexOf((byte)'\n');
         if (nl < 0)
         {
-            return avail >= MaxHeaderLine ? Parse.BadFormat : Parse.NeedMore;
+            if (avail >= MaxHeaderLine)
+            {
+                return Parse.BadFormat;
+            }
+
+            stall = marker == (byte)'$' ? Stall.LengthLine
+                : window.Length > 1 && window[1] is >= (byte)'1' and <= (byte)'9' ? Stall.CountLine
+                : Stall.CountLineNoDigits;
+            return Parse.NeedMore;
         }
 
         if (nl < 2 || window[nl - 1] != (byte)'\r')

@@ -15,7 +15,7 @@ internal static class AofText
     public static string Text(ReadOnlySpan<byte> bytes) => Encoding.Latin1.GetString(bytes);
 
     /// <summary>Splits well-formed RESP into its commands (argument lists); throws on anything else.</summary>
-    public static List<string[]> Commands(string aof)
+    public static List<string[]> SplitCommands(string aof)
     {
         var commands = new List<string[]>();
         int p = 0;
@@ -43,7 +43,7 @@ internal static class AofText
     }
 
     /// <summary>The argc of every command, in order.</summary>
-    public static List<int> HeaderCounts(string aof) => Commands(aof).Select(c => c.Length).ToList();
+    public static List<int> HeaderCounts(string aof) => SplitCommands(aof).Select(c => c.Length).ToList();
 
     private static int ReadHeader(string s, ref int p, char marker)
     {

@@ -1,0 +1,331 @@
+using System.Globalization;
+using System.Text;
+
+namespace AofSim.Sim.Checking;
+
+/// <summary>
+/// An independent model of the data commands the simulator's workload uses: plain C# collections
+/// and the rules written out once more, never the engine's code. It tells what the dataset must
+/// be after any prefix of the executed commands, as canonical lines and as an order-free digest.
+/// </summary>
+/// <remarks>
+/// A key whose expiry is before the command's time does not exist for that command (Redis keeps
+/// a key while now &lt;= when). Collections that become empty are deleted. Keys are ASCII.
+/// </remarks>
+public sealed class Model
+{
+    private readonly Dictionary<(int Db, string Key), Entry> keys = [];
+    private readonly Dictionary<(int Db, string Key), ulong> hashes = [];
+    private ulong sum;
+
+    /// <summary>Keys held, expired or not.</summary>
+    public int Count => keys.Count;
+
+    /// <summary>The canonical line of one key, as <see cref="Canonical.Line"/> writes it.</summary>
+    public static string Line(int db, string key, object value, long expireAt) => Canonical.Line(db, key, value, expireAt);
+
+    /// <summary>Applies one command run in <paramref name="db"/> at <paramref name="now"/> whose reply was <paramref name="reply"/>.</summary>
+    public void Apply(int db, string[] argv, long now, string reply)
+    {
+        if (reply.StartsWith('-'))
+        {
+            return; // an error changes nothing
+        }
+
+        string cmd = argv[0].ToUpperInvariant();
+        string k = argv.Length > 1 ? argv[1] : string.Empty;
+        switch (cmd)
+        {
+            case "SET":
+                long exp = -1;
+                if (argv.Length == 5)
+                {
+                    long n = long.Parse(argv[4], CultureInfo.InvariantCulture);
+                    exp = now + (argv[3].Equals("EX", StringComparison.OrdinalIgnoreCase) ? n * 1000 : n);
+                }
+
+                Put(db, k, argv[2], exp);
+                break;
+            case "SETEX":
+                Put(db, k, argv[3], now + (long.Parse(argv[2], CultureInfo.InvariantCulture) * 1000));
+                break;
+            case "APPEND":
+                if (TryGet(db, k, now, out Entry? s))
+                {
+                    Put(db, k, (string)s.Value + argv[2], s.ExpireAt);
+                }
+                else
+                {
+                    Put(db, k, argv[2], -1);
+                }
+
+                break;
+            case "INCR" or "INCRBY":
+                long by = cmd == "INCR" ? 1 : long.Parse(argv[2], CultureInfo.InvariantCulture);
+                if (TryGet(db, k, now, out Entry? c))
+                {
+                    Put(db, k, (long.Parse((string)c.Value, CultureInfo.InvariantCulture) + by).ToString(CultureInfo.InvariantCulture), c.ExpireAt);
+                }
+                else
+                {
+                    Put(db, k, by.ToString(CultureInfo.InvariantCulture), -1);
+                }
+
+                break;
+            case "DEL":
+                foreach (string key in argv.Skip(1))
+                {
+                    Remove(db, key);
+                }
+
+                break;
+            case "EXPIRE" or "PEXPIRE" or "PEXPIREAT":
+                if (TryGet(db, k, now, out Entry? e))
+                {
+                    long t = long.Parse(argv[2], CultureInfo.InvariantCulture);
+                    long at = cmd switch { "EXPIRE" => now + (t * 1000), "PEXPIRE" => now + t, _ => t };
+                    if (at <= now)
+                    {
+                        Remove(db, k);
+                    }
+                    else
+                    {
+                        Put(db, k, e.Value, at);
+                    }
+                }
+
+                break;
+            case "PERSIST":
+                if (TryGet(db, k, now, out Entry? p))
+                {
+                    Put(db, k, p.Value, -1);
+                }
+
+                break;
+            case "RENAME":
+                if (TryGet(db, k, now, out Entry? r) && k != argv[2])
+                {
+                    Remove(db, k);
+                    Put(db, argv[2], r.Value, r.ExpireAt);
+                }
+
+                break;
+            case "RPUSH" or "LPUSH":
+                List<string> list = TryGet(db, k, now, out Entry? l) ? [.. (List<string>)l.Value] : [];
+                foreach (string v in argv.Skip(2))
+                {
+                    if (cmd == "RPUSH")
+                    {
+                        list.Add(v);
+                    }
+                    else
+                    {
+                        list.Insert(0, v);
+                    }
+                }
+
+                Put(db, k, list, l?.ExpireAt ?? -1);
+                break;
+            case "LPOP" or "RPOP":
+                if (TryGet(db, k, now, out Entry? pl))
+                {
+                    List<string> left = [.. (List<string>)pl.Value];
+                    left.RemoveAt(cmd == "LPOP" ? 0 : left.Count - 1);
+                    PutOrDelete(db, k, left, left.Count, pl.ExpireAt);
+                }
+
+                break;
+            case "SADD":
+                var set = TryGet(db, k, now, out Entry? st) ? new SortedSet<string>((SortedSet<string>)st.Value, StringComparer.Ordinal) : new SortedSet<string>(StringComparer.Ordinal);
+                foreach (string m in argv.Skip(2))
+                {
+                    set.Add(m);
+                }
+
+                Put(db, k, set, st?.ExpireAt ?? -1);
+                break;
+            case "SREM" or "SPOP":
+                if (TryGet(db, k, now, out Entry? sr))
+                {
+                    var rest = new SortedSet<string>((SortedSet<string>)sr.Value, StringComparer.Ordinal);
+                    IEnumerable<string> gone = cmd == "SREM" ? argv.Skip(2) : [BulkText(reply)];
+                    foreach (string m in gone)
+                    {
+                        rest.Remove(m);
+                    }
+
+                    PutOrDelete(db, k, rest, rest.Count, sr.ExpireAt);
+                }
+
+                break;
+            case "ZADD" or "ZINCRBY":
+                var z = TryGet(db, k, now, out Entry? ze) ? new SortedDictionary<string, double>((SortedDictionary<string, double>)ze.Value, StringComparer.Ordinal) : new SortedDictionary<string, double>(StringComparer.Ordinal);
+                double score = double.Parse(argv[2], CultureInfo.InvariantCulture);
+                z[argv[3]] = cmd == "ZADD" ? score : z.GetValueOrDefault(argv[3]) + score;
+                Put(db, k, z, ze?.ExpireAt ?? -1);
+                break;
+            case "ZREM":
+                if (TryGet(db, k, now, out Entry? zr))
+                {
+                    var zs = new SortedDictionary<string, double>((SortedDictionary<string, double>)zr.Value, StringComparer.Ordinal);
+                    zs.Remove(argv[2]);
+                    PutOrDelete(db, k, zs, zs.Count, zr.ExpireAt);
+                }
+
+                break;
+            case "HSET" or "HINCRBY":
+                var h = TryGet(db, k, now, out Entry? he) ? new SortedDictionary<string, string>((SortedDictionary<string, string>)he.Value, StringComparer.Ordinal) : new SortedDictionary<string, string>(StringComparer.Ordinal);
+                h[argv[2]] = cmd == "HSET" ? argv[3]
+                    : (long.Parse(h.GetValueOrDefault(argv[2], "0"), CultureInfo.InvariantCulture) + long.Parse(argv[3], CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture);
+                Put(db, k, h, he?.ExpireAt ?? -1);
+                break;
+            case "HDEL":
+                if (TryGet(db, k, now, out Entry? hd))
+                {
+                    var hs = new SortedDictionary<string, string>((SortedDictionary<string, string>)hd.Value, StringComparer.Ordinal);
+                    hs.Remove(argv[2]);
+                    PutOrDelete(db, k, hs, hs.Count, hd.ExpireAt);
+                }
+
+                break;
+            case "FLUSHDB":
+                foreach ((int Db, string Key) key in keys.Keys.Where(x => x.Db == db).ToList())
+                {
+                    Remove(key.Db, key.Key);
+                }
+
+                break;
+            default:
+                throw new InvalidOperationException($"the model does not know {cmd}");
+        }
+    }
+
+    /// <summary>The order-free digest of the keys alive at <paramref name="t"/>.</summary>
+    public ulong DigestAt(long t)
+    {
+        ulong d = sum;
+        foreach (((int Db, string Key) key, Entry e) in keys)
+        {
+            if (e.ExpireAt != -1 && e.ExpireAt < t)
+            {
+                d -= hashes[key];
+            }
+        }
+
+        return d;
+    }
+
+    /// <summary>The canonical lines of the keys alive at <paramref name="t"/>, sorted.</summary>
+    public List<string> LinesAt(long t) =>
+        [.. keys.Where(kv => kv.Value.ExpireAt == -1 || kv.Value.ExpireAt >= t)
+            .Select(kv => Line(kv.Key.Db, kv.Key.Key, kv.Value.Value, kv.Value.ExpireAt))
+            .Order(StringComparer.Ordinal)];
+
+    // The text of a bulk reply "$n\r\ntext\r\n".
+    private static string BulkText(string reply)
+    {
+        int nl = reply.IndexOf('\n', StringComparison.Ordinal);
+        return reply[(nl + 1)..^2];
+    }
+
+    private bool TryGet(int db, string key, long now, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Entry? e)
+    {
+        if (keys.TryGetValue((db, key), out e) && (e.ExpireAt == -1 || e.ExpireAt >= now))
+        {
+            return true;
+        }
+
+        e = null;
+        return false;
+    }
+
+    private void PutOrDelete(int db, string key, object value, int count, long expireAt)
+    {
+        if (count == 0)
+        {
+            Remove(db, key);
+        }
+        else
+        {
+            Put(db, key, value, expireAt);
+        }
+    }
+
+    private void Put(int db, string key, object value, long expireAt)
+    {
+        Remove(db, key);
+        keys[(db, key)] = new Entry(value, expireAt);
+        ulong h = Canonical.Hash(Line(db, key, value, expireAt));
+        hashes[(db, key)] = h;
+        sum += h;
+    }
+
+    private void Remove(int db, string key)
+    {
+        if (keys.Remove((db, key)))
+        {
+            sum -= hashes[(db, key)];
+            hashes.Remove((db, key));
+        }
+    }
+
+    private sealed record Entry(object Value, long ExpireAt);
+}
+
+/// <summary>
+/// The one text form both the model and a recovered engine dataset are compared in:
+/// "db|key|type|expireAt|value" with collections in a fixed order.
+/// </summary>
+public static class Canonical
+{
+    /// <summary>The line of one key.</summary>
+    public static string Line(int db, string key, object value, long expireAt)
+    {
+        var sb = new StringBuilder();
+        sb.Append(db.ToString(CultureInfo.InvariantCulture)).Append('|').Append(key).Append('|');
+        switch (value)
+        {
+            case string s:
+                sb.Append("string|");
+                Expiry(sb, expireAt).Append(s);
+                break;
+            case List<string> l:
+                sb.Append("list|");
+                Expiry(sb, expireAt).AppendJoin(',', l);
+                break;
+            case SortedSet<string> set:
+                sb.Append("set|");
+                Expiry(sb, expireAt).AppendJoin(',', set);
+                break;
+            case SortedDictionary<string, double> z:
+                sb.Append("zset|");
+                Expiry(sb, expireAt).AppendJoin(',', z.Select(kv => kv.Key + "=" + kv.Value.ToString("R", CultureInfo.InvariantCulture)));
+                break;
+            case SortedDictionary<string, string> h:
+                sb.Append("hash|");
+                Expiry(sb, expireAt).AppendJoin(',', h.Select(kv => kv.Key + "=" + kv.Value));
+                break;
+            default:
+                throw new InvalidOperationException($"no canonical form for {value.GetType().Name}");
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>A fixed 64-bit hash of a line (FNV-1a, then mixed).</summary>
+    public static ulong Hash(string line)
+    {
+        ulong h = 14695981039346656037UL;
+        foreach (char c in line)
+        {
+            h = (h ^ c) * 1099511628211UL;
+        }
+
+        h ^= h >> 33;
+        h *= 0xFF51AFD7ED558CCDUL;
+        return h ^ (h >> 33);
+    }
+
+    private static StringBuilder Expiry(StringBuilder sb, long expireAt) =>
+        sb.Append(expireAt.ToString(CultureInfo.InvariantCulture)).Append('|');
+}

@@ -1,0 +1,469 @@
+using AofSim.Engine.Ports;
+
+namespace AofSim.Sim.Simulation;
+
+// Simulated storage: what reads see, and what would survive a power loss.
+//
+// Fault model. Every file (inode) keeps its page-cache content (what reads see) and its durable
+// content (what the last fsync/fdatasync put on disk), with the writes and truncations made since
+// as an ordered list of pending operations. The directory keeps its current names and its durable
+// names. At a power loss (Crash), the new disk is the durable names, each pointing at its inode's
+// durable content plus a seeded choice of its pending operations, by crash model:
+//   StrictPosix  Any subset of pending writes survives, each whole, torn at a sector boundary,
+//                or not at all; a write that survives past a lost one leaves zeros in the hole.
+//                Creates, renames and unlinks are durable only once the directory is fsynced.
+//   Ext4Ordered  Pending writes survive as a prefix (the first lost one may be torn at a sector
+//                boundary). Creates, renames and unlinks are durable at once, in order, and a
+//                rename first makes the renamed file's data durable (ext4's auto_da_alloc).
+// fsync and fdatasync are the same here: data and size. A background fsync makes durable what was
+// in the cache when it started (SyncPoint), not what was written while it ran.
+// Descriptors are small integers, the lowest free one first, reused after close as the kernel does.
+// An inode lives while a current name, a durable name or a descriptor refers to it.
+
+/// <summary>The crash models of the simulated file system.</summary>
+public enum CrashModel
+{
+    /// <summary>Only what fsync (files) and directory fsync (names) made durable is guaranteed.</summary>
+    StrictPosix,
+
+    /// <summary>Names durable in order at once; data durable as an in-order prefix.</summary>
+    Ext4Ordered,
+}
+
+/// <summary>Options of the simulated storage.</summary>
+public sealed record SimStorageOptions
+{
+    /// <summary>The crash model.</summary>
+    public CrashModel Model { get; init; } = CrashModel.StrictPosix;
+
+    /// <summary>Bytes: the granularity at which a write can be torn by a power loss.</summary>
+    public int SectorSize { get; init; } = 512;
+
+    /// <summary>Probability (0..1) that a pending write survives a power loss whole.</summary>
+    public double SurviveWhole { get; init; } = 0.5;
+
+    /// <summary>Probability (0..1) that a pending write survives torn (else it is lost).</summary>
+    public double SurviveTorn { get; init; } = 0.2;
+}
+
+/// <summary>A point in a file's pending writes: what a background fsync started at covers.</summary>
+/// <param name="Inode">The inode.</param>
+/// <param name="PendingCount">Pending operations at the start.</param>
+public readonly record struct SyncPoint(int Inode, int PendingCount);
+
+/// <summary>The deterministic storage port of the simulator (fault model above).</summary>
+public sealed class SimStorage : IStorage
+{
+    private readonly SimStorageOptions options;
+    private readonly Dictionary<int, Inode> inodes = [];
+    private readonly Dictionary<string, int> names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> durableNames = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<int, OpenFile> fds = [];
+    private int nextInode = 1;
+
+    /// <summary>An empty file system.</summary>
+    public SimStorage(SimStorageOptions options) => this.options = options;
+
+    /// <summary>Called with a line for every call made (the simulator's trace).</summary>
+    public Action<string>? OnCall { get; set; }
+
+    /// <summary>Names in the directory now, sorted.</summary>
+    public IEnumerable<string> Names => names.Keys.Order(StringComparer.Ordinal);
+
+    /// <summary>The content reads see for <paramref name="path"/>, or null.</summary>
+    public byte[]? ReadAll(string path) => names.TryGetValue(path, out int ino) ? [.. inodes[ino].Cache] : null;
+
+    /// <inheritdoc/>
+    public SysResult Open(string path, OpenFlags flags)
+    {
+        if (!names.TryGetValue(path, out int ino))
+        {
+            if ((flags & OpenFlags.Create) == 0)
+            {
+                return Log($"open {path}", SysResult.Fail(Errno.ENOENT));
+            }
+
+            ino = nextInode++;
+            inodes[ino] = new Inode();
+            names[path] = ino;
+            if (options.Model == CrashModel.Ext4Ordered)
+            {
+                durableNames[path] = ino;
+            }
+        }
+
+        Inode node = inodes[ino];
+        if ((flags & OpenFlags.Truncate) != 0 && node.Cache.Count > 0)
+        {
+            node.Truncate(0);
+        }
+
+        int fd = 3;
+        while (fds.ContainsKey(fd))
+        {
+            fd++;
+        }
+
+        fds[fd] = new OpenFile(ino, (flags & OpenFlags.Append) != 0);
+        return Log($"open {path}", SysResult.Success(fd));
+    }
+
+    /// <inheritdoc/>
+    public SysResult Read(int fd, Span<byte> buffer)
+    {
+        if (!fds.TryGetValue(fd, out OpenFile? f))
+        {
+            return SysResult.Fail(Errno.EBADF);
+        }
+
+        List<byte> cache = inodes[f.Inode].Cache;
+        int n = (int)Math.Max(0, Math.Min(buffer.Length, cache.Count - f.Position));
+        for (int i = 0; i < n; i++)
+        {
+            buffer[i] = cache[(int)f.Position + i];
+        }
+
+        f.Position += n;
+        return SysResult.Success(n);
+    }
+
+    /// <inheritdoc/>
+    public SysResult Write(int fd, ReadOnlySpan<byte> data)
+    {
+        if (!fds.TryGetValue(fd, out OpenFile? f))
+        {
+            return Log($"write {fd} {data.Length}", SysResult.Fail(Errno.EBADF));
+        }
+
+        Inode node = inodes[f.Inode];
+        long at = f.Append ? node.Cache.Count : f.Position;
+        node.Write(at, data);
+        f.Position = at + data.Length;
+        return Log($"write {fd} {data.Length}", SysResult.Success(data.Length));
+    }
+
+    /// <inheritdoc/>
+    public Errno Ftruncate(int fd, long length)
+    {
+        if (!fds.TryGetValue(fd, out OpenFile? f))
+        {
+            return Log($"ftruncate {fd} {length}", Errno.EBADF);
+        }
+
+        inodes[f.Inode].Truncate(length);
+        return Log($"ftruncate {fd} {length}", Errno.None);
+    }
+
+    /// <inheritdoc/>
+    public Errno Fsync(int fd) => SyncNow(fd, "fsync");
+
+    /// <inheritdoc/>
+    public Errno Fdatasync(int fd) => SyncNow(fd, "fdatasync");
+
+    /// <summary>The start of a background fsync of <paramref name="fd"/>: what it will make durable.</summary>
+    public SyncPoint? Mark(int fd) =>
+        fds.TryGetValue(fd, out OpenFile? f) ? new SyncPoint(f.Inode, inodes[f.Inode].Pending.Count) : null;
+
+    /// <summary>The end of a background fsync: the operations pending at its start become durable.</summary>
+    public void Complete(SyncPoint point)
+    {
+        if (inodes.TryGetValue(point.Inode, out Inode? node))
+        {
+            node.MakeDurable(point.PendingCount);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Errno Close(int fd)
+    {
+        if (!fds.Remove(fd, out OpenFile? f))
+        {
+            return Log($"close {fd}", Errno.EBADF);
+        }
+
+        Collect(f.Inode);
+        return Log($"close {fd}", Errno.None);
+    }
+
+    /// <inheritdoc/>
+    public SysResult Fstat(int fd) =>
+        fds.TryGetValue(fd, out OpenFile? f) ? SysResult.Success(inodes[f.Inode].Cache.Count) : SysResult.Fail(Errno.EBADF);
+
+    /// <inheritdoc/>
+    public SysResult Stat(string path) =>
+        names.TryGetValue(path, out int ino) ? SysResult.Success(inodes[ino].Cache.Count) : SysResult.Fail(Errno.ENOENT);
+
+    /// <inheritdoc/>
+    public Errno Rename(string from, string to)
+    {
+        if (!names.Remove(from, out int ino))
+        {
+            return Log($"rename {from} {to}", Errno.ENOENT);
+        }
+
+        names.TryGetValue(to, out int replaced);
+        names[to] = ino;
+        if (options.Model == CrashModel.Ext4Ordered)
+        {
+            // auto_da_alloc: replacing a file by rename flushes the new file's data first.
+            inodes[ino].MakeDurable(inodes[ino].Pending.Count);
+            durableNames.Remove(from);
+            durableNames[to] = ino;
+        }
+
+        if (replaced != 0)
+        {
+            Collect(replaced);
+        }
+
+        return Log($"rename {from} {to}", Errno.None);
+    }
+
+    /// <inheritdoc/>
+    public Errno Unlink(string path)
+    {
+        if (!names.Remove(path, out int ino))
+        {
+            return Log($"unlink {path}", Errno.ENOENT);
+        }
+
+        if (options.Model == CrashModel.Ext4Ordered)
+        {
+            durableNames.Remove(path);
+        }
+
+        Collect(ino);
+        return Log($"unlink {path}", Errno.None);
+    }
+
+    /// <inheritdoc/>
+    public Errno FsyncDirectory(string path)
+    {
+        durableNames.Clear();
+        foreach ((string name, int ino) in names)
+        {
+            durableNames[name] = ino;
+        }
+
+        return Log($"fsyncdir {path}", Errno.None);
+    }
+
+    /// <summary>
+    /// Power loss: the storage becomes what survives, by the crash model, with the seeded
+    /// choices taken from <paramref name="random"/>. Every descriptor is gone.
+    /// </summary>
+    /// <returns>A line per surviving file describing what its pending writes became.</returns>
+    public IReadOnlyList<string> Crash(SimRandom random)
+    {
+        var report = new List<string>();
+        var survivors = new Dictionary<int, Inode>();
+        foreach ((string name, int ino) in durableNames.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (!survivors.ContainsKey(ino))
+            {
+                (Inode after, string what) = inodes[ino].AfterCrash(random, options);
+                survivors[ino] = after;
+                report.Add($"{name}: {what}");
+            }
+        }
+
+        inodes.Clear();
+        foreach ((int ino, Inode node) in survivors)
+        {
+            inodes[ino] = node;
+        }
+
+        names.Clear();
+        foreach ((string name, int ino) in durableNames)
+        {
+            names[name] = ino;
+        }
+
+        fds.Clear();
+        return report;
+    }
+
+    private Errno SyncNow(int fd, string name)
+    {
+        if (!fds.TryGetValue(fd, out OpenFile? f))
+        {
+            return Log($"{name} {fd}", Errno.EBADF);
+        }
+
+        Inode node = inodes[f.Inode];
+        node.MakeDurable(node.Pending.Count);
+        return Log($"{name} {fd}", Errno.None);
+    }
+
+    // An inode with no name (current or durable) and no descriptor is gone.
+    private void Collect(int ino)
+    {
+        if (!names.ContainsValue(ino) && !durableNames.ContainsValue(ino) && !fds.Values.Any(f => f.Inode == ino))
+        {
+            inodes.Remove(ino);
+        }
+    }
+
+    private SysResult Log(string call, SysResult r)
+    {
+        OnCall?.Invoke(r.Ok ? $"{call} ={r.Value}" : $"{call} ={r.Error}");
+        return r;
+    }
+
+    private Errno Log(string call, Errno e)
+    {
+        OnCall?.Invoke($"{call} ={(e == Errno.None ? "0" : e.ToString())}");
+        return e;
+    }
+
+    private sealed class OpenFile(int inode, bool append)
+    {
+        public int Inode { get; } = inode;
+
+        public bool Append { get; } = append;
+
+        public long Position { get; set; }
+    }
+
+    // One file: the page cache, the durable bytes, and the operations in between.
+    private sealed class Inode
+    {
+        public List<byte> Cache { get; } = [];
+
+        public byte[] Durable { get; private set; } = [];
+
+        // A write (Data non-null) at Offset, or a truncation to Offset (Data null).
+        public List<(long Offset, byte[]? Data)> Pending { get; } = [];
+
+        public void Write(long at, ReadOnlySpan<byte> data)
+        {
+            Place(Cache, at, data);
+            Pending.Add((at, data.ToArray()));
+        }
+
+        public void Truncate(long length)
+        {
+            if (length < Cache.Count)
+            {
+                Cache.RemoveRange((int)length, Cache.Count - (int)length);
+            }
+            else
+            {
+                Cache.AddRange(new byte[length - Cache.Count]);
+            }
+
+            Pending.Add((length, null));
+        }
+
+        // The first `count` pending operations reach the disk.
+        public void MakeDurable(int count)
+        {
+            count = Math.Min(count, Pending.Count);
+            if (count == 0)
+            {
+                return;
+            }
+
+            var disk = new List<byte>(Durable);
+            for (int i = 0; i < count; i++)
+            {
+                Apply(disk, Pending[i]);
+            }
+
+            Durable = [.. disk];
+            Pending.RemoveRange(0, count);
+        }
+
+        public (Inode After, string What) AfterCrash(SimRandom random, SimStorageOptions options)
+        {
+            var disk = new List<byte>(Durable);
+            var fates = new List<char>();
+            bool stopped = false;
+            foreach ((long offset, byte[]? data) op in Pending)
+            {
+                if (stopped)
+                {
+                    fates.Add('-');
+                    continue;
+                }
+
+                double roll = (random.NextUInt64() >> 11) * (1.0 / (1UL << 53));
+                if (roll < options.SurviveWhole)
+                {
+                    Apply(disk, op);
+                    fates.Add('W');
+                    continue;
+                }
+
+                if (op.data is not null && roll < options.SurviveWhole + options.SurviveTorn)
+                {
+                    // Torn: the sectors before a seeded boundary inside the write made it.
+                    long firstBoundary = ((op.offset / options.SectorSize) + 1) * options.SectorSize;
+                    long end = op.offset + op.data.Length;
+                    if (firstBoundary < end)
+                    {
+                        int boundaries = (int)((end - 1 - firstBoundary) / options.SectorSize) + 1;
+                        long cut = firstBoundary + (random.Next(boundaries) * (long)options.SectorSize);
+                        Apply(disk, (op.offset, op.data[..(int)(cut - op.offset)]));
+                        fates.Add('T');
+                    }
+                    else
+                    {
+                        fates.Add('-');
+                    }
+                }
+                else
+                {
+                    fates.Add('-');
+                }
+
+                // Ext4 keeps an in-order prefix: after the first write not kept whole, nothing more.
+                stopped = options.Model == CrashModel.Ext4Ordered;
+            }
+
+            var after = new Inode();
+            after.Cache.AddRange(disk);
+            after.Durable = [.. disk];
+            string what = Pending.Count == 0 ? $"{disk.Count} bytes, nothing pending" : $"{disk.Count} bytes, pending [{new string([.. fates])}]";
+            return (after, what);
+        }
+
+        private static void Apply(List<byte> disk, (long Offset, byte[]? Data) op)
+        {
+            if (op.Data is null)
+            {
+                if (op.Offset < disk.Count)
+                {
+                    disk.RemoveRange((int)op.Offset, disk.Count - (int)op.Offset);
+                }
+                else
+                {
+                    disk.AddRange(new byte[op.Offset - disk.Count]);
+                }
+            }
+            else
+            {
+                Place(disk, op.Offset, op.Data);
+            }
+        }
+
+        private static void Place(List<byte> bytes, long at, ReadOnlySpan<byte> data)
+        {
+            if (at > bytes.Count)
+            {
+                bytes.AddRange(new byte[at - bytes.Count]);
+            }
+
+            int overlap = (int)Math.Min(data.Length, bytes.Count - at);
+            for (int i = 0; i < overlap; i++)
+            {
+                bytes[(int)at + i] = data[i];
+            }
+
+            if (overlap < data.Length)
+            {
+                bytes.AddRange(data[overlap..].ToArray());
+            }
+        }
+    }
+}

@@ -97,6 +97,7 @@ public sealed partial class ServerCore
     public bool StartAppendOnly()
     {
         AofLastFsyncMs = NowMs;
+        bool existed = ports.Storage.Stat(AofFileName).Ok;
         SysResult opened = ports.Storage.Open(AofFileName, OpenFlags.WriteOnly | OpenFlags.Append | OpenFlags.Create);
         if (!opened.Ok)
         {
@@ -105,6 +106,11 @@ public sealed partial class ServerCore
         }
 
         AofFd = (int)opened.Value;
+        if (!existed)
+        {
+            MakeNewAofNameDurable();
+        }
+
         if (!RewriteAppendOnlyFileBackground())
         {
             ports.Storage.Close(AofFd);

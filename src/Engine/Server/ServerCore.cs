@@ -163,6 +163,7 @@ public sealed partial class ServerCore : IPropagationSink
             return result;
         }
 
+        bool existed = storage.Stat(AofFileName).Ok;
         SysResult opened = storage.Open(AofFileName, OpenFlags.WriteOnly | OpenFlags.Append | OpenFlags.Create);
         if (!opened.Ok)
         {
@@ -171,6 +172,11 @@ public sealed partial class ServerCore : IPropagationSink
         }
 
         AofFd = (int)opened.Value;
+        if (!existed)
+        {
+            MakeNewAofNameDurable();
+        }
+
         if (result.Outcome == LoadOutcome.Truncated)
         {
             Errno e = storage.Ftruncate(AofFd, result.ValidUpTo);
@@ -355,6 +361,24 @@ public sealed partial class ServerCore : IPropagationSink
         }
 
         Stopped = new StopOutcome(exitCode, message);
+    }
+
+    /// <summary>
+    /// Fix #13 (PR #10737), its other half: a newly created AOF's name is durable only once its
+    /// directory is fsynced; without it a power loss can take the whole file, fsynced data and all.
+    /// </summary>
+    private void MakeNewAofNameDurable()
+    {
+        if (!Profile.FsyncBeforeRenameAndDir)
+        {
+            return;
+        }
+
+        Errno e = storage.FsyncDirectory(".");
+        if (e != Errno.None)
+        {
+            log.Log(LogLevel.Warning, $"Error fsyncing the directory of the new append only file: {ErrnoText.Strerror(e)}");
+        }
     }
 
     private void ReplaceDataset(Dataset data)

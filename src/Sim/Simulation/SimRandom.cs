@@ -66,6 +66,9 @@ public sealed class SimRandom : AofSim.Engine.Commands.IRandomSource
     /// <summary>A value in [<paramref name="min"/>, <paramref name="maxExclusive"/>).</summary>
     public long Range(long min, long maxExclusive) => min + (long)(NextUInt64() % (ulong)(maxExclusive - min));
 
+    /// <summary>An int in [<paramref name="min"/>, <paramref name="maxExclusive"/>).</summary>
+    public int Next(int min, int maxExclusive) => (int)Range(min, maxExclusive);
+
     /// <summary>True with probability <paramref name="p"/>.</summary>
     public bool Chance(double p) => (NextUInt64() >> 11) * (1.0 / (1UL << 53)) < p;
 

@@ -55,7 +55,7 @@ public sealed class FlushScenarios
         h.Tick(3000);
         h.Call("SET b 2");
         Assert.Empty(h.Jobs.Queued);
-        Assert.DoesNotContain(h.Storage.Calls, c => c.Contains("sync", StringComparison.Ordinal));
+        Assert.DoesNotContain(h.Storage.Calls, c => c.StartsWith("fdatasync", StringComparison.Ordinal) || c.StartsWith("fsync ", StringComparison.Ordinal));
         Assert.EndsWith(Resp("SET", "b", "2"), h.Aof, StringComparison.Ordinal);
     }
 
@@ -284,6 +284,19 @@ public sealed class FlushScenarios
         Assert.Equal(existing + Select0 + Resp("SET", "b", "2"), h.Aof);
         Assert.Equal(existing.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), h.Info("aof_base_size"));
         Assert.Contains(h.Messages, m => m.StartsWith("DB loaded from append only file: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ANewAofsNameIsMadeDurableUnderFixedOnly()
+    {
+        foreach ((Profile profile, bool synced) in new[] { (Profile.Fixed, true), (Profile.Redis26, false) })
+        {
+            var created = new ServerHarness(profile, AppendFsync.Always);
+            Assert.Equal(synced, created.Storage.Calls.SkipWhile(c => c != "open appendonly.aof").Contains("fsyncdir ."));
+
+            var existing = new ServerHarness(profile, AppendFsync.Always, existingAof: string.Empty);
+            Assert.DoesNotContain("fsyncdir .", existing.Storage.Calls);
+        }
     }
 
     [Fact]

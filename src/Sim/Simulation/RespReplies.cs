@@ -1,0 +1,69 @@
+using System.Text;
+
+namespace AofSim.Sim.Simulation;
+
+/// <summary>Splits a stream of RESP replies into its top-level replies (and an array into its items).</summary>
+public static class RespReplies
+{
+    /// <summary>The top-level replies in <paramref name="stream"/>, each as its raw text.</summary>
+    public static List<string> Split(string stream)
+    {
+        var replies = new List<string>();
+        int at = 0;
+        while (at < stream.Length)
+        {
+            int start = at;
+            Skip(stream, ref at);
+            replies.Add(stream[start..at]);
+        }
+
+        return replies;
+    }
+
+    /// <summary>The items of an array reply, each as its raw text.</summary>
+    public static List<string> Items(string array)
+    {
+        int nl = array.IndexOf('\n', StringComparison.Ordinal);
+        int n = int.Parse(array[1..(nl - 1)], System.Globalization.CultureInfo.InvariantCulture);
+        var items = new List<string>();
+        int at = nl + 1;
+        for (int i = 0; i < n; i++)
+        {
+            int start = at;
+            Skip(array, ref at);
+            items.Add(array[start..at]);
+        }
+
+        return items;
+    }
+
+    /// <summary>Latin-1 text of reply bytes.</summary>
+    public static string Text(byte[] bytes) => Encoding.Latin1.GetString(bytes);
+
+    private static void Skip(string s, ref int at)
+    {
+        char kind = s[at];
+        int nl = s.IndexOf('\n', at);
+        string head = s[(at + 1)..(nl - 1)];
+        at = nl + 1;
+        switch (kind)
+        {
+            case '$':
+                int len = int.Parse(head, System.Globalization.CultureInfo.InvariantCulture);
+                if (len >= 0)
+                {
+                    at += len + 2;
+                }
+
+                break;
+            case '*':
+                int n = int.Parse(head, System.Globalization.CultureInfo.InvariantCulture);
+                for (int i = 0; i < n; i++)
+                {
+                    Skip(s, ref at);
+                }
+
+                break;
+        }
+    }
+}

@@ -19,6 +19,8 @@ public static class Program
         root.Add(RewriteVerb.Build(io));
         root.Add(BenchVerb.Build(io));
         root.Add(ServeVerb.Build(io));
+        root.Add(RunVerb.Build(io));
+        root.Add(ReplayVerb.Build(io));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

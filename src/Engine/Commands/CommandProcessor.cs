@@ -80,7 +80,10 @@ public sealed class CommandProcessor
         client.Db = ctx.DbIndex;
         if (ctx.Dirty != dirtyBefore && ctx.Sink is not null)
         {
-            ctx.Sink.Propagate(cmd, ctx.DbIndex, ctx.PropagateAs ?? argv);
+            // A rewritten vector is propagated as the command it names (the seed's
+            // rewriteClientCommandVector updates c->cmd too): EXPIRE in the past goes out as DEL.
+            CommandDef propagated = ctx.PropagateAs is { } rewritten ? CommandTable.Lookup(rewritten[0]) ?? cmd : cmd;
+            ctx.Sink.Propagate(propagated, ctx.DbIndex, ctx.PropagateAs ?? argv);
         }
 
         ctx.PropagateAs = null;

@@ -1,0 +1,189 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using AofSim.Sim.Simulation;
+
+namespace AofSim.Sim.Cli;
+
+/// <summary><c>aofsim run</c>: the simulation campaign. Exit 0 iff no violation.</summary>
+internal static class RunVerb
+{
+    public static Command Build(CliIo io)
+    {
+        var seed = new Option<string?>("--seed") { Description = "One seed" };
+        var seeds = new Option<string?>("--seeds") { Description = "A range of seeds, A..B (default 1..400)" };
+        var outDir = new Option<string?>("--out") { Description = "Directory for the traces of failing seeds" };
+        var json = new Option<bool>("--json") { Description = "Print a machine-readable summary (JSON) instead of the table" };
+        var jobs = new Option<int>("--jobs") { Description = "Seeds run at once (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var opts = new SimulationOptions();
+        var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs };
+        opts.AddTo(cmd);
+        cmd.SetAction(r =>
+        {
+            string? one = r.GetValue(seed), range = r.GetValue(seeds);
+            if (one is not null && range is not null)
+            {
+                throw new UsageException("give --seed or --seeds, not both");
+            }
+
+            (ulong first, ulong last) = SimulationOptions.ParseSeeds(one ?? range ?? "1..400");
+            return Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs));
+        });
+        return cmd;
+    }
+
+    public static int Run(CliIo io, ulong first, ulong last, SimOptions options, string? outDir, bool json, int parallelism)
+    {
+        long total = (long)(last - first + 1);
+        bool terminal = !Console.IsErrorRedirected && !json;
+        int lastShown = -1;
+        var progress = new Action<int>(done =>
+        {
+            int step = (int)(done * 100 / total);
+            if (step == lastShown)
+            {
+                return;
+            }
+
+            lastShown = step;
+            lock (io.Err)
+            {
+                if (terminal)
+                {
+                    io.Err.Write($"\r[{new string('#', step / 5),-20}] {done}/{total} seeds");
+                }
+                else if (step % 10 == 0)
+                {
+                    io.Err.WriteLine($"progress: {done}/{total} seeds");
+                }
+            }
+        });
+
+        (IReadOnlyList<SeedResult> results, TimeSpan elapsed) = Campaign.Run(first, last, options, parallelism, progress);
+        if (terminal)
+        {
+            io.Err.WriteLine();
+        }
+
+        List<SeedResult> failing = [.. results.Where(x => x.Violations.Count > 0)];
+        if (outDir is not null && failing.Count > 0)
+        {
+            Directory.CreateDirectory(outDir);
+            foreach (SeedResult f in failing)
+            {
+                SeedResult full = Simulation.Simulation.Run(f.Seed, options, keepTrace: true);
+                File.WriteAllLines(Path.Combine(outDir, $"seed-{f.Seed}.trace"), [.. full.Trace, $"trace-hash {full.TraceHash}"]);
+            }
+        }
+
+        if (json)
+        {
+            WriteJson(io.Out, results, elapsed, options, first, last);
+        }
+        else
+        {
+            WriteTable(io.Out, results, elapsed, options, first, last);
+            foreach (SeedResult f in failing.Take(10))
+            {
+                WriteViolation(io.Out, f, f.Violations[0], options);
+            }
+
+            if (failing.Count > 10)
+            {
+                io.Out.WriteLine($"... and {failing.Count - 10} more failing seeds");
+            }
+        }
+
+        return failing.Count == 0 ? 0 : 1;
+    }
+
+    public static void WriteViolation(TextWriter w, SeedResult r, Violation v, SimOptions options)
+    {
+        w.WriteLine();
+        w.WriteLine($"VIOLATION {v.Property} seed={r.Seed} policy={r.Policy} fs={r.Fs} event={v.Event} t=+{v.TimeMs}ms");
+        w.WriteLine($"  {v.Detail}");
+        var expected = v.Expected.ToHashSet(StringComparer.Ordinal);
+        var actual = v.Actual.ToHashSet(StringComparer.Ordinal);
+        foreach (string line in v.Expected.Where(l => !actual.Contains(l)).Take(12))
+        {
+            w.WriteLine($"  - expected {line.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)}");
+        }
+
+        foreach (string line in v.Actual.Where(l => !expected.Contains(l)).Take(12))
+        {
+            w.WriteLine($"  + actual   {line.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)}");
+        }
+
+        w.WriteLine($"  replay: aofsim replay --seed {r.Seed} {options.Flags}");
+    }
+
+    private static void WriteTable(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last)
+    {
+        double s = Math.Max(elapsed.TotalSeconds, 1e-9);
+        long events = results.Sum(r => (long)r.Events);
+        w.WriteLine($"aofsim run: seeds {first}..{last}, {options.Flags}");
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"seeds",-22}{results.Count}"));
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"events",-22}{events}"));
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"crashes",-22}{results.Sum(r => r.Crashes)}"));
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"rewrites checked",-22}{results.Sum(r => r.Rewrites)}"));
+        foreach ((string kind, int n) in Sum(results, r => r.Faults))
+        {
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"faults: " + kind,-22}{n}"));
+        }
+
+        foreach ((string level, int n) in Sum(results, r => r.Recoveries))
+        {
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"recovered " + level,-22}{n}"));
+        }
+
+        var byProperty = results.SelectMany(r => r.Violations).GroupBy(v => v.Property).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"violations",-22}{byProperty.Sum(g => g.Count())}"));
+        foreach (var g in byProperty)
+        {
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"  " + g.Key,-22}{g.Count()}"));
+        }
+
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"seconds",-22}{s:F2}"));
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"seeds/s",-22}{results.Count / s:F1}"));
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"events/s",-22}{events / s:F0}"));
+    }
+
+    private static SortedDictionary<string, int> Sum(IReadOnlyList<SeedResult> results, Func<SeedResult, SortedDictionary<string, int>> pick)
+    {
+        var sum = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (SeedResult r in results)
+        {
+            foreach ((string k, int n) in pick(r))
+            {
+                sum[k] = sum.GetValueOrDefault(k) + n;
+            }
+        }
+
+        return sum;
+    }
+
+    private static void WriteJson(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last)
+    {
+        var doc = new
+        {
+            seeds = new { first, last, count = results.Count },
+            options = new { profile = options.Profile.Name, policy = options.Policy, fs = options.Fs, faults = options.Faults.ToString(), ops = options.Ops },
+            events = results.Sum(r => (long)r.Events),
+            crashes = results.Sum(r => r.Crashes),
+            rewrites = results.Sum(r => r.Rewrites),
+            faults = Sum(results, r => r.Faults),
+            recoveries = Sum(results, r => r.Recoveries),
+            seconds = elapsed.TotalSeconds,
+            violations = results.SelectMany(r => r.Violations.Select(v => new
+            {
+                seed = r.Seed,
+                property = v.Property,
+                @event = v.Event,
+                detail = v.Detail,
+                replay = $"aofsim replay --seed {r.Seed} {options.Flags}",
+            })),
+            perSeed = results.Select(r => new { seed = r.Seed, policy = r.Policy, fs = r.Fs, traceHash = r.TraceHash, violations = r.Violations.Count }),
+        };
+        w.WriteLine(JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
+    }
+}

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Globalization;
+using AofSim.Sim.Simulation;
+
+namespace AofSim.Sim.Cli;
+
+/// <summary>The options run and replay share.</summary>
+internal sealed class SimulationOptions
+{
+    public Option<string> Profile { get; } = Common.ProfileOption();
+
+    public Option<string> Policy { get; } = new("--policy") { Description = "appendfsync: always|everysec|no|mixed (mixed picks one per seed)", DefaultValueFactory = _ => "mixed" };
+
+    public Option<string> Fs { get; } = new("--fs") { Description = "Crash model: posix|ext4|mixed (mixed picks one per seed)", DefaultValueFactory = _ => "mixed" };
+
+    public Option<string> Faults { get; } = new("--faults") { Description = "none|crash|all|a comma list of crash,slowfsync,kill", DefaultValueFactory = _ => "crash" };
+
+    public Option<int> Ops { get; } = new("--ops") { Description = "Events per seed", DefaultValueFactory = _ => 1000 };
+
+    public void AddTo(Command cmd)
+    {
+        cmd.Add(Profile);
+        cmd.Add(Policy);
+        cmd.Add(Fs);
+        cmd.Add(Faults);
+        cmd.Add(Ops);
+    }
+
+    public SimOptions Resolve(ParseResult r)
+    {
+        string policy = r.GetValue(Policy)!;
+        string fs = r.GetValue(Fs)!;
+        if (policy is not ("always" or "everysec" or "no" or "mixed"))
+        {
+            throw new UsageException($"--policy must be always, everysec, no or mixed, not '{policy}'");
+        }
+
+        if (fs is not ("posix" or "ext4" or "mixed"))
+        {
+            throw new UsageException($"--fs must be posix, ext4 or mixed, not '{fs}'");
+        }
+
+        FaultSet faults = FaultSet.Parse(r.GetValue(Faults)!)
+            ?? throw new UsageException($"--faults must be none, crash, all or a comma list of {string.Join(',', FaultSet.Kinds)}");
+        int ops = r.GetValue(Ops);
+        if (ops < 1)
+        {
+            throw new UsageException("--ops must be positive");
+        }
+
+        return new SimOptions { Profile = Common.ResolveProfile(r.GetValue(Profile)!), Policy = policy, Fs = fs, Faults = faults, Ops = ops };
+    }
+
+    /// <summary>Parses "N" or "A..B".</summary>
+    public static (ulong First, ulong Last) ParseSeeds(string text)
+    {
+        string[] parts = text.Split("..");
+        if (parts.Length is 1 or 2 && parts.All(p => ulong.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        {
+            ulong a = ulong.Parse(parts[0], CultureInfo.InvariantCulture);
+            ulong b = ulong.Parse(parts[^1], CultureInfo.InvariantCulture);
+            if (b >= a)
+            {
+                return (a, b);
+            }
+        }
+
+        throw new UsageException($"seeds must be N or A..B with A <= B, not '{text}'");
+    }
+}

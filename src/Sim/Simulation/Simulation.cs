@@ -1,0 +1,570 @@
+using System.Globalization;
+using AofSim.Engine.Aof;
+using AofSim.Engine.Commands;
+using AofSim.Engine.Data;
+using AofSim.Engine.Ports;
+using AofSim.Engine.Server;
+using AofSim.Sim.Checking;
+
+namespace AofSim.Sim.Simulation;
+
+// One simulated run: a pure function of (seed, options).
+//
+// The engine's ServerCore runs on simulated ports (SimStorage, SimClock, SimJobs, SimChildren)
+// and is driven as its event loop would drive it: commands then beforeSleep, cron every 100 ms of
+// virtual time, jobs starting and ending at their due times, the rewrite child stepping one
+// syscall at a time when the scheduler says. One seeded PRNG, split per component, makes every
+// choice: the workload, the scheduling, the timing, the faults and what a power loss keeps.
+//
+// Checks. After every recovery: replay equivalence (the recovered dataset equals the independent
+// model after some prefix P of the executed commands), the durability contract of the fsync
+// policy (P holds what the policy promised, see DurableBound), and availability (how the AOF had
+// to be loaded). After every completed rewrite: the new AOF alone loads to the live dataset.
+// Whenever a rewrite child is gone: it left no temp file behind.
+
+/// <summary>One seeded run of the simulator.</summary>
+public sealed class Simulation : IAofLog
+{
+    /// <summary>Milliseconds: the time every run starts from (plus a seeded offset inside the second).</summary>
+    public const long Epoch = 1_700_000_000_000;
+
+    private const string AofName = "appendonly.aof";
+
+    private readonly ulong seed;
+    private readonly SimOptions options;
+    private readonly SimRandom random;
+    private readonly SimRandom sched;
+    private readonly SimRandom crashRandom;
+    private readonly Workload workload;
+    private readonly Trace trace;
+    private readonly SimStorage storage;
+    private readonly SimClock clock;
+    private readonly AppendFsync policy;
+    private readonly CrashModel fs;
+    private readonly SeedResult result;
+    private readonly List<HistoryEntry> history = [];
+    private readonly HashSet<int> crashEvents = [];
+    private SimJobs jobs;
+    private SimChildren children;
+    private ServerCore core;
+    private Connection conn = new();
+    private int clientDb;
+    private long nextCron;
+    private int eventIndex;
+    private int rewritesFinished;
+    private int knownChild = -1;
+
+    private Simulation(ulong seed, SimOptions options, bool keepTrace)
+    {
+        this.seed = seed;
+        this.options = options;
+        random = new SimRandom(seed);
+        sched = random.Split("scheduler");
+        crashRandom = random.Split("crash");
+        workload = new Workload(random.Split("workload"));
+        trace = new Trace(keepTrace);
+        policy = options.Policy switch
+        {
+            "always" => AppendFsync.Always,
+            "everysec" => AppendFsync.Everysec,
+            "no" => AppendFsync.No,
+            _ => random.Pick(new[] { AppendFsync.Always, AppendFsync.Everysec, AppendFsync.Everysec, AppendFsync.No }),
+        };
+        fs = options.Fs switch
+        {
+            "posix" => CrashModel.StrictPosix,
+            "ext4" => CrashModel.Ext4Ordered,
+            _ => random.Chance(0.5) ? CrashModel.StrictPosix : CrashModel.Ext4Ordered,
+        };
+        result = new SeedResult { Seed = seed, Policy = policy.ToString().ToLowerInvariant(), Fs = fs == CrashModel.StrictPosix ? "posix" : "ext4" };
+        storage = new SimStorage(new SimStorageOptions { Model = fs });
+        storage.OnCall = line => trace.Add($"  sys {line}");
+        clock = new SimClock(Epoch + random.Range(0, 1000));
+        nextCron = clock.NowMs + ServerCore.CronPeriodMs;
+        jobs = NewJobs();
+        children = NewChildren();
+        core = NewCore(loadTruncated: false);
+
+        if (options.Faults.Crash)
+        {
+            int crashes = 1 + random.Next(3);
+            for (int i = 0; i < crashes; i++)
+            {
+                crashEvents.Add(random.Next(Math.Max(1, options.Ops)));
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="seed"/> with <paramref name="options"/>.</summary>
+    public static SeedResult Run(ulong seed, SimOptions options, bool keepTrace = false)
+    {
+        var sim = new Simulation(seed, options, keepTrace);
+        try
+        {
+            sim.RunAll();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug in the harness or an engine exception: reported for this seed, never a crash
+            // of the whole campaign.
+            string where = string.Join(" <- ", (e.StackTrace ?? string.Empty).Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("at AofSim", StringComparison.Ordinal)).Take(3));
+            sim.Violate("internal-error", $"{e.GetType().Name}: {e.Message.Split('\n')[0]} {where}", [], []);
+        }
+        finally
+        {
+            sim.children.Dispose();
+        }
+
+        sim.result.TraceHash = sim.trace.Hash;
+        sim.result.Trace = sim.trace.Lines;
+        return sim.result;
+    }
+
+    /// <summary>The durability window under everysec, in ms, for a disk whose fsync takes at most <paramref name="maxFsyncMs"/>.</summary>
+    /// <remarks>
+    /// A write acknowledged at t is in the page cache by t + 2000 + 100 (a flush postponed behind a
+    /// pending fsync is forced after two seconds, checked at each 100 ms cron); an fsync covering it
+    /// starts within the next second (once a second, on the seed's whole-second clock up to two),
+    /// after at most one fsync still in flight, and takes at most maxFsyncMs. See docs/durability.md.
+    /// </remarks>
+    public static long EverysecWindowMs(int maxFsyncMs) => 2100 + 2000 + 100 + (2L * maxFsyncMs);
+
+    /// <summary>Records a log line of the engine (IAofLog).</summary>
+    public void Log(LogLevel level, string message)
+    {
+        trace.Add($"  log {message}");
+        if (message == "Background AOF rewrite finished successfully")
+        {
+            rewritesFinished++;
+        }
+    }
+
+    private void RunAll()
+    {
+        Trace($"run seed={seed} {options.Flags} policy={result.Policy} fs={result.Fs}");
+        core.Start();
+        for (eventIndex = 0; eventIndex < options.Ops && result.Violations.Count == 0; eventIndex++)
+        {
+            result.Events++;
+            if (crashEvents.Contains(eventIndex))
+            {
+                PowerLoss();
+                continue;
+            }
+
+            int roll = sched.Next(100);
+            switch (roll)
+            {
+                case < 55:
+                    ClientBatch();
+                    break;
+                case < 75:
+                    Advance(sched.Range(1, 150));
+                    break;
+                case < 80:
+                    Advance(sched.Chance(0.2) ? sched.Range(5000, 16000) : sched.Range(500, 4000));
+                    break;
+                case < 91:
+                    StepChild();
+                    break;
+                case < 94:
+                    Admin("BGREWRITEAOF");
+                    break;
+                case < 95:
+                    Admin("CONFIG", "SET", "appendonly", core.State == AofState.Off ? "yes" : "no");
+                    break;
+                case < 96:
+                    Admin("BGSAVE");
+                    break;
+                case < 98 when options.Faults.KillChild && children.Running.Any():
+                    int pid = children.Running.First();
+                    Trace($"fault kill-child pid={pid}");
+                    result.Count(result.Faults, "kill");
+                    children.Kill(pid);
+                    break;
+                default:
+                    Advance(sched.Range(1, 50));
+                    break;
+            }
+
+            if (core.Stopped is not null)
+            {
+                ProcessExit();
+            }
+        }
+
+        Trace($"end events={result.Events} crashes={result.Crashes} rewrites={result.Rewrites} violations={result.Violations.Count}");
+    }
+
+    // A client sends a batch of commands (pipelined), then the loop's beforeSleep releases replies.
+    private void ClientBatch()
+    {
+        int db = workload.NextDb();
+        var sent = new List<string[]>();
+        if (db != clientDb)
+        {
+            sent.Add(["SELECT", db.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        sent.AddRange(workload.NextBatch());
+        bool aofOn = core.State == AofState.On;
+        var executed = new List<(int Db, string[] Argv)>();
+        foreach (string[] raw in sent)
+        {
+            string[] argv = Resolve(raw);
+            Trace($"cmd db={clientDb} {string.Join(' ', argv.Select(Show))}");
+            core.Execute(conn, CommandArgs.Of(argv));
+            if (argv[0] == "SELECT")
+            {
+                clientDb = int.Parse(argv[1], CultureInfo.InvariantCulture);
+            }
+
+            executed.Add((clientDb, argv));
+        }
+
+        long now = clock.NowMs;
+        IReadOnlyList<ReleasedReply> released = core.BeforeSleep();
+        string stream = string.Concat(released.Where(r => r.Connection == conn).Select(r => RespReplies.Text(r.Bytes)));
+        bool acked = stream.Length > 0;
+        List<string> replies = acked ? RespReplies.Split(stream) : [];
+        Trace($"ack {(acked ? string.Join(' ', replies.Select(Show)) : "none")}");
+        Record(executed, replies, now, acked, aofOn);
+    }
+
+    // Turns the executed commands and their replies into history entries for the model.
+    private void Record(List<(int Db, string[] Argv)> executed, List<string> replies, long now, bool acked, bool aofOn)
+    {
+        for (int i = 0; i < executed.Count; i++)
+        {
+            string name = executed[i].Argv[0];
+            if (name == "SELECT")
+            {
+                continue;
+            }
+
+            string reply = i < replies.Count ? replies[i] : string.Empty;
+            if (name == "MULTI")
+            {
+                int exec = executed.FindIndex(i, x => x.Argv[0] == "EXEC");
+                var items = new List<(int, string[], string)>();
+                string execReply = exec < replies.Count ? replies[exec] : string.Empty;
+                List<string> inner = execReply.StartsWith('*') ? RespReplies.Items(execReply) : [];
+                for (int j = i + 1; j < exec; j++)
+                {
+                    items.Add((executed[j].Db, executed[j].Argv, j - i - 1 < inner.Count ? inner[j - i - 1] : "-ERR not executed"));
+                }
+
+                if (!acked || execReply.StartsWith('*'))
+                {
+                    history.Add(new HistoryEntry(items, now, acked ? now : null, aofOn));
+                }
+
+                i = exec;
+                continue;
+            }
+
+            history.Add(new HistoryEntry([(executed[i].Db, executed[i].Argv, acked ? reply : "?")], now, acked ? now : null, aofOn));
+        }
+    }
+
+    // The admin connection: server commands are not part of the model's history.
+    private void Admin(params string[] argv)
+    {
+        var admin = new Connection();
+        Trace($"admin {string.Join(' ', argv)}");
+        core.Execute(admin, CommandArgs.Of(argv));
+        foreach (ReleasedReply r in core.BeforeSleep())
+        {
+            Trace($"admin-reply {Show(RespReplies.Text(r.Bytes))}");
+        }
+
+        NoteChild();
+    }
+
+    private void StepChild()
+    {
+        int? pid = children.Running.Cast<int?>().FirstOrDefault();
+        if (pid is null)
+        {
+            Advance(sched.Range(1, 100));
+            return;
+        }
+
+        int steps = 1 + sched.Next(24);
+        Trace($"child-steps pid={pid} n={steps}");
+        for (int i = 0; i < steps && children.Step(pid.Value); i++)
+        {
+        }
+    }
+
+    // Moves virtual time forward, running jobs and cron ticks (each followed by beforeSleep) in order.
+    private void Advance(long ms)
+    {
+        long target = clock.NowMs + ms;
+        Trace($"advance {ms}ms");
+        while (core.Stopped is null)
+        {
+            long next = Math.Min(target, nextCron);
+            jobs.RunUntil(next);
+            clock.AdvanceTo(next);
+            if (next == nextCron)
+            {
+                nextCron += ServerCore.CronPeriodMs;
+                core.Cron();
+                core.BeforeSleep();
+                AfterCron();
+            }
+
+            if (next == target)
+            {
+                return;
+            }
+        }
+    }
+
+    private void AfterCron()
+    {
+        if (rewritesFinished > result.Rewrites)
+        {
+            result.Rewrites = rewritesFinished;
+            CheckRewriteEquivalence();
+        }
+
+        NoteChild();
+    }
+
+    // A child that was running has been reaped: it must have left no temp file behind.
+    private void NoteChild()
+    {
+        if (knownChild != -1 && core.AofChildPid != knownChild)
+        {
+            foreach (string name in new[] { AofRewriter.TempFileName(knownChild), ServerCore.BackgroundTempFileName(knownChild) })
+            {
+                if (storage.Stat(name).Ok)
+                {
+                    Violate("temp-files", $"rewrite child {knownChild} is gone but {name} is left behind", [], [name]);
+                }
+            }
+        }
+
+        knownChild = core.AofChildPid;
+    }
+
+    private void CheckRewriteEquivalence()
+    {
+        byte[] aof = storage.ReadAll(AofName) ?? [];
+        var loaded = new Dataset();
+        LoadResult r = AofLoader.Load(aof, loaded, options.Profile, new LoadOptions { NowMs = clock.NowMs });
+        List<string> live = EngineView.LinesAt(core.Data, clock.NowMs);
+        List<string> fromFile = r.Succeeded ? EngineView.LinesAt(loaded, clock.NowMs) : [$"load failed: {r.Message}"];
+        Trace($"check rewrite-equivalence keys={live.Count} {(live.SequenceEqual(fromFile) ? "ok" : "FAIL")}");
+        if (!live.SequenceEqual(fromFile))
+        {
+            Violate("rewrite-equivalence", "the rewritten AOF does not load to the live dataset at the switch", live, fromFile);
+        }
+    }
+
+    // Power loss: the machine stops, the storage keeps what its crash model keeps, then restart.
+    private void PowerLoss()
+    {
+        result.Crashes++;
+        result.Count(result.Faults, "crash");
+        Trace("fault power-loss");
+        children.Crash();
+        foreach (string line in storage.Crash(crashRandom))
+        {
+            Trace($"  survived {line}");
+        }
+
+        long crashAt = clock.NowMs;
+        clock.AdvanceTo(crashAt + sched.Range(0, 2000));
+        Restart(crashAt, powerLoss: true);
+    }
+
+    // The server stopped where the seed exits: a process exit, the page cache survives.
+    private void ProcessExit()
+    {
+        Trace($"process-exit code={core.Stopped!.ExitCode} {core.Stopped.Reason}");
+        result.Count(result.Faults, "exit");
+        children.Crash();
+        Restart(clock.NowMs, powerLoss: false);
+    }
+
+    private void Restart(long crashAt, bool powerLoss)
+    {
+        jobs = NewJobs();
+        children = NewChildren();
+        conn = new Connection();
+        clientDb = 0;
+        knownChild = -1;
+        nextCron = clock.NowMs + ServerCore.CronPeriodMs;
+
+        string level = "strict";
+        core = NewCore(loadTruncated: false);
+        core.Start();
+        if (core.Stopped is not null)
+        {
+            level = "truncated";
+            core = NewCore(loadTruncated: true);
+            core.Start();
+        }
+
+        if (core.Stopped is not null)
+        {
+            level = "fixed";
+            byte[] bytes = storage.ReadAll(AofName) ?? [];
+            CheckResult check = AofChecker.Check(bytes);
+            Trace($"recovery check-aof ok_up_to={check.OkUpTo} size={check.Size}");
+            int fd = (int)storage.Open(AofName, OpenFlags.WriteOnly).Value;
+            storage.Ftruncate(fd, check.OkUpTo);
+            storage.Close(fd);
+            core = NewCore(loadTruncated: false);
+            core.Start();
+        }
+
+        if (core.Stopped is not null)
+        {
+            level = "unloadable";
+            Violate("availability", $"the AOF does not load even after redis-check-aof --fix: {core.Stopped.Reason}", [], []);
+            return;
+        }
+
+        result.Count(result.Recoveries, level);
+        Trace($"recovery {level} keys={core.Data.KeyCount}");
+        CheckRecovery(crashAt, powerLoss);
+    }
+
+    // Replay equivalence and the durability contract, against the model.
+    private void CheckRecovery(long crashAt, bool powerLoss)
+    {
+        long t = clock.NowMs;
+        ulong target = EngineView.DigestAt(core.Data, t);
+        var model = new Model();
+        var matches = new List<int>();
+        if (model.DigestAt(t) == target)
+        {
+            matches.Add(0);
+        }
+
+        for (int p = 0; p < history.Count; p++)
+        {
+            foreach ((int db, string[] argv, string reply) in history[p].Items)
+            {
+                model.Apply(db, argv, history[p].ExecutedAt, reply);
+            }
+
+            if (model.DigestAt(t) == target)
+            {
+                matches.Add(p + 1);
+            }
+        }
+
+        int bound = DurableBound(crashAt, powerLoss);
+        if (matches.Count == 0)
+        {
+            Violate("replay-equivalence", $"the recovered dataset equals the model after no prefix of the {history.Count} executed commands", ModelAt(bound, t), EngineView.LinesAt(core.Data, t));
+            return;
+        }
+
+        int chosen = matches[^1];
+        Trace($"check replay-equivalence prefix={chosen}/{history.Count} durable-bound={bound} ok");
+        if (chosen < bound)
+        {
+            HistoryEntry lost = history[chosen];
+            Violate(
+                "durability",
+                $"under appendfsync {result.Policy} the recovered AOF holds {chosen} of {history.Count} commands, but the first {bound} were acknowledged " +
+                $"long enough before the crash to be kept (first lost: '{string.Join(' ', lost.Items.Select(x => string.Join(' ', x.Argv.Select(Show))))}' acknowledged at +{lost.AckedAt - Epoch} ms, crash at +{crashAt - Epoch} ms)",
+                ModelAt(bound, t),
+                EngineView.LinesAt(core.Data, t));
+            return;
+        }
+
+        history.RemoveRange(chosen, history.Count - chosen);
+    }
+
+    // How many leading history entries the fsync policy promised to keep at a crash at crashAt.
+    private int DurableBound(long crashAt, bool powerLoss)
+    {
+        long window = policy switch
+        {
+            AppendFsync.Always => 0,
+            AppendFsync.Everysec => EverysecWindowMs(jobs.MaxFsyncMs),
+            _ => long.MaxValue,
+        };
+
+        // A process exit keeps the page cache: everything written is kept, whatever the policy.
+        if (!powerLoss)
+        {
+            window = 0;
+        }
+
+        int bound = 0;
+        for (int i = 0; i < history.Count; i++)
+        {
+            HistoryEntry e = history[i];
+            if (e.AofOn && e.AckedAt is long acked && window != long.MaxValue && acked <= crashAt - window && HasWrite(e))
+            {
+                bound = i + 1;
+            }
+        }
+
+        return bound;
+    }
+
+    private static bool HasWrite(HistoryEntry e) => e.Items.Any(x => !x.Reply.StartsWith('-'));
+
+    private List<string> ModelAt(int prefix, long t)
+    {
+        var model = new Model();
+        for (int p = 0; p < prefix && p < history.Count; p++)
+        {
+            foreach ((int db, string[] argv, string reply) in history[p].Items)
+            {
+                model.Apply(db, argv, history[p].ExecutedAt, reply);
+            }
+        }
+
+        return model.LinesAt(t);
+    }
+
+    private void Violate(string property, string detail, IReadOnlyList<string> expected, IReadOnlyList<string> actual)
+    {
+        Trace($"VIOLATION {property}: {detail}");
+        result.Violations.Add(new Violation(property, eventIndex, clock.NowMs - Epoch, detail, expected, actual));
+    }
+
+    private string[] Resolve(string[] argv) =>
+        [.. argv.Select(a => a.StartsWith("{now+", StringComparison.Ordinal)
+            ? (clock.NowMs + long.Parse(a[5..^1], CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture)
+            : a)];
+
+    private void Trace(string line) => trace.Add($"e={eventIndex} t=+{clock.NowMs - Epoch} {line}");
+
+    private static string Show(string s) => s.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\0", "\\0", StringComparison.Ordinal);
+
+    private SimJobs NewJobs()
+    {
+        var jobsOptions = new SimJobsOptions { SlowFsyncChance = options.Faults.SlowFsync ? 0.08 : 0 };
+        var j = new SimJobs(storage, clock, random.Split("jobs"), jobsOptions) { OnEvent = line => trace.Add($"  {line}") };
+        return j;
+    }
+
+    private SimChildren NewChildren() => new(storage) { OnEvent = line => trace.Add($"  child {line}") };
+
+    private ServerCore NewCore(bool loadTruncated)
+    {
+        var config = new ServerConfig
+        {
+            AppendOnly = true,
+            AppendFsync = policy,
+            AofLoadTruncated = loadTruncated,
+            AutoAofRewritePercentage = 100,
+            AutoAofRewriteMinSize = 4096,
+            Profile = options.Profile,
+        };
+        return new ServerCore(config, new ServerPorts(storage, clock, jobs, children, this, random.Split("engine")));
+    }
+
+    private sealed record HistoryEntry(List<(int Db, string[] Argv, string Reply)> Items, long ExecutedAt, long? AckedAt, bool AofOn);
+}

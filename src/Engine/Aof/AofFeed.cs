@@ -40,6 +40,11 @@ public static class AofFeed
                 // replay at any later time sets the same instant.
                 AppendExpireAt(dst, name, argv[1], argv[2], nowMs);
                 break;
+            case "setex" or "psetex" when profile.AtomicSetEx:
+                // One command, so that no crash can keep the value without its expiry.
+                long ms = StrToLL(argv[2]) * (name == "setex" ? 1000 : 1);
+                RespCommand.Append(dst, SetName, argv.ToArray(1), argv.ToArray(3), PxAtName, Numbers.Int64Bytes(nowMs + ms));
+                break;
             case "setex" or "psetex":
                 RespCommand.Append(dst, SetName, argv.ToArray(1), argv.ToArray(3));
                 AppendExpireAt(dst, name, argv[1], argv[2], nowMs);

@@ -28,6 +28,7 @@ public sealed record Profile
         LoaderQueuesMulti = true,
         LoaderShortBulkIsTruncation = true,
         IncrByFloatKeepsTtl = true,
+        AtomicSetEx = true,
     };
 
     /// <summary>The profile's name.</summary>
@@ -72,18 +73,57 @@ public sealed record Profile
     /// <summary>Redis 2.8: a bulk cut short by the end of the file is a truncation ("Unexpected end of file"), not "Bad file format" as in the seed.</summary>
     public bool LoaderShortBulkIsTruncation { get; init; }
 
+    /// <summary>
+    /// Redis 7: SETEX/PSETEX are logged as one <c>SET k v PXAT &lt;ms&gt;</c>. The seed logs SET then
+    /// PEXPIREAT: a power loss between the two keeps the value without its expiry (found by the
+    /// simulator: a torn AOF tail that recovers to no prefix of the history).
+    /// </summary>
+    public bool AtomicSetEx { get; init; }
+
     /// <summary>Redis 6.2: INCRBYFLOAT is logged as SET … KEEPTTL, so a replay keeps the key's expiry (the seed logs a plain SET, which drops it).</summary>
     public bool IncrByFloatKeepsTtl { get; init; }
 
-    /// <summary>The profile called <paramref name="name"/> (redis26 or fixed).</summary>
-    public static bool TryGet(string name, out Profile profile)
+    /// <summary>The names of every switch.</summary>
+    public static IReadOnlyList<string> SwitchNames { get; } =
+        [.. typeof(Profile).GetProperties().Where(p => p.PropertyType == typeof(bool)).Select(p => p.Name).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// The profile a spec names: <c>redis26</c> or <c>fixed</c>, optionally followed by switches
+    /// turned on (<c>+Name</c>) or off (<c>-Name</c>), e.g. <c>redis26+FsyncEverysecTail</c> or
+    /// <c>fixed-FsyncBeforeRenameAndDir</c>: one fix alone, or all but one.
+    /// </summary>
+    public static bool TryGet(string spec, out Profile profile)
     {
-        profile = name switch
+        profile = null!;
+        int cut = spec.IndexOfAny(['+', '-']);
+        string baseName = cut < 0 ? spec : spec[..cut];
+        Profile? p = baseName switch
         {
             "redis26" => Redis26,
             "fixed" => Fixed,
-            _ => null!,
+            _ => null,
         };
-        return profile is not null;
+        if (p is null)
+        {
+            return false;
+        }
+
+        for (int i = cut; i >= 0 && i < spec.Length;)
+        {
+            int next = spec.IndexOfAny(['+', '-'], i + 1);
+            string name = spec[(i + 1)..(next < 0 ? spec.Length : next)];
+            System.Reflection.PropertyInfo? prop = typeof(Profile).GetProperty(name);
+            if (prop is null || prop.PropertyType != typeof(bool))
+            {
+                return false;
+            }
+
+            p = p with { };
+            prop.SetValue(p, spec[i] == '+');
+            i = next;
+        }
+
+        profile = cut < 0 ? p : p with { Name = spec };
+        return true;
     }
 }

@@ -17,12 +17,13 @@ internal static class Common
 {
     public static Option<string> ProfileOption() => new("--profile")
     {
-        Description = "Behaviour profile: redis26 (the seed, bugs included) or fixed (every known fix)",
+        Description = "Behaviour profile: redis26 (the seed, bugs included) or fixed (every known fix), optionally with +Switch/-Switch (see docs/profiles.md)",
         DefaultValueFactory = _ => "fixed",
     };
 
     public static Profile ResolveProfile(string name) =>
-        Profile.TryGet(name, out Profile p) ? p : throw new UsageException($"unknown profile '{name}' (expected redis26 or fixed)");
+        Profile.TryGet(name, out Profile p) ? p : throw new UsageException(
+            $"unknown profile '{name}' (expected redis26 or fixed, optionally with +Switch or -Switch from: {string.Join(", ", Profile.SwitchNames)})");
 
     /// <summary>The full path of an existing file or directory, or a usage error.</summary>
     public static string ExistingPath(IFileSystem fs, string path)

@@ -53,6 +53,7 @@ public sealed class Simulation : IAofLog
     private int eventIndex;
     private int rewritesFinished;
     private int knownChild = -1;
+    private bool stopped;
 
     private Simulation(ulong seed, SimOptions options, bool keepTrace)
     {
@@ -143,7 +144,7 @@ public sealed class Simulation : IAofLog
     {
         Trace($"run seed={seed} {options.Flags} policy={result.Policy} fs={result.Fs}");
         core.Start();
-        for (eventIndex = 0; eventIndex < options.Ops && result.Violations.Count == 0; eventIndex++)
+        for (eventIndex = 0; eventIndex < options.Ops && !stopped; eventIndex++)
         {
             result.Events++;
             if (crashEvents.Contains(eventIndex))
@@ -462,7 +463,12 @@ public sealed class Simulation : IAofLog
         int bound = DurableBound(crashAt, powerLoss);
         if (matches.Count == 0)
         {
-            Violate("replay-equivalence", $"the recovered dataset equals the model after no prefix of the {history.Count} executed commands", ModelAt(bound, t), EngineView.LinesAt(core.Data, t));
+            (int closest, List<string> expected) = ClosestPrefix(t);
+            Violate(
+                "replay-equivalence",
+                $"the recovered dataset equals the model after no prefix of the {history.Count} executed commands (closest: prefix {closest}, diff below)",
+                expected,
+                EngineView.LinesAt(core.Data, t));
             return;
         }
 
@@ -477,7 +483,6 @@ public sealed class Simulation : IAofLog
                 $"long enough before the crash to be kept (first lost: '{string.Join(' ', lost.Items.Select(x => string.Join(' ', x.Argv.Select(Show))))}' acknowledged at +{lost.AckedAt - Epoch} ms, crash at +{crashAt - Epoch} ms)",
                 ModelAt(bound, t),
                 EngineView.LinesAt(core.Data, t));
-            return;
         }
 
         history.RemoveRange(chosen, history.Count - chosen);
@@ -514,6 +519,33 @@ public sealed class Simulation : IAofLog
 
     private static bool HasWrite(HistoryEntry e) => e.Items.Any(x => !x.Reply.StartsWith('-'));
 
+    // The prefix whose model differs least from the recovered dataset, for the report.
+    private (int Prefix, List<string> Lines) ClosestPrefix(long t)
+    {
+        var actual = EngineView.LinesAt(core.Data, t).ToHashSet(StringComparer.Ordinal);
+        var model = new Model();
+        (int Prefix, List<string> Lines) best = (0, model.LinesAt(t));
+        int bestDiff = Diff(best.Lines);
+        for (int p = 0; p < history.Count; p++)
+        {
+            foreach ((int db, string[] argv, string reply) in history[p].Items)
+            {
+                model.Apply(db, argv, history[p].ExecutedAt, reply);
+            }
+
+            List<string> lines = model.LinesAt(t);
+            int d = Diff(lines);
+            if (d <= bestDiff)
+            {
+                (best, bestDiff) = ((p + 1, lines), d);
+            }
+        }
+
+        return best;
+
+        int Diff(List<string> lines) => lines.Count(l => !actual.Contains(l)) + actual.Count(l => !lines.Contains(l));
+    }
+
     private List<string> ModelAt(int prefix, long t)
     {
         var model = new Model();
@@ -528,10 +560,18 @@ public sealed class Simulation : IAofLog
         return model.LinesAt(t);
     }
 
+    // Records a violation (the first of each property per run). A run goes on after a check that
+    // leaves its state sound (rewrite equivalence, temp files, durability: the history is cut to
+    // what was recovered) and stops after one that does not.
     private void Violate(string property, string detail, IReadOnlyList<string> expected, IReadOnlyList<string> actual)
     {
         Trace($"VIOLATION {property}: {detail}");
-        result.Violations.Add(new Violation(property, eventIndex, clock.NowMs - Epoch, detail, expected, actual));
+        if (!result.Violations.Any(v => v.Property == property))
+        {
+            result.Violations.Add(new Violation(property, eventIndex, clock.NowMs - Epoch, detail, expected, actual));
+        }
+
+        stopped |= property is "replay-equivalence" or "availability" or "internal-error";
     }
 
     private string[] Resolve(string[] argv) =>

@@ -127,6 +127,18 @@ public sealed class FeedScenarios
     }
 
     [Fact]
+    public void UnderFixedSetexAndPsetexAreOneSetWithPxatSoNoCrashCanSplitThem()
+    {
+        int selected = 0;
+
+        string setex = Feed("setex", 0, ["SETEX", "k", "10", "v"], ref selected, Profile.Fixed);
+        string psetex = Feed("psetex", 0, ["PSETEX", "k", "500", "v"], ref selected, Profile.Fixed);
+
+        Assert.Equal("*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n$4\r\nPXAT\r\n$5\r\n11000\r\n", setex);
+        Assert.Equal("*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n$4\r\nPXAT\r\n$4\r\n1500\r\n", psetex);
+    }
+
+    [Fact]
     public void SetexInANewDbIsPrecededByOneSelectOnly()
     {
         int selected = 0;

@@ -111,7 +111,9 @@ public sealed class CliScenarios : IDisposable
 
         Assert.Equal(2, exit);
         Assert.Equal(string.Empty, stdout);
-        Assert.Equal("aofsim: unknown profile 'redis99' (expected redis26 or fixed)\n", stderr);
+        Assert.StartsWith("aofsim: unknown profile 'redis99' (expected redis26 or fixed, optionally with +Switch or -Switch from: ", stderr, StringComparison.Ordinal);
+        Assert.EndsWith(")\n", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

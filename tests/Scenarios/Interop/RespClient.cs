@@ -170,39 +170,39 @@ internal sealed class RespClient : IDisposable
             case ':':
                 return RespValue.Int(ParseLong(rest));
             case '$':
-            {
-                long len = ParseLong(rest);
-                if (len < 0)
                 {
-                    return RespValue.Nil;
-                }
+                    long len = ParseLong(rest);
+                    if (len < 0)
+                    {
+                        return RespValue.Nil;
+                    }
 
-                byte[] payload = new byte[len + 2];
-                reader.ReadExactly(payload);
-                if (payload[^2] != '\r' || payload[^1] != '\n')
-                {
-                    throw new IOException("bulk reply not followed by CRLF");
-                }
+                    byte[] payload = new byte[len + 2];
+                    reader.ReadExactly(payload);
+                    if (payload[^2] != '\r' || payload[^1] != '\n')
+                    {
+                        throw new IOException("bulk reply not followed by CRLF");
+                    }
 
-                return RespValue.Bulk(payload[..^2]);
-            }
+                    return RespValue.Bulk(payload[..^2]);
+                }
 
             case '*':
-            {
-                long n = ParseLong(rest);
-                if (n < 0)
                 {
-                    return RespValue.Nil;
-                }
+                    long n = ParseLong(rest);
+                    if (n < 0)
+                    {
+                        return RespValue.Nil;
+                    }
 
-                var items = new List<RespValue>((int)n);
-                for (long i = 0; i < n; i++)
-                {
-                    items.Add(Read());
-                }
+                    var items = new List<RespValue>((int)n);
+                    for (long i = 0; i < n; i++)
+                    {
+                        items.Add(Read());
+                    }
 
-                return RespValue.Arr(items);
-            }
+                    return RespValue.Arr(items);
+                }
 
             default:
                 throw new IOException($"unexpected RESP reply line: {Encoding.Latin1.GetString(line)}");

@@ -32,27 +32,11 @@ public sealed class ServeLoopbackTests
             })).ToList();
             workers.ForEach(t => t.Start());
 
-            // Rewrites while the clients write: each must append the diff exactly once.
-            using (RespClient admin = serve.Connect())
+            // Rewrites while the clients write: each must append the diff exactly once. An I/O
+            // error here means the server went away: its output says why.
             try
             {
-                int started = 0;
-                for (int i = 0; i < 200 && workers.Any(t => t.IsAlive); i++)
-                {
-                    if (admin.Call("BGREWRITEAOF").ToString().Contains("started", StringComparison.Ordinal))
-                    {
-                        started++;
-                    }
-                }
-
-                workers.ForEach(t => t.Join());
-                Assert.True(started >= 1, "no rewrite started while the clients wrote");
-                Assert.Empty(errors);
-                Assert.Equal((clients * perClient).ToString(CultureInfo.InvariantCulture), admin.Call("GET", "counter").Text);
-                WaitForNoRewrite(admin);
-
-                // SHUTDOWN answers by closing the connection, as redis-server does.
-                Assert.Throws<IOException>(() => admin.Call("SHUTDOWN"));
+                RewriteWhileWorkersRun(serve, workers, errors, clients * perClient);
             }
             catch (IOException e)
             {
@@ -117,6 +101,28 @@ public sealed class ServeLoopbackTests
         {
             Assert.Equal(value, check.Call("GET", key).Text);
         }
+    }
+
+    private static void RewriteWhileWorkersRun(ServeProcess serve, List<Thread> workers, ConcurrentQueue<string> errors, int expected)
+    {
+        using RespClient admin = serve.Connect();
+        int started = 0;
+        for (int i = 0; i < 200 && workers.Any(t => t.IsAlive); i++)
+        {
+            if (admin.Call("BGREWRITEAOF").Text.Contains("started", StringComparison.Ordinal))
+            {
+                started++;
+            }
+        }
+
+        workers.ForEach(t => t.Join());
+        Assert.True(started >= 1, "no rewrite started while the clients wrote");
+        Assert.Empty(errors);
+        Assert.Equal(expected.ToString(CultureInfo.InvariantCulture), admin.Call("GET", "counter").Text);
+        WaitForNoRewrite(admin);
+
+        // SHUTDOWN answers by closing the connection, as redis-server does.
+        Assert.Throws<IOException>(() => admin.Call("SHUTDOWN"));
     }
 
     private static void WaitForNoRewrite(RespClient admin)

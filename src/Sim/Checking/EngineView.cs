@@ -37,6 +37,24 @@ public static class EngineView
         return d;
     }
 
+    /// <summary>Every key alive at <paramref name="t"/> in model terms: (db, key, value, expireAt).</summary>
+    public static List<(int Db, string Key, object Value, long ExpireAt)> EntriesAt(Dataset data, long t)
+    {
+        var all = new List<(int, string, object, long)>();
+        foreach (Database db in data.Databases)
+        {
+            foreach ((byte[] key, DbEntry e) in db.Entries)
+            {
+                if (e.ExpireAt == DbEntry.NoExpiry || e.ExpireAt >= t)
+                {
+                    all.Add((db.Id, Text(key), Value(e.Value), e.ExpireAt));
+                }
+            }
+        }
+
+        return all;
+    }
+
     private static string Text(ReadOnlySpan<byte> b) => Encoding.Latin1.GetString(b);
 
     private static object Value(object v) => v switch

@@ -200,6 +200,18 @@ public sealed class Model
         }
     }
 
+    /// <summary>Replaces the whole state by <paramref name="entries"/> (a resynchronisation base).</summary>
+    public void Reset(IEnumerable<(int Db, string Key, object Value, long ExpireAt)> entries)
+    {
+        keys.Clear();
+        hashes.Clear();
+        sum = 0;
+        foreach ((int db, string key, object value, long expireAt) in entries)
+        {
+            Put(db, key, value, expireAt);
+        }
+    }
+
     /// <summary>The order-free digest of the keys alive at <paramref name="t"/>.</summary>
     public ulong DigestAt(long t)
     {

@@ -15,8 +15,9 @@ internal static class RunVerb
         var outDir = new Option<string?>("--out") { Description = "Directory for the traces of failing seeds" };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable summary (JSON) instead of the table" };
         var jobs = new Option<int>("--jobs") { Description = "Seeds run at once (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var attribute = new Option<bool>("--attribute") { Description = "For up to 8 failing seeds per property, name each fix switch that alone makes the property hold" };
         var opts = new SimulationOptions();
-        var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs };
+        var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs, attribute };
         opts.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -27,7 +28,13 @@ internal static class RunVerb
             }
 
             (ulong first, ulong last) = SimulationOptions.ParseSeeds(one ?? range ?? "1..400");
-            return Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs));
+            int exit = Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs));
+            if (exit == 1 && r.GetValue(attribute))
+            {
+                Attribute(io.Out, first, last, opts.Resolve(r), r.GetValue(jobs));
+            }
+
+            return exit;
         });
         return cmd;
     }
@@ -95,6 +102,51 @@ internal static class RunVerb
         }
 
         return failing.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Bug attribution: reruns each failing seed with one more fix switch on; a switch whose fix
+    /// makes a violated property hold again is named as the cause.
+    /// </summary>
+    public static void Attribute(TextWriter w, ulong first, ulong last, SimOptions options, int parallelism)
+    {
+        (IReadOnlyList<SeedResult> results, _) = Campaign.Run(first, last, options, parallelism);
+        // Up to 8 seeds for each property violated, so that rare properties get attributed too.
+        List<SeedResult> failing = [.. results.SelectMany(r => r.Violations.Select(v => (r, v.Property)))
+            .GroupBy(x => x.Property).SelectMany(g => g.Take(8)).Select(x => x.r).Distinct().OrderBy(r => r.Seed)];
+        string[] off = [.. Engine.Profiles.Profile.SwitchNames.Where(n => !(bool)typeof(Engine.Profiles.Profile).GetProperty(n)!.GetValue(options.Profile)!)];
+        var tally = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        w.WriteLine();
+        w.WriteLine($"attribution ({failing.Count} failing seeds, up to 8 per property; a switch is named when turning it on alone makes the property hold):");
+        foreach (SeedResult f in failing)
+        {
+            var byProperty = f.Violations.Select(v => v.Property).ToHashSet(StringComparer.Ordinal);
+            var causes = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (string sw in off)
+            {
+                Engine.Profiles.Profile.TryGet($"{options.Profile.Name}+{sw}", out Engine.Profiles.Profile p);
+                SeedResult again = Simulation.Simulation.Run(f.Seed, options with { Profile = p });
+                foreach (string prop in byProperty.Where(prop => !again.Violations.Any(v => v.Property == prop)))
+                {
+                    (causes.TryGetValue(prop, out List<string>? l) ? l : causes[prop] = []).Add(sw);
+                }
+            }
+
+            foreach (string prop in byProperty.Order(StringComparer.Ordinal))
+            {
+                string named = causes.TryGetValue(prop, out List<string>? l) ? string.Join(", ", l) : "no single switch";
+                w.WriteLine($"  seed {f.Seed} ({f.Policy}, {f.Fs}) {prop}: {named}");
+                foreach (string sw in l ?? [])
+                {
+                    tally[$"{prop} <- {sw}"] = tally.GetValueOrDefault($"{prop} <- {sw}") + 1;
+                }
+            }
+        }
+
+        foreach ((string k, int n) in tally)
+        {
+            w.WriteLine($"  {n,4} x {k}");
+        }
     }
 
     public static void WriteViolation(TextWriter w, SeedResult r, Violation v, SimOptions options)

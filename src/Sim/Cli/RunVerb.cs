@@ -11,7 +11,7 @@ internal static class RunVerb
     public static Command Build(CliIo io)
     {
         var seed = new Option<string?>("--seed") { Description = "One seed" };
-        var seeds = new Option<string?>("--seeds") { Description = "A range of seeds, A..B (default 1..400)" };
+        var seeds = new Option<string?>("--seeds") { Description = "A range of seeds, A..B (default 1..1000)" };
         var outDir = new Option<string?>("--out") { Description = "Directory for the traces of failing seeds" };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable summary (JSON) instead of the table" };
         var jobs = new Option<int>("--jobs") { Description = "Seeds run at once (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -27,7 +27,7 @@ internal static class RunVerb
                 throw new UsageException("give --seed or --seeds, not both");
             }
 
-            (ulong first, ulong last) = SimulationOptions.ParseSeeds(one ?? range ?? "1..400");
+            (ulong first, ulong last) = SimulationOptions.ParseSeeds(one ?? range ?? "1..1000");
             int exit = Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs));
             if (exit == 1 && r.GetValue(attribute))
             {

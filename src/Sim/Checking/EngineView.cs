@@ -37,6 +37,39 @@ public static class EngineView
         return d;
     }
 
+    /// <summary>
+    /// True when the two datasets hold the same keys alive at <paramref name="t"/>, with equal
+    /// values and expiries: compared structurally, without building text.
+    /// </summary>
+    public static bool SameAt(Dataset a, Dataset b, long t)
+    {
+        for (int db = 0; db < Dataset.DbCount; db++)
+        {
+            int alive = 0;
+            foreach ((byte[] key, DbEntry ea) in a[db].Entries)
+            {
+                if (ea.ExpireAt != DbEntry.NoExpiry && ea.ExpireAt < t)
+                {
+                    continue;
+                }
+
+                alive++;
+                if (!b[db].TryGet(key, out DbEntry eb) || eb.ExpireAt != ea.ExpireAt || !SameValue(ea.Value, eb.Value))
+                {
+                    return false;
+                }
+            }
+
+            int aliveB = b[db].Entries.Count(kv => kv.Value.ExpireAt == DbEntry.NoExpiry || kv.Value.ExpireAt >= t);
+            if (alive != aliveB)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Every key alive at <paramref name="t"/> in model terms: (db, key, value, expireAt).</summary>
     public static List<(int Db, string Key, object Value, long ExpireAt)> EntriesAt(Dataset data, long t)
     {
@@ -56,6 +89,18 @@ public static class EngineView
     }
 
     private static string Text(ReadOnlySpan<byte> b) => Encoding.Latin1.GetString(b);
+
+    private static bool SameValue(object x, object y) => (x, y) switch
+    {
+        (byte[] or RedisString, byte[] or RedisString) => StringSpan(x).SequenceEqual(StringSpan(y)),
+        (RedisList l1, RedisList l2) => l1.Items.Count == l2.Items.Count && l1.Items.Items().Zip(l2.Items.Items()).All(p => p.First.AsSpan().SequenceEqual(p.Second)),
+        (RedisSet s1, RedisSet s2) => s1.Members.SetEquals(s2.Members),
+        (RedisZSet z1, RedisZSet z2) => z1.Count == z2.Count && z1.Scores.All(kv => z2.TryGetScore(kv.Key, out double sc) && sc.Equals(kv.Value)),
+        (RedisHash h1, RedisHash h2) => h1.Fields.Count == h2.Fields.Count && h1.Fields.All(kv => h2.Fields.TryGetValue(kv.Key, out byte[]? v) && v.AsSpan().SequenceEqual(kv.Value)),
+        _ => false,
+    };
+
+    private static ReadOnlySpan<byte> StringSpan(object v) => v is byte[] b ? b : ((RedisString)v).Span;
 
     private static object Value(object v) => v switch
     {

@@ -4,8 +4,10 @@ namespace AofSim.Sim.Simulation;
 
 // Simulated child processes (the seed's fork for BGREWRITEAOF).
 //
-// A child's work runs on a thread of its own, but never at the same time as anything else: before
-// each of its syscalls it parks, and runs one syscall only when the simulator calls Step. So a
+// A child's work runs on a carrier thread, but never at the same time as anything else: before
+// each of its syscalls it parks, and runs one syscall only when the simulator calls Step. One
+// carrier serves every child of a run in turn (the seed never runs two children at once), so a
+// fork costs a handoff, not a thread. So a
 // child advances in steps interleaved with the parent, in an order the seeded scheduler chooses,
 // and the run stays a pure function of the seed. A child killed while parked never makes its
 // next syscall: it ends by signal 9, and its descriptors are closed as the kernel would.
@@ -14,12 +16,17 @@ namespace AofSim.Sim.Simulation;
 public sealed class SimChildren : IChildProcesses, IDisposable
 {
     private readonly IStorage storage;
+    private readonly ChildCarrier carrier;
     private readonly SortedDictionary<int, Child> children = [];
     private readonly List<ChildExit> exited = [];
     private int nextPid = 100;
 
-    /// <summary>Children whose syscalls go to <paramref name="storage"/>.</summary>
-    public SimChildren(IStorage storage) => this.storage = storage;
+    /// <summary>Children whose syscalls go to <paramref name="storage"/>, run on <paramref name="carrier"/>.</summary>
+    public SimChildren(IStorage storage, ChildCarrier carrier)
+    {
+        this.storage = storage;
+        this.carrier = carrier;
+    }
 
     /// <summary>Called with a line for every fork, step, kill and exit (the simulator's trace).</summary>
     public Action<string>? OnEvent { get; set; }
@@ -34,22 +41,26 @@ public sealed class SimChildren : IChildProcesses, IDisposable
         var child = new Child(pid, storage);
         children[pid] = child;
         OnEvent?.Invoke($"fork pid={pid}");
-        child.Start(work);
+        child.Start(work, carrier);
         Settle(child);
         return SysResult.Success(pid);
     }
 
-    /// <summary>Lets child <paramref name="pid"/> make one syscall (or finish). False when it has ended.</summary>
-    public bool Step(int pid)
+    /// <summary>
+    /// Lets child <paramref name="pid"/> make up to <paramref name="syscalls"/> syscalls (or
+    /// finish) before it parks again: one handoff however many. False when it has ended.
+    /// </summary>
+    public bool Step(int pid, int syscalls = 1)
     {
         if (!children.TryGetValue(pid, out Child? child) || child.Ended)
         {
             return false;
         }
 
+        child.Budget = Math.Max(1, syscalls);
         child.Resume();
         Settle(child);
-        return true;
+        return !child.Ended;
     }
 
     /// <inheritdoc/>
@@ -121,6 +132,53 @@ public sealed class SimChildren : IChildProcesses, IDisposable
     /// <inheritdoc/>
     public void Dispose() => Crash();
 
+    /// <summary>The thread children run on, one at a time.</summary>
+    public sealed class ChildCarrier : IDisposable
+    {
+        private readonly SemaphoreSlim ready = new(0);
+        private readonly Thread thread;
+        private Action? next;
+        private bool disposed;
+
+        /// <summary>Starts the carrier thread.</summary>
+        public ChildCarrier()
+        {
+            thread = new Thread(Loop) { IsBackground = true, Name = "sim-child-carrier" };
+            thread.Start();
+        }
+
+        /// <summary>Runs <paramref name="body"/> on the carrier (which must be idle).</summary>
+        public void Run(Action body)
+        {
+            next = body;
+            ready.Release();
+        }
+
+        /// <inheritdoc/>
+        public void Dispose()
+        {
+            disposed = true;
+            ready.Release();
+            thread.Join();
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                ready.Wait();
+                if (disposed)
+                {
+                    return;
+                }
+
+                Action body = next!;
+                next = null;
+                body();
+            }
+        }
+    }
+
     // Waits until the child is parked at its next syscall or has ended.
     private void Settle(Child child)
     {
@@ -143,7 +201,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
         private readonly SemaphoreSlim go = new(0);
         private readonly SemaphoreSlim parked = new(0);
         private readonly HashSet<int> fds = [];
-        private Thread? thread;
+        private readonly ManualResetEventSlim ended = new();
 
         public Child(int pid, IStorage inner)
         {
@@ -155,44 +213,43 @@ public sealed class SimChildren : IChildProcesses, IDisposable
 
         public bool Killed { get; set; }
 
+        // Syscalls the child may still make before it parks (set by Step; 0: park at the next).
+        public int Budget { get; set; }
+
         public bool Ended { get; private set; }
 
         public bool Reported { get; set; }
 
         public ChildExit? Exit { get; private set; }
 
-        public void Start(Func<ChildContext, int> work)
+        public void Start(Func<ChildContext, int> work, ChildCarrier carrier) => carrier.Run(() =>
         {
-            thread = new Thread(() =>
+            ChildExit exit;
+            try
             {
-                ChildExit exit;
-                try
-                {
-                    exit = new ChildExit(Pid, work(new ChildContext(Pid, this)), 0);
-                }
-                catch (Killed)
-                {
-                    exit = new ChildExit(Pid, 0, 9);
-                }
+                exit = new ChildExit(Pid, work(new ChildContext(Pid, this)), 0);
+            }
+            catch (Killed)
+            {
+                exit = new ChildExit(Pid, 0, 9);
+            }
 
-                foreach (int fd in fds)
-                {
-                    inner.Close(fd);
-                }
+            foreach (int fd in fds)
+            {
+                inner.Close(fd);
+            }
 
-                Exit = exit;
-                Ended = true;
-                parked.Release();
-            })
-            { IsBackground = true, Name = $"sim-child-{Pid}" };
-            thread.Start();
-        }
+            Exit = exit;
+            Ended = true;
+            ended.Set();
+            parked.Release();
+        });
 
         public void Resume() => go.Release();
 
         public void WaitParkedOrEnded() => parked.Wait();
 
-        public void WaitEnded() => thread?.Join();
+        public void WaitEnded() => ended.Wait();
 
         public SysResult Open(string path, OpenFlags flags)
         {
@@ -273,9 +330,17 @@ public sealed class SimChildren : IChildProcesses, IDisposable
             return inner.FsyncDirectory(path);
         }
 
-        // Hand control back to the simulator and wait for the next step.
+        // Hand control back to the simulator and wait for the next step, unless the current step
+        // still allows this syscall.
         private void Park()
         {
+            if (Budget > 1)
+            {
+                Budget--;
+                return;
+            }
+
+            Budget = 0;
             parked.Release();
             go.Wait();
             if (Killed)

@@ -8,7 +8,7 @@ namespace AofSim.Engine.Profiles;
 public sealed record Profile
 {
     /// <summary>The seed's behaviour, byte for byte and bug for bug.</summary>
-    public static readonly Profile Redis26 = new() { Name = "redis26" };
+    public static readonly Profile Redis26 = new() { Name = "redis26", TruncateShortWrite = true };
 
     /// <summary>The reference behaviour: every known fix applied.</summary>
     public static readonly Profile Fixed = new()
@@ -29,10 +29,18 @@ public sealed record Profile
         LoaderShortBulkIsTruncation = true,
         IncrByFloatKeepsTtl = true,
         AtomicSetEx = true,
+        TruncateShortWrite = true,
     };
 
     /// <summary>The profile's name.</summary>
     public string Name { get; init; } = "custom";
+
+    /// <summary>
+    /// #1, PR #587 (present in the seed, so on in both profiles): after a short write the AOF is
+    /// truncated back to its last good size. Off, half a command stays in the file and the AOF
+    /// no longer loads as it is.
+    /// </summary>
+    public bool TruncateShortWrite { get; init; }
 
     /// <summary>#4, PR #1079: the rewrite skips an expired key before writing it, not after its SET.</summary>
     public bool RewriteExpiryBeforeWrite { get; init; }

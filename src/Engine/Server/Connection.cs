@@ -16,6 +16,12 @@ public sealed class Connection
     /// <summary>Set when the connection must be closed once its replies are sent (SHUTDOWN, QUIT).</summary>
     public bool CloseAfterReply { get; internal set; }
 
+    /// <summary>
+    /// The replies earned but not released yet, for tools that observe the server (the simulator
+    /// learns what an unacknowledged SPOP popped). Never sent before <see cref="ServerCore.BeforeSleep"/>.
+    /// </summary>
+    public ReadOnlySpan<byte> Unreleased => Pending.Span;
+
     internal ByteBuffer Pending { get; } = new(64);
 }
 

@@ -129,7 +129,7 @@ public sealed partial class ServerCore
         // which here is always "Success".
         string shortWrite = $"Exiting on short write while writing to the append-only file: {ErrnoText.Strerror(Errno.None)} (nwritten={written.Value}, expected={expected})";
         log.Log(LogLevel.Warning, shortWrite);
-        Errno truncated = ports.Storage.Ftruncate(AofFd, AofCurrentSize);
+        Errno truncated = Profile.TruncateShortWrite ? ports.Storage.Ftruncate(AofFd, AofCurrentSize) : Errno.None;
         if (truncated != Errno.None)
         {
             string failed = $"Could not remove short write from the append-only file.  Redis may refuse to load the AOF the next time it starts.  ftruncate: {ErrnoText.Strerror(truncated)}";
@@ -168,10 +168,10 @@ public sealed partial class ServerCore
                 log.Log(LogLevel.Warning, $"Short write while writing to the AOF file: (nwritten={written.Value}, expected={expected})");
             }
 
-            Errno truncated = ports.Storage.Ftruncate(AofFd, AofCurrentSize);
+            Errno truncated = Profile.TruncateShortWrite ? ports.Storage.Ftruncate(AofFd, AofCurrentSize) : Errno.EINVAL;
             if (truncated != Errno.None)
             {
-                if (canLog)
+                if (canLog && Profile.TruncateShortWrite)
                 {
                     log.Log(LogLevel.Warning, $"Could not remove short write from the append-only file.  Redis may refuse to load the AOF the next time it starts.  ftruncate: {ErrnoText.Strerror(truncated)}");
                 }

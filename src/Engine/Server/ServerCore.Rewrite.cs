@@ -143,6 +143,13 @@ public sealed partial class ServerCore
         AofSelectedDb = -1;
         State = AofState.Off;
 
+        // What the forced flush could not write (only possible once write errors no longer exit,
+        // fix #6) must not be written later into another file without its SELECT: drop it, as
+        // Redis 7's stopAppendOnly does. The next rewrite captures the dataset anyway.
+        DroppedAtStop = AofBuffer.Length;
+        AofBuffer.Clear();
+        AofLastWriteOk = true;
+
         // Rewrite operation in progress? Kill it, wait for the child to exit.
         if (AofChildPid != -1)
         {
@@ -159,6 +166,9 @@ public sealed partial class ServerCore
             AofRewriteTimeStart = -1;
         }
     }
+
+    /// <summary>Bytes of the AOF buffer the last stopAppendOnly could not write and dropped.</summary>
+    public int DroppedAtStop { get; private set; }
 
     /// <summary>BGSAVE, modelled: a child that only keeps the server busy, so that rewrites wait for it.</summary>
     public bool StartRdbChild()

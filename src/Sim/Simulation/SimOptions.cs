@@ -6,10 +6,11 @@ namespace AofSim.Sim.Simulation;
 /// <param name="Crash">Power loss at seeded events (then recovery and checks).</param>
 /// <param name="SlowFsync">Background fsyncs that sometimes take 0.5 s to 3.5 s.</param>
 /// <param name="KillChild">The rewrite child killed at a seeded step (as the OOM killer would).</param>
-public sealed record FaultSet(bool Crash, bool SlowFsync, bool KillChild)
+/// <param name="ShortWrite">Writes to the AOF that write fewer bytes than asked.</param>
+public sealed record FaultSet(bool Crash, bool SlowFsync, bool KillChild, bool ShortWrite = false)
 {
     /// <summary>The fault names <see cref="Parse"/> knows.</summary>
-    public static readonly string[] Kinds = ["crash", "slowfsync", "kill"];
+    public static readonly string[] Kinds = ["crash", "slowfsync", "kill", "shortwrite"];
 
     /// <summary>Parses none|crash|all|a comma list of <see cref="Kinds"/>.</summary>
     public static FaultSet? Parse(string text)
@@ -19,7 +20,7 @@ public sealed record FaultSet(bool Crash, bool SlowFsync, bool KillChild)
             case "none":
                 return new FaultSet(false, false, false);
             case "all":
-                return new FaultSet(true, true, true);
+                return new FaultSet(true, true, true, true);
         }
 
         string[] parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -28,7 +29,7 @@ public sealed record FaultSet(bool Crash, bool SlowFsync, bool KillChild)
             return null;
         }
 
-        return new FaultSet(parts.Contains("crash"), parts.Contains("slowfsync"), parts.Contains("kill"));
+        return new FaultSet(parts.Contains("crash"), parts.Contains("slowfsync"), parts.Contains("kill"), parts.Contains("shortwrite"));
     }
 
     /// <inheritdoc/>
@@ -50,7 +51,12 @@ public sealed record FaultSet(bool Crash, bool SlowFsync, bool KillChild)
             on.Add("kill");
         }
 
-        return on.Count == 0 ? "none" : on.Count == 3 ? "all" : string.Join(',', on);
+        if (ShortWrite)
+        {
+            on.Add("shortwrite");
+        }
+
+        return on.Count == 0 ? "none" : on.Count == Kinds.Length ? "all" : string.Join(',', on);
     }
 }
 

@@ -44,6 +44,9 @@ public sealed record SimStorageOptions
 
     /// <summary>Probability (0..1) that a pending write survives torn (else it is lost).</summary>
     public double SurviveTorn { get; init; } = 0.2;
+
+    /// <summary>Probability (0..1) that a write to the AOF writes fewer bytes than asked (the short-write fault).</summary>
+    public double ShortWriteChance { get; init; }
 }
 
 /// <summary>A point in a file's pending writes: what a background fsync started at covers.</summary>
@@ -61,8 +64,17 @@ public sealed class SimStorage : IStorage
     private readonly SortedDictionary<int, OpenFile> fds = [];
     private int nextInode = 1;
 
-    /// <summary>An empty file system.</summary>
-    public SimStorage(SimStorageOptions options) => this.options = options;
+    private readonly SimRandom? faults;
+
+    /// <summary>An empty file system; <paramref name="faults"/> draws the injected faults.</summary>
+    public SimStorage(SimStorageOptions options, SimRandom? faults = null)
+    {
+        this.options = options;
+        this.faults = faults;
+    }
+
+    /// <summary>Called when a fault is injected, with its kind.</summary>
+    public Action<string>? OnFault { get; set; }
 
     /// <summary>Called with a line for every call made (the simulator's trace).</summary>
     public Action<string>? OnCall { get; set; }
@@ -137,9 +149,17 @@ public sealed class SimStorage : IStorage
 
         Inode node = inodes[f.Inode];
         long at = f.Append ? node.Cache.Count : f.Position;
-        node.Write(at, data);
-        f.Position = at + data.Length;
-        return Log($"write {fd} {data.Length}", SysResult.Success(data.Length));
+        int n = data.Length;
+        if (faults is not null && f.Append && n > 1 && faults.Chance(options.ShortWriteChance))
+        {
+            // A short write (a disk filling up, an interrupted write): part of it, no error.
+            n = 1 + faults.Next(n - 1);
+            OnFault?.Invoke("shortwrite");
+        }
+
+        node.Write(at, data[..n]);
+        f.Position = at + n;
+        return Log($"write {fd} {data.Length}", SysResult.Success(n));
     }
 
     /// <inheritdoc/>

@@ -57,6 +57,7 @@ public sealed class SimulatorTests
     [InlineData("fixed-FsyncBeforeRenameAndDir", "posix", "crash", "durability")]
     [InlineData("fixed-RewriteExpiryBeforeWrite", "mixed", "crash", "rewrite-equivalence")]
     [InlineData("fixed-RemoveBothTempNames", "mixed", "crash,kill", "temp-files")]
+    [InlineData("fixed-TruncateShortWrite", "mixed", "crash,shortwrite", "availability")]
     public void EachPropertyCatchesAnEngineBrokenByOneSwitch(string profile, string fs, string faults, string property)
     {
         Assert.True(Profile.TryGet(profile, out Profile broken));

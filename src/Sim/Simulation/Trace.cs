@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Numerics;
+
 namespace AofSim.Sim.Simulation;
 
 /// <summary>
@@ -22,12 +25,24 @@ public sealed class Trace(bool keepLines)
     /// <summary>Adds a line.</summary>
     public void Add(string line)
     {
-        foreach (char c in line)
+        // A fixed 64-bit hash over the line's UTF-16 bytes, 8 at a time, read little-endian so
+        // that every machine computes the same value.
+        ReadOnlySpan<byte> bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(line.AsSpan());
+        ulong h = hash ^ (ulong)bytes.Length;
+        while (bytes.Length >= 8)
         {
-            hash = (hash ^ c) * 1099511628211UL;
+            h = BitOperations.RotateLeft((h ^ BinaryPrimitives.ReadUInt64LittleEndian(bytes)) * 0x9E3779B97F4A7C15UL, 29);
+            bytes = bytes[8..];
         }
 
-        hash = (hash ^ '\n') * 1099511628211UL;
+        ulong tail = 0;
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            tail |= (ulong)bytes[i] << (8 * i);
+        }
+
+        h = (h ^ tail) * 0xFF51AFD7ED558CCDUL;
+        hash = h ^ (h >> 32);
         Count++;
         lines?.Add(line);
     }

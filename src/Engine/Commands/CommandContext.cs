@@ -114,6 +114,15 @@ public sealed class CommandContext
     /// <summary>dbDelete.</summary>
     public bool Delete(ReadOnlySpan<byte> key) => Db.Remove(key);
 
+    /// <summary>Deletes <paramref name="key"/> when its collection has no element left: Redis never keeps an empty one.</summary>
+    public void DeleteIfEmpty(ReadOnlySpan<byte> key, int count)
+    {
+        if (count == 0)
+        {
+            Db.Remove(key);
+        }
+    }
+
     /// <summary>The bytes of a string value.</summary>
     public static ReadOnlySpan<byte> StringBytes(object value) =>
         value is byte[] bytes ? bytes : ((RedisString)value).Span;

@@ -157,10 +157,7 @@ internal static class HashCommands
             }
         }
 
-        if (hash.Fields.Count == 0)
-        {
-            ctx.Delete(a[1]);
-        }
+        ctx.DeleteIfEmpty(a[1], hash.Fields.Count);
 
         ctx.Dirty += removed;
         ctx.Reply.Integer(removed);

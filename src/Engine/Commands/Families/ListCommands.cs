@@ -127,20 +127,13 @@ internal static class ListCommands
             count = n;
         }
 
-        DeleteIfEmpty(ctx, a[1], list);
+        ctx.DeleteIfEmpty(a[1], list.Items.Count);
         ctx.Dirty += hasCount ? count : 1;
     }
 
     private static byte[] PopOne(RedisList list, bool left) =>
         left ? list.Items.PopFront() : list.Items.PopBack();
 
-    private static void DeleteIfEmpty(CommandContext ctx, ReadOnlySpan<byte> key, RedisList list)
-    {
-        if (list.Items.Count == 0)
-        {
-            ctx.Delete(key);
-        }
-    }
 
     /// <summary>getPositiveLongFromObjectOrReply: a non-negative integer, else "must be positive".</summary>
     internal static bool PositiveCount(CommandContext ctx, ReadOnlySpan<byte> arg, out long count)
@@ -244,7 +237,7 @@ internal static class ListCommands
             return seen > skip && seen <= skip + limit;
         });
 
-        DeleteIfEmpty(ctx, a[1], list);
+        ctx.DeleteIfEmpty(a[1], list.Items.Count);
         ctx.Dirty += removed;
         ctx.Reply.Integer(removed);
     }
@@ -411,7 +404,7 @@ internal static class ListCommands
             dst.Items.PushBack(value);
         }
 
-        DeleteIfEmpty(ctx, a[1], src);
+        ctx.DeleteIfEmpty(a[1], src.Items.Count);
         ctx.Dirty++;
         ctx.Reply.Bulk(value);
     }

@@ -103,18 +103,11 @@ internal static class SetCommands
             }
         }
 
-        DeleteIfEmpty(ctx, a[1], set);
+        ctx.DeleteIfEmpty(a[1], set.Members.Count);
         ctx.Dirty += removed;
         ctx.Reply.Integer(removed);
     }
 
-    private static void DeleteIfEmpty(CommandContext ctx, ReadOnlySpan<byte> key, RedisSet set)
-    {
-        if (set.Members.Count == 0)
-        {
-            ctx.Delete(key);
-        }
-    }
 
     // spopCommand. The members are picked with the injected random source, each uniformly among
     // those left, as an index into the set's enumeration order. Redis 7 replicates a pop as
@@ -201,7 +194,7 @@ internal static class SetCommands
             ctx.Reply.Bulk(popped[0]);
         }
 
-        DeleteIfEmpty(ctx, a[1], set);
+        ctx.DeleteIfEmpty(a[1], set.Members.Count);
         ctx.Dirty += popped.Length;
         var argv = new byte[popped.Length + 2][];
         argv[0] = SRemName;
@@ -374,7 +367,7 @@ internal static class SetCommands
 
         RedisSet from = ctx.Db.Mutable<RedisSet>(a[1]);
         from.Members.GetAlternateLookup<ReadOnlySpan<byte>>().Remove(a[3]);
-        DeleteIfEmpty(ctx, a[1], from);
+        ctx.DeleteIfEmpty(a[1], from.Members.Count);
         RedisSet to;
         if (dstExists)
         {

@@ -228,18 +228,11 @@ internal static class ZSetCommands
             }
         }
 
-        DeleteIfEmpty(ctx, a[1], zset);
+        ctx.DeleteIfEmpty(a[1], zset.Count);
         ctx.Dirty += removed;
         ctx.Reply.Integer(removed);
     }
 
-    private static void DeleteIfEmpty(CommandContext ctx, ReadOnlySpan<byte> key, RedisZSet zset)
-    {
-        if (zset.Count == 0)
-        {
-            ctx.Delete(key);
-        }
-    }
 
     /// <summary>A score interval (zrangespec): "(" makes a bound exclusive.</summary>
     private readonly record struct ScoreRange(double Min, bool MinEx, double Max, bool MaxEx)
@@ -381,7 +374,7 @@ internal static class ZSetCommands
                 zset.Remove(z.Member);
             }
 
-            DeleteIfEmpty(ctx, key, zset);
+            ctx.DeleteIfEmpty(key, zset.Count);
         }
 
         ctx.Dirty += doomed.Count;

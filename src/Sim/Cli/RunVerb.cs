@@ -195,9 +195,25 @@ internal static class RunVerb
             w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"  " + g.Key,-22}{g.Count()}"));
         }
 
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"trace hash (all)",-22}{CampaignHash(results)}"));
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"seconds",-22}{s:F2}"));
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"seeds/s",-22}{results.Count / s:F1}"));
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"events/s",-22}{events / s:F0}"));
+    }
+
+    /// <summary>One hash over every seed's trace hash, in seed order: the campaign's fingerprint.</summary>
+    public static string CampaignHash(IReadOnlyList<SeedResult> results)
+    {
+        ulong h = 14695981039346656037UL;
+        foreach (SeedResult r in results)
+        {
+            foreach (char c in r.TraceHash)
+            {
+                h = (h ^ c) * 1099511628211UL;
+            }
+        }
+
+        return h.ToString("x16", CultureInfo.InvariantCulture);
     }
 
     private static SortedDictionary<string, int> Sum(IReadOnlyList<SeedResult> results, Func<SeedResult, SortedDictionary<string, int>> pick)
@@ -226,6 +242,7 @@ internal static class RunVerb
             faults = Sum(results, r => r.Faults),
             recoveries = Sum(results, r => r.Recoveries),
             seconds = elapsed.TotalSeconds,
+            traceHash = CampaignHash(results),
             violations = results.SelectMany(r => r.Violations.Select(v => new
             {
                 seed = r.Seed,

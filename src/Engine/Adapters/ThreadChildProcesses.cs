@@ -4,8 +4,8 @@ using AofSim.Engine.Ports;
 namespace AofSim.Engine.Adapters;
 
 /// <summary>
-/// The child-process port on threads: a forked child is a thread running its work over the
-/// snapshot the parent took. SIGKILL is modelled at syscall granularity: once killed, the
+/// The child-process port on threads: a forked child is a long-running task (its own thread)
+/// running its work over the snapshot the parent took. SIGKILL is modelled at syscall granularity: once killed, the
 /// child's next storage call never returns and the child ends by signal 9, its descriptors
 /// closed as the kernel would close them.
 /// </summary>
@@ -31,7 +31,8 @@ public sealed class ThreadChildProcesses : IChildProcesses
         int pid = Interlocked.Increment(ref nextPid);
         var child = new Child(new KillableStorage(storage));
         children[pid] = child;
-        child.Thread = new Thread(() =>
+        child.Task = Task.Factory.StartNew(
+            () =>
         {
             ChildExit exit;
             try
@@ -52,9 +53,10 @@ public sealed class ThreadChildProcesses : IChildProcesses
             child.Storage.CloseAll();
             child.Exit = exit;
             exited.Enqueue(exit);
-        })
-        { IsBackground = true, Name = $"rewrite-child-{pid}" };
-        child.Thread.Start();
+        },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
         return SysResult.Success(pid);
     }
 
@@ -90,7 +92,7 @@ public sealed class ThreadChildProcesses : IChildProcesses
             return new ChildExit(pid, 0, 0);
         }
 
-        child.Thread!.Join();
+        child.Task!.Wait();
         ChildExit exit = child.Exit!.Value;
 
         // Reap it: drop its entry from the exit queue, keep the others in order.
@@ -116,7 +118,7 @@ public sealed class ThreadChildProcesses : IChildProcesses
     {
         public KillableStorage Storage { get; } = storage;
 
-        public Thread? Thread { get; set; }
+        public Task? Task { get; set; }
 
         public ChildExit? Exit { get; set; }
     }

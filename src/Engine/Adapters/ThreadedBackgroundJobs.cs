@@ -1,12 +1,12 @@
-using System.Collections.Concurrent;
 using AofSim.Engine.Ports;
 
 namespace AofSim.Engine.Adapters;
 
 /// <summary>
-/// The background-job port on real threads, as the seed's bio.c: one worker thread for closes,
-/// one for the AOF (fsyncs and, under the fixed profile, the close of the old AOF), each running
-/// its jobs in order. A job is pending until it has finished.
+/// The background-job port on real threads, as the seed's bio.c: one worker for closes, one for
+/// the AOF (fsyncs and, under the fixed profile, the close of the old AOF), each a long-running
+/// task (its own thread) running its jobs in order. A job is pending until it has finished. Built
+/// from tasks, a lock and a semaphore only, so that Coyote can explore its interleavings.
 /// </summary>
 public sealed class ThreadedBackgroundJobs : IBackgroundJobs, IDisposable
 {
@@ -31,7 +31,7 @@ public sealed class ThreadedBackgroundJobs : IBackgroundJobs, IDisposable
     public void Submit(BioJobType type, int fd)
     {
         Interlocked.Increment(ref pending[(int)type]);
-        (type == BioJobType.CloseFile ? closeWorker : aofWorker).Queue.Add((type, fd));
+        (type == BioJobType.CloseFile ? closeWorker : aofWorker).Add((type, fd));
     }
 
     /// <inheritdoc/>
@@ -67,27 +67,64 @@ public sealed class ThreadedBackgroundJobs : IBackgroundJobs, IDisposable
 
     private sealed class Worker
     {
-        private readonly Thread thread;
+        private readonly Queue<(BioJobType Type, int Fd)> queue = new();
+        private readonly SemaphoreSlim signal = new(0);
+        private readonly Task loop;
+        private bool stopping;
 
         public Worker(ThreadedBackgroundJobs owner, string name)
         {
-            thread = new Thread(() =>
-            {
-                foreach ((BioJobType type, int fd) in Queue.GetConsumingEnumerable())
-                {
-                    owner.Run(type, fd);
-                }
-            })
-            { IsBackground = true, Name = name };
-            thread.Start();
+            Name = name;
+            loop = Task.Factory.StartNew(() => Loop(owner), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
-        public BlockingCollection<(BioJobType Type, int Fd)> Queue { get; } = [];
+        public string Name { get; }
 
+        public void Add((BioJobType Type, int Fd) job)
+        {
+            lock (queue)
+            {
+                queue.Enqueue(job);
+            }
+
+            signal.Release();
+        }
+
+        // Finishes what is queued, then ends.
         public void Stop()
         {
-            Queue.CompleteAdding();
-            thread.Join();
+            lock (queue)
+            {
+                stopping = true;
+            }
+
+            signal.Release();
+            loop.Wait();
+        }
+
+        private void Loop(ThreadedBackgroundJobs owner)
+        {
+            while (true)
+            {
+                signal.Wait();
+                (BioJobType Type, int Fd) job;
+                lock (queue)
+                {
+                    if (queue.Count == 0)
+                    {
+                        if (stopping)
+                        {
+                            return;
+                        }
+
+                        continue;
+                    }
+
+                    job = queue.Dequeue();
+                }
+
+                owner.Run(job.Type, job.Fd);
+            }
         }
     }
 }

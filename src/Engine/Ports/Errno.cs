@@ -36,6 +36,9 @@ public enum Errno
     /// <summary>Invalid argument.</summary>
     EINVAL = 22,
 
+    /// <summary>Too many open files.</summary>
+    EMFILE = 24,
+
     /// <summary>File too large.</summary>
     EFBIG = 27,
 
@@ -66,6 +69,7 @@ public static class ErrnoText
         Errno.EEXIST => "File exists",
         Errno.EISDIR => "Is a directory",
         Errno.EINVAL => "Invalid argument",
+        Errno.EMFILE => "Too many open files",
         Errno.EFBIG => "File too large",
         Errno.ENOSPC => "No space left on device",
         Errno.EROFS => "Read-only file system",

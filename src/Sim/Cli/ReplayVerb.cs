@@ -9,19 +9,31 @@ internal static class ReplayVerb
 {
     public static Command Build(CliIo io)
     {
-        var seed = new Option<string>("--seed") { Description = "The seed to replay", Required = true };
+        var file = new Argument<string?>("FILE") { Description = "A scenario file written by run --out (seed, options and fault plan)", Arity = ArgumentArity.ZeroOrOne };
+        var seed = new Option<string?>("--seed") { Description = "The seed to replay (when no FILE is given)" };
         var opts = new SimulationOptions();
-        var cmd = new Command("replay", "Run one seed and print its full trace; the last line is the trace hash") { seed };
+        var cmd = new Command("replay", "Run one seed, or a saved scenario file, and print its full trace; the last line is the trace hash") { file, seed };
         opts.AddTo(cmd);
         cmd.SetAction(r =>
         {
-            (ulong s, ulong last) = SimulationOptions.ParseSeeds(r.GetValue(seed)!);
-            if (s != last)
+            ulong s;
+            SimOptions options;
+            if (r.GetValue(file) is string path)
             {
-                throw new UsageException("replay takes one seed");
+                (s, options) = Load(path);
+            }
+            else
+            {
+                (s, ulong last) = SimulationOptions.ParseSeeds(r.GetValue(seed) ?? throw new UsageException("give a scenario FILE or --seed N"));
+                if (s != last)
+                {
+                    throw new UsageException("replay takes one seed");
+                }
+
+                options = opts.Resolve(r);
             }
 
-            SeedResult result = Simulation.Simulation.Run(s, opts.Resolve(r), keepTrace: true);
+            SeedResult result = Simulation.Simulation.Run(s, options, keepTrace: true);
             foreach (string line in result.Trace)
             {
                 io.Out.WriteLine(line);
@@ -29,12 +41,33 @@ internal static class ReplayVerb
 
             foreach (Violation v in result.Violations)
             {
-                RunVerb.WriteViolation(io.Out, result, v, opts.Resolve(r));
+                RunVerb.WriteViolation(io.Out, result, v, options);
             }
 
             io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trace-hash {result.TraceHash}"));
             return result.Violations.Count == 0 ? 0 : 1;
         });
         return cmd;
+    }
+
+    private static (ulong Seed, SimOptions Options) Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"no such file: {path}");
+        }
+
+        Scenario scenario;
+        try
+        {
+            scenario = Scenario.FromJson(File.ReadAllText(path));
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new UsageException($"{path} is not a scenario file: {e.Message.Split('\n')[0]}");
+        }
+
+        SimOptions options = scenario.ToOptions(out string? error) ?? throw new UsageException($"{path}: {error}");
+        return (scenario.Seed, options);
     }
 }

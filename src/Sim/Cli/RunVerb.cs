@@ -12,7 +12,7 @@ internal static class RunVerb
     {
         var seed = new Option<string?>("--seed") { Description = "One seed" };
         var seeds = new Option<string?>("--seeds") { Description = "A range of seeds, A..B (default 1..1000)" };
-        var outDir = new Option<string?>("--out") { Description = "Directory for the traces of failing seeds" };
+        var outDir = new Option<string?>("--out") { Description = "Directory for the traces and scenario files of failing seeds (aofsim replay FILE runs one)" };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable summary (JSON) instead of the table" };
         var jobs = new Option<int>("--jobs") { Description = "Seeds run at once (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var attribute = new Option<bool>("--attribute") { Description = "For up to 8 failing seeds per property, name each fix switch that alone makes the property hold" };
@@ -80,6 +80,7 @@ internal static class RunVerb
             {
                 SeedResult full = Simulation.Simulation.Run(f.Seed, options, keepTrace: true);
                 File.WriteAllLines(Path.Combine(outDir, $"seed-{f.Seed}.trace"), [.. full.Trace, $"trace-hash {full.TraceHash}"]);
+                File.WriteAllText(Path.Combine(outDir, $"seed-{f.Seed}.json"), Scenario.Of(f.Seed, options).ToJson());
             }
         }
 

@@ -17,6 +17,8 @@ internal sealed class SimulationOptions
 
     public Option<int> Ops { get; } = new("--ops") { Description = "Events per seed", DefaultValueFactory = _ => 1000 };
 
+    public Option<string?> Plan { get; } = new("--plan") { Description = "A fault plan (JSON, docs/faults.md) applied to every storage call of each run" };
+
     public void AddTo(Command cmd)
     {
         cmd.Add(Profile);
@@ -24,6 +26,7 @@ internal sealed class SimulationOptions
         cmd.Add(Fs);
         cmd.Add(Faults);
         cmd.Add(Ops);
+        cmd.Add(Plan);
     }
 
     public SimOptions Resolve(ParseResult r)
@@ -48,7 +51,25 @@ internal sealed class SimulationOptions
             throw new UsageException("--ops must be positive");
         }
 
-        return new SimOptions { Profile = Common.ResolveProfile(r.GetValue(Profile)!), Policy = policy, Fs = fs, Faults = faults, Ops = ops };
+        AofSim.Faults.FaultPlan? plan = null;
+        if (r.GetValue(Plan) is string planFile)
+        {
+            if (!File.Exists(planFile))
+            {
+                throw new UsageException($"no such file: {planFile}");
+            }
+
+            try
+            {
+                plan = AofSim.Faults.FaultPlan.FromJson(File.ReadAllText(planFile));
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new UsageException($"{planFile} is not a fault plan: {e.Message.Split('\n')[0]}");
+            }
+        }
+
+        return new SimOptions { Profile = Common.ResolveProfile(r.GetValue(Profile)!), Policy = policy, Fs = fs, Faults = faults, Ops = ops, Plan = plan };
     }
 
     /// <summary>Parses "N" or "A..B".</summary>

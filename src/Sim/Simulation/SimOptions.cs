@@ -78,8 +78,11 @@ public sealed record SimOptions
     /// <summary>Events per run.</summary>
     public int Ops { get; init; } = 1000;
 
+    /// <summary>Faults as data, applied to every storage call of the run (parent and child), or null.</summary>
+    public AofSim.Faults.FaultPlan? Plan { get; init; }
+
     /// <summary>The flags that give these options on the command line.</summary>
-    public string Flags => $"--profile {Profile.Name} --policy {Policy} --fs {Fs} --faults {Faults} --ops {Ops}";
+    public string Flags => $"--profile {Profile.Name} --policy {Policy} --fs {Fs} --faults {Faults} --ops {Ops}{(Plan is null ? string.Empty : " --plan PLAN.json")}";
 }
 
 /// <summary>A property a run found broken.</summary>

@@ -38,6 +38,7 @@ public sealed class Simulation : IAofLog
     private readonly Workload workload;
     private readonly Trace trace;
     private readonly SimStorage storage;
+    private readonly IStorage port;
     private readonly SimClock clock;
     private readonly AppendFsync policy;
     private readonly CrashModel fs;
@@ -88,6 +89,23 @@ public sealed class Simulation : IAofLog
             Trace($"fault {kind}");
             result.Count(result.Faults, kind);
         };
+        if (options.Plan is null)
+        {
+            port = storage;
+        }
+        else
+        {
+            // The plan's faults on every storage call the engine makes, parent and child alike.
+            port = new AofSim.Faults.FaultyStorage(storage, options.Plan)
+            {
+                OnFault = line =>
+                {
+                    Trace(line);
+                    result.Count(result.Faults, "plan");
+                },
+            };
+        }
+
         clock = new SimClock(Epoch + random.Range(0, 1000));
         nextCron = clock.NowMs + ServerCore.CronPeriodMs;
         jobs = NewJobs();
@@ -621,7 +639,7 @@ public sealed class Simulation : IAofLog
         return j;
     }
 
-    private SimChildren NewChildren() => new(storage, carrier) { OnEvent = line => trace.Add($"  child {line}") };
+    private SimChildren NewChildren() => new(port, carrier) { OnEvent = line => trace.Add($"  child {line}") };
 
     private ServerCore NewCore(bool loadTruncated)
     {
@@ -634,7 +652,7 @@ public sealed class Simulation : IAofLog
             AutoAofRewriteMinSize = 4096,
             Profile = options.Profile,
         };
-        return new ServerCore(config, new ServerPorts(storage, clock, jobs, children, this, random.Split("engine")));
+        return new ServerCore(config, new ServerPorts(port, clock, jobs, children, this, random.Split("engine")));
     }
 
     // Applies history entry p to the model: its commands, or, for a resynchronisation base, the

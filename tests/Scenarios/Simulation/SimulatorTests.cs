@@ -143,4 +143,60 @@ public sealed class SimulatorTests
         Assert.All(doc.RootElement.GetProperty("perSeed").EnumerateArray(), s => Assert.Equal(16, s.GetProperty("traceHash").GetString()!.Length));
         Assert.All(doc.RootElement.GetProperty("violations").EnumerateArray(), v => Assert.StartsWith("aofsim replay --seed ", v.GetProperty("replay").GetString(), StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void AFailingSeedIsSavedAsAScenarioThatReplaysToTheSameHash()
+    {
+        string dir = Directory.CreateTempSubdirectory("aofsim-scenarios-").FullName;
+        try
+        {
+            var json = new StringWriter();
+            Assert.Equal(1, Sim.Program.Run(["run", "--seeds", "1..2", "--profile", "fixed-RewriteExpiryBeforeWrite", "--ops", "800", "--out", dir, "--json"], json, new StringWriter()));
+            using var doc = System.Text.Json.JsonDocument.Parse(json.ToString());
+            string hash = doc.RootElement.GetProperty("perSeed")[0].GetProperty("traceHash").GetString()!;
+
+            string file = Path.Combine(dir, "seed-1.json");
+            Assert.True(File.Exists(file));
+            Assert.True(File.Exists(Path.Combine(dir, "seed-1.trace")));
+            var stdout = new StringWriter();
+            Assert.Equal(1, Sim.Program.Run(["replay", file], stdout, new StringWriter()));
+            Assert.EndsWith($"trace-hash {hash}\n", stdout.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AFaultPlanAppliesToEveryRunAndTheFixedProfileSurvivesIt()
+    {
+        var plan = new AofSim.Faults.FaultPlan(
+        [
+            new AofSim.Faults.Fault(new AofSim.Faults.Trigger(AofSim.Faults.FaultOp.Write, Nth: 40, Path: "appendonly.aof", Count: 3), new AofSim.Faults.ShortWrite(3)),
+            new AofSim.Faults.Fault(new AofSim.Faults.Trigger(AofSim.Faults.FaultOp.Rename, Nth: 2, Path: "temp-rewriteaof-*"), new AofSim.Faults.Fail(Engine.Ports.Errno.EIO)),
+        ]);
+        (IReadOnlyList<SeedResult> with, _) = Campaign.Run(1, 20, Fixed with { Plan = plan }, parallelism: 2);
+        (IReadOnlyList<SeedResult> without, _) = Campaign.Run(1, 20, Fixed, parallelism: 2);
+        Assert.True(with.Sum(r => r.Faults.GetValueOrDefault("plan")) > 20);
+        Assert.Empty(with.SelectMany(r => r.Violations));
+        Assert.NotEqual(with.Select(r => r.TraceHash), without.Select(r => r.TraceHash));
+    }
+
+    [Fact]
+    public void ReplayRejectsAFileThatIsNotAScenario()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "{ not json");
+            var stderr = new StringWriter();
+            Assert.Equal(2, Sim.Program.Run(["replay", file], new StringWriter(), stderr));
+            Assert.StartsWith($"aofsim: {file} is not a scenario file", stderr.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using AofSim.Engine.Profiles;
+using AofSim.Faults;
+
+namespace AofSim.Sim.Simulation;
+
+/// <summary>
+/// A saved run: the seed, the options and an optional fault plan, as JSON. `aofsim run --out`
+/// writes one per failing seed; `aofsim replay FILE` runs it again, byte for byte.
+/// </summary>
+/// <param name="Seed">The seed.</param>
+/// <param name="Profile">The profile spec (redis26, fixed, with +/- switches).</param>
+/// <param name="Policy">always|everysec|no|mixed.</param>
+/// <param name="Fs">posix|ext4|mixed.</param>
+/// <param name="Faults">Fault kinds (none|crash|all|LIST).</param>
+/// <param name="Ops">Events.</param>
+/// <param name="Plan">Faults as data, applied to every storage call of the run, or null.</param>
+public sealed record Scenario(ulong Seed, string Profile, string Policy, string Fs, string Faults, int Ops, FaultPlan? Plan = null)
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>The scenario of <paramref name="seed"/> run with <paramref name="options"/>.</summary>
+    public static Scenario Of(ulong seed, SimOptions options) =>
+        new(seed, options.Profile.Name, options.Policy, options.Fs, options.Faults.ToString(), options.Ops, options.Plan);
+
+    /// <summary>The options this scenario runs with; null (and an error) when a field is invalid.</summary>
+    public SimOptions? ToOptions(out string? error)
+    {
+        error = null;
+        if (!Engine.Profiles.Profile.TryGet(Profile, out Profile profile))
+        {
+            error = $"unknown profile '{Profile}'";
+            return null;
+        }
+
+        FaultSet? faults = FaultSet.Parse(Faults);
+        if (faults is null || Policy is not ("always" or "everysec" or "no" or "mixed") || Fs is not ("posix" or "ext4" or "mixed") || Ops < 1)
+        {
+            error = "bad policy, fs, faults or ops";
+            return null;
+        }
+
+        return new SimOptions { Profile = profile, Policy = Policy, Fs = Fs, Faults = faults, Ops = Ops, Plan = Plan };
+    }
+
+    /// <summary>As JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>From JSON; throws <see cref="JsonException"/> on bad input.</summary>
+    public static Scenario FromJson(string json) =>
+        JsonSerializer.Deserialize<Scenario>(json, Json) ?? throw new JsonException("empty scenario");
+}

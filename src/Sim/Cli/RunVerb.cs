@@ -15,9 +15,10 @@ internal static class RunVerb
         var outDir = new Option<string?>("--out") { Description = "Directory for the traces and scenario files of failing seeds (aofsim replay FILE runs one)" };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable summary (JSON) instead of the table" };
         var jobs = new Option<int>("--jobs") { Description = "Seeds run at once (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var exhaustive = new Option<bool>("--exhaustive") { Description = "Crash at every syscall of one seed's short workload (--ops, default 40), in every bounded crash state; both crash models unless --fs" };
         var attribute = new Option<bool>("--attribute") { Description = "For up to 8 failing seeds per property, name each fix switch that alone makes the property hold" };
         var opts = new SimulationOptions();
-        var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs, attribute };
+        var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs, attribute, exhaustive };
         opts.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -25,6 +26,19 @@ internal static class RunVerb
             if (one is not null && range is not null)
             {
                 throw new UsageException("give --seed or --seeds, not both");
+            }
+
+            if (r.GetValue(exhaustive))
+            {
+                (ulong s, ulong e) = SimulationOptions.ParseSeeds(one ?? range ?? "1");
+                if (s != e)
+                {
+                    throw new UsageException("--exhaustive takes one seed");
+                }
+
+                SimOptions o = opts.Resolve(r);
+                bool opsGiven = r.Tokens.Any(t => t.Value == "--ops");
+                return RunExhaustive(io, s, o with { Ops = opsGiven ? o.Ops : 40 }, r.GetValue(jobs));
             }
 
             (ulong first, ulong last) = SimulationOptions.ParseSeeds(one ?? range ?? "1..1000");
@@ -100,6 +114,29 @@ internal static class RunVerb
             {
                 io.Out.WriteLine($"... and {failing.Count - 10} more failing seeds");
             }
+        }
+
+        return failing.Count == 0 ? 0 : 1;
+    }
+
+    public static int RunExhaustive(CliIo io, ulong seed, SimOptions options, int parallelism)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        (IReadOnlyList<SeedResult> runs, int points) = Exhaustive.Run(seed, options, maxStates: 16, parallelism);
+        List<SeedResult> failing = [.. runs.Where(x => x.Violations.Count > 0)];
+        io.Out.WriteLine($"aofsim run --exhaustive: seed {seed}, {options.Flags}");
+        io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"crash points",-22}{points}"));
+        io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"crash states explored",-22}{runs.Count}"));
+        foreach ((string level, int n) in Sum(runs, x => x.Recoveries))
+        {
+            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"recovered " + level,-22}{n}"));
+        }
+
+        io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"violations",-22}{failing.Count}"));
+        io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"seconds",-22}{clock.Elapsed.TotalSeconds:F2}"));
+        foreach (SeedResult f in failing.Take(10))
+        {
+            WriteViolation(io.Out, f, f.Violations[0], f.Options ?? options);
         }
 
         return failing.Count == 0 ? 0 : 1;

@@ -17,6 +17,10 @@ internal sealed class SimulationOptions
 
     public Option<int> Ops { get; } = new("--ops") { Description = "Events per seed", DefaultValueFactory = _ => 1000 };
 
+    public Option<long?> PowerLossAfter { get; } = new("--power-loss-after") { Description = "Lose power right after this syscall (one crash state of an exhaustive search)" };
+
+    public Option<int> CrashVariant { get; } = new("--crash-variant") { Description = "Which surviving set of pending writes that power loss keeps (see docs/simulator.md)", DefaultValueFactory = _ => 0 };
+
     public Option<string?> Plan { get; } = new("--plan") { Description = "A fault plan (JSON, docs/faults.md) applied to every storage call of each run" };
 
     public void AddTo(Command cmd)
@@ -27,6 +31,8 @@ internal sealed class SimulationOptions
         cmd.Add(Faults);
         cmd.Add(Ops);
         cmd.Add(Plan);
+        cmd.Add(PowerLossAfter);
+        cmd.Add(CrashVariant);
     }
 
     public SimOptions Resolve(ParseResult r)
@@ -69,7 +75,23 @@ internal sealed class SimulationOptions
             }
         }
 
-        return new SimOptions { Profile = Common.ResolveProfile(r.GetValue(Profile)!), Policy = policy, Fs = fs, Faults = faults, Ops = ops, Plan = plan };
+        long? after = r.GetValue(PowerLossAfter);
+        if (after is < 1 || r.GetValue(CrashVariant) < 0)
+        {
+            throw new UsageException("--power-loss-after must be positive and --crash-variant not negative");
+        }
+
+        return new SimOptions
+        {
+            Profile = Common.ResolveProfile(r.GetValue(Profile)!),
+            Policy = policy,
+            Fs = fs,
+            Faults = after is null ? faults : new FaultSet(false, false, false),
+            Ops = ops,
+            Plan = plan,
+            PowerLossAfterCall = after,
+            CrashVariant = r.GetValue(CrashVariant),
+        };
     }
 
     /// <summary>Parses "N" or "A..B".</summary>

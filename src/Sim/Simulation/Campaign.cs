@@ -25,3 +25,39 @@ public static class Campaign
         return ([.. results.OrderBy(kv => kv.Key).Select(kv => kv.Value)], clock.Elapsed);
     }
 }
+
+/// <summary>The exhaustive crash-point search (in the spirit of ALICE and CrashMonkey).</summary>
+public static class Exhaustive
+{
+    /// <summary>
+    /// Runs <paramref name="seed"/>'s short workload once without faults to count its syscalls,
+    /// then once per crash point (right after each syscall) and per crash state there (up to
+    /// <paramref name="maxStates"/>), each recovered and checked. Both crash models when the
+    /// options say mixed.
+    /// </summary>
+    public static (IReadOnlyList<SeedResult> Runs, int CrashPoints) Run(ulong seed, SimOptions options, int maxStates, int parallelism)
+    {
+        string[] models = options.Fs == "mixed" ? ["posix", "ext4"] : [options.Fs];
+        var runs = new System.Collections.Concurrent.ConcurrentBag<(string Model, long Point, int Variant, SeedResult Result)>();
+        int points = 0;
+        foreach (string model in models)
+        {
+            SimOptions clean = options with { Fs = model, Faults = new FaultSet(false, false, false), Plan = options.Plan };
+            long calls = Simulation.Run(seed, clean).Syscalls;
+            points += (int)calls;
+            Parallel.For(1L, calls + 1, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, k =>
+            {
+                SeedResult first = Simulation.Run(seed, clean with { PowerLossAfterCall = k, CrashVariant = 0 });
+                runs.Add((model, k, 0, first));
+                CrashModel crashModel = model == "posix" ? CrashModel.StrictPosix : CrashModel.Ext4Ordered;
+                int states = CrashVariants.Count(first.PendingAtCrash, crashModel, maxStates);
+                for (int v = 1; v < states; v++)
+                {
+                    runs.Add((model, k, v, Simulation.Run(seed, clean with { PowerLossAfterCall = k, CrashVariant = v })));
+                }
+            });
+        }
+
+        return ([.. runs.OrderBy(r => r.Model, StringComparer.Ordinal).ThenBy(r => r.Point).ThenBy(r => r.Variant).Select(r => r.Result)], points);
+    }
+}

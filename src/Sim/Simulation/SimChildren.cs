@@ -183,6 +183,11 @@ public sealed class SimChildren : IChildProcesses, IDisposable
     private void Settle(Child child)
     {
         child.WaitParkedOrEnded();
+        if (child.PowerLost)
+        {
+            throw new PowerLossException();
+        }
+
         if (child.Ended && child.Exit is ChildExit e && !child.Reported)
         {
             child.Reported = true;
@@ -213,6 +218,8 @@ public sealed class SimChildren : IChildProcesses, IDisposable
 
         public bool Killed { get; set; }
 
+        public bool PowerLost { get; set; }
+
         // Syscalls the child may still make before it parks (set by Step; 0: park at the next).
         public int Budget { get; set; }
 
@@ -231,6 +238,12 @@ public sealed class SimChildren : IChildProcesses, IDisposable
             }
             catch (Killed)
             {
+                exit = new ChildExit(Pid, 0, 9);
+            }
+            catch (PowerLossException)
+            {
+                // The power went out during one of the child's syscalls: the simulator handles it.
+                PowerLost = true;
                 exit = new ChildExit(Pid, 0, 9);
             }
 

@@ -78,11 +78,19 @@ public sealed record SimOptions
     /// <summary>Events per run.</summary>
     public int Ops { get; init; } = 1000;
 
+    /// <summary>Exhaustive mode: lose power right after this syscall (and then end the run); null otherwise.</summary>
+    public long? PowerLossAfterCall { get; init; }
+
+    /// <summary>Exhaustive mode: which surviving set of pending writes the power loss keeps (<see cref="CrashVariants"/>).</summary>
+    public int CrashVariant { get; init; }
+
     /// <summary>Faults as data, applied to every storage call of the run (parent and child), or null.</summary>
     public AofSim.Faults.FaultPlan? Plan { get; init; }
 
     /// <summary>The flags that give these options on the command line.</summary>
-    public string Flags => $"--profile {Profile.Name} --policy {Policy} --fs {Fs} --faults {Faults} --ops {Ops}{(Plan is null ? string.Empty : " --plan PLAN.json")}";
+    public string Flags => $"--profile {Profile.Name} --policy {Policy} --fs {Fs} --faults {Faults} --ops {Ops}"
+        + (Plan is null ? string.Empty : " --plan PLAN.json")
+        + (PowerLossAfterCall is long k ? $" --power-loss-after {k} --crash-variant {CrashVariant}" : string.Empty);
 }
 
 /// <summary>A property a run found broken.</summary>
@@ -121,11 +129,20 @@ public sealed class SeedResult
     /// <summary>Rewrites completed and checked.</summary>
     public int Rewrites { get; set; }
 
+    /// <summary>Syscalls the run made (the crash points an exhaustive search visits).</summary>
+    public long Syscalls { get; set; }
+
+    /// <summary>Exhaustive mode: the pending operations a power loss could choose from, at the crash.</summary>
+    public int PendingAtCrash { get; set; }
+
     /// <summary>Violations found (a run stops at the first).</summary>
     public List<Violation> Violations { get; } = [];
 
     /// <summary>The trace hash.</summary>
     public string TraceHash { get; set; } = string.Empty;
+
+    /// <summary>The options the run used (for its replay command).</summary>
+    public SimOptions? Options { get; set; }
 
     /// <summary>The trace lines, when kept.</summary>
     public IReadOnlyList<string> Trace { get; set; } = [];

@@ -54,6 +54,29 @@ public sealed record SimStorageOptions
 /// <param name="PendingCount">Pending operations at the start.</param>
 public readonly record struct SyncPoint(int Inode, int PendingCount);
 
+/// <summary>What happens to one pending write at a power loss.</summary>
+public enum PendingFate
+{
+    /// <summary>It reaches the disk whole.</summary>
+    Whole,
+
+    /// <summary>It is torn: its sectors before the first boundary inside it reach the disk.</summary>
+    Torn,
+
+    /// <summary>It is lost.</summary>
+    Dropped,
+}
+
+/// <summary>Thrown after the syscall at which an exhaustive run loses power.</summary>
+public sealed class PowerLossException : Exception
+{
+    /// <summary>A power loss.</summary>
+    public PowerLossException()
+        : base("power loss")
+    {
+    }
+}
+
 /// <summary>The deterministic storage port of the simulator (fault model above).</summary>
 public sealed class SimStorage : IStorage
 {
@@ -75,6 +98,15 @@ public sealed class SimStorage : IStorage
 
     /// <summary>Called when a fault is injected, with its kind.</summary>
     public Action<string>? OnFault { get; set; }
+
+    /// <summary>Syscalls made so far (those that change or sync state; reads and stats are not counted).</summary>
+    public long Calls { get; private set; }
+
+    /// <summary>When set, the power is lost right after this syscall (counted as <see cref="Calls"/>).</summary>
+    public long? PowerLossAfterCall { get; set; }
+
+    /// <summary>Pending operations of files with a durable name: what a power loss now would choose from.</summary>
+    public int PendingAtRisk => durableNames.Values.Distinct().Sum(ino => inodes[ino].Pending.Count);
 
     /// <summary>Called with a line for every call made (the simulator's trace).</summary>
     public Action<string>? OnCall { get; set; }
@@ -273,15 +305,27 @@ public sealed class SimStorage : IStorage
     /// choices taken from <paramref name="random"/>. Every descriptor is gone.
     /// </summary>
     /// <returns>A line per surviving file describing what its pending writes became.</returns>
-    public IReadOnlyList<string> Crash(SimRandom random)
+    public IReadOnlyList<string> Crash(SimRandom random) => Crash(random, null);
+
+    /// <summary>
+    /// Power loss with the fate of each pending operation given by <paramref name="fateOf"/>
+    /// (numbered across files in name order, then in order); torn writes are cut at their first
+    /// sector boundary. Used by the exhaustive mode to visit crash states one by one.
+    /// </summary>
+    public IReadOnlyList<string> Crash(Func<int, PendingFate> fateOf) => Crash(null, fateOf);
+
+    private IReadOnlyList<string> Crash(SimRandom? random, Func<int, PendingFate>? fateOf)
     {
         var report = new List<string>();
+        int numbered = 0;
         var survivors = new Dictionary<int, Inode>();
         foreach ((string name, int ino) in durableNames.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             if (!survivors.ContainsKey(ino))
             {
-                (Inode after, string what) = inodes[ino].AfterCrash(random, options);
+                int first = numbered;
+                numbered += inodes[ino].Pending.Count;
+                (Inode after, string what) = inodes[ino].AfterCrash(random, fateOf is null ? null : i => fateOf(first + i), options);
                 survivors[ino] = after;
                 report.Add($"{name}: {what}");
             }
@@ -327,13 +371,23 @@ public sealed class SimStorage : IStorage
     private SysResult Log(string call, SysResult r)
     {
         OnCall?.Invoke(r.Ok ? $"{call} ={r.Value}" : $"{call} ={r.Error}");
+        Count();
         return r;
     }
 
     private Errno Log(string call, Errno e)
     {
         OnCall?.Invoke($"{call} ={(e == Errno.None ? "0" : e.ToString())}");
+        Count();
         return e;
+    }
+
+    private void Count()
+    {
+        if (++Calls == PowerLossAfterCall)
+        {
+            throw new PowerLossException();
+        }
     }
 
     private sealed class OpenFile(int inode, bool append)
@@ -394,20 +448,24 @@ public sealed class SimStorage : IStorage
             Pending.RemoveRange(0, count);
         }
 
-        public (Inode After, string What) AfterCrash(SimRandom random, SimStorageOptions options)
+        public (Inode After, string What) AfterCrash(SimRandom? random, Func<int, PendingFate>? fateOf, SimStorageOptions options)
         {
             var disk = new List<byte>(Durable);
             var fates = new List<char>();
             bool stopped = false;
+            int index = 0;
             foreach ((long offset, byte[]? data) op in Pending)
             {
+                int i = index++;
                 if (stopped)
                 {
                     fates.Add('-');
                     continue;
                 }
 
-                double roll = (random.NextUInt64() >> 11) * (1.0 / (1UL << 53));
+                double roll = fateOf is null
+                    ? (random!.NextUInt64() >> 11) * (1.0 / (1UL << 53))
+                    : fateOf(i) switch { PendingFate.Whole => -1, PendingFate.Torn => options.SurviveWhole, _ => 2 };
                 if (roll < options.SurviveWhole)
                 {
                     Apply(disk, op);
@@ -423,7 +481,7 @@ public sealed class SimStorage : IStorage
                     if (firstBoundary < end)
                     {
                         int boundaries = (int)((end - 1 - firstBoundary) / options.SectorSize) + 1;
-                        long cut = firstBoundary + (random.Next(boundaries) * (long)options.SectorSize);
+                        long cut = firstBoundary + (random is null ? 0 : random.Next(boundaries) * (long)options.SectorSize);
                         Apply(disk, (op.offset, op.data[..(int)(cut - op.offset)]));
                         fates.Add('T');
                     }

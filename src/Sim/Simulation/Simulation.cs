@@ -112,7 +112,11 @@ public sealed class Simulation : IAofLog
         children = NewChildren();
         core = NewCore(loadTruncated: false);
 
-        if (options.Faults.Crash)
+        if (options.PowerLossAfterCall is long after)
+        {
+            storage.PowerLossAfterCall = after;
+        }
+        else if (options.Faults.Crash)
         {
             int crashes = 1 + random.Next(3);
             for (int i = 0; i < crashes; i++)
@@ -144,6 +148,7 @@ public sealed class Simulation : IAofLog
         }
 
         sim.result.TraceHash = sim.trace.Hash;
+        sim.result.Options = options;
         sim.result.Trace = sim.trace.Lines;
         return sim.result;
     }
@@ -170,7 +175,42 @@ public sealed class Simulation : IAofLog
     private void RunAll()
     {
         Trace($"run seed={seed} {options.Flags} policy={result.Policy} fs={result.Fs}");
-        core.Start();
+        try
+        {
+            core.Start();
+            Events();
+        }
+        catch (PowerLossException)
+        {
+            ExhaustivePowerLoss();
+        }
+
+        result.Syscalls = storage.Calls;
+        Trace($"end events={result.Events} crashes={result.Crashes} rewrites={result.Rewrites} violations={result.Violations.Count}");
+    }
+
+    // A power loss right after syscall PowerLossAfterCall, keeping the enumerated variant of the
+    // pending writes; then recovery and the checks, and the run ends.
+    private void ExhaustivePowerLoss()
+    {
+        storage.PowerLossAfterCall = null;
+        int pending = storage.PendingAtRisk;
+        result.PendingAtCrash = pending;
+        result.Crashes++;
+        result.Count(result.Faults, "crash");
+        Trace($"fault power-loss after syscall {options.PowerLossAfterCall} variant {options.CrashVariant} of {CrashVariants.Count(pending, fs, int.MaxValue)}");
+        children.Crash();
+        foreach (string line in storage.Crash(CrashVariants.Fate(options.CrashVariant, pending, fs)))
+        {
+            Trace($"  survived {line}");
+        }
+
+        long crashAt = clock.NowMs;
+        Restart(crashAt, powerLoss: true);
+    }
+
+    private void Events()
+    {
         for (eventIndex = 0; eventIndex < options.Ops && !stopped; eventIndex++)
         {
             result.Events++;
@@ -220,8 +260,6 @@ public sealed class Simulation : IAofLog
                 ProcessExit();
             }
         }
-
-        Trace($"end events={result.Events} crashes={result.Crashes} rewrites={result.Rewrites} violations={result.Violations.Count}");
     }
 
     // A client sends a batch of commands (pipelined), then the loop's beforeSleep releases replies.
@@ -250,21 +288,27 @@ public sealed class Simulation : IAofLog
             executed.Add((clientDb, argv));
         }
 
+        // The commands ran: they enter the history now, unacknowledged, with the replies they
+        // earned (the model needs an SPOP's member), before beforeSleep writes them, since the
+        // power can go out in the middle of it.
         long now = clock.NowMs;
-        string earned = RespReplies.Text(conn.Unreleased.ToArray());
+        List<string> replies = RespReplies.Split(RespReplies.Text(conn.Unreleased.ToArray()));
+        int firstEntry = history.Count;
+        Record(executed, replies, now, aofOn);
         IReadOnlyList<ReleasedReply> released = core.BeforeSleep();
-        string stream = string.Concat(released.Where(r => r.Connection == conn).Select(r => RespReplies.Text(r.Bytes)));
-        bool acked = stream.Length > 0;
-
-        // The model needs the engine's replies (an SPOP's member) even when they were never
-        // released because the server stopped: those commands ran, unacknowledged.
-        List<string> replies = RespReplies.Split(acked ? stream : earned);
+        bool acked = released.Any(r => r.Connection == conn && r.Bytes.Length > 0);
         Trace($"ack {(acked ? string.Join(' ', replies.Select(Show)) : "none")}");
-        Record(executed, replies, now, acked, aofOn);
+        if (acked)
+        {
+            for (int i = firstEntry; i < history.Count; i++)
+            {
+                history[i] = history[i] with { AckedAt = now };
+            }
+        }
     }
 
     // Turns the executed commands and their replies into history entries for the model.
-    private void Record(List<(int Db, string[] Argv)> executed, List<string> replies, long now, bool acked, bool aofOn)
+    private void Record(List<(int Db, string[] Argv)> executed, List<string> replies, long now, bool aofOn)
     {
         for (int i = 0; i < executed.Count; i++)
         {
@@ -288,14 +332,14 @@ public sealed class Simulation : IAofLog
 
                 if (execReply.StartsWith('*'))
                 {
-                    history.Add(new HistoryEntry(items, now, acked ? now : null, aofOn));
+                    history.Add(new HistoryEntry(items, now, null, aofOn));
                 }
 
                 i = exec;
                 continue;
             }
 
-            history.Add(new HistoryEntry([(executed[i].Db, executed[i].Argv, reply)], now, acked ? now : null, aofOn));
+            history.Add(new HistoryEntry([(executed[i].Db, executed[i].Argv, reply)], now, null, aofOn));
         }
     }
 

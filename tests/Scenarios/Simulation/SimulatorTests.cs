@@ -199,4 +199,50 @@ public sealed class SimulatorTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public void CrashVariantsEnumerateThePrefixesTearsAndHolesTheModelAllows()
+    {
+        Assert.Equal(1, CrashVariants.Count(0, CrashModel.StrictPosix, 99));
+        Assert.Equal(2 + 2 + 3, CrashVariants.Count(3, CrashModel.Ext4Ordered, 99));
+        Assert.Equal(2 + 2 + 3 + 3, CrashVariants.Count(3, CrashModel.StrictPosix, 99));
+        Assert.Equal(5, CrashVariants.Count(3, CrashModel.StrictPosix, 5));
+
+        string Fates(int v, CrashModel m) => string.Concat(Enumerable.Range(0, 3).Select(i => CrashVariants.Fate(v, 3, m)(i).ToString()[0]));
+        Assert.Equal("WWW", Fates(0, CrashModel.StrictPosix));
+        Assert.Equal("DDD", Fates(1, CrashModel.StrictPosix));
+        Assert.Equal("WDD", Fates(2, CrashModel.StrictPosix));
+        Assert.Equal("WWD", Fates(3, CrashModel.StrictPosix));
+        Assert.Equal("TDD", Fates(4, CrashModel.StrictPosix));
+        Assert.Equal("WWT", Fates(6, CrashModel.StrictPosix));
+        Assert.Equal("DWW", Fates(7, CrashModel.StrictPosix));
+        Assert.Equal("WDW", Fates(8, CrashModel.StrictPosix));
+    }
+
+    [Fact]
+    public void TheExhaustiveSearchFindsNothingUnderFixedInEitherCrashModel()
+    {
+        var options = new SimOptions { Policy = "always", Ops = 40 };
+        (IReadOnlyList<SeedResult> runs, int points) = Exhaustive.Run(3, options, maxStates: 16, parallelism: 2);
+        Assert.True(points > 20);
+        Assert.True(runs.Count > points);
+        Assert.Empty(runs.SelectMany(r => r.Violations));
+        Assert.Equal(["ext4", "posix"], runs.Select(r => r.Fs).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(runs, r => Assert.Equal(1, r.Crashes));
+    }
+
+    [Fact]
+    public void UnderTheSeedTheExhaustiveSearchNamesACrashStateThatReplays()
+    {
+        var options = new SimOptions { Profile = Profile.Redis26, Policy = "always", Ops = 40 };
+        (IReadOnlyList<SeedResult> runs, _) = Exhaustive.Run(1, options, maxStates: 16, parallelism: 2);
+        SeedResult failing = runs.First(r => r.Violations.Count > 0);
+        string flags = failing.Options!.Flags;
+        Assert.Contains("--power-loss-after ", flags, StringComparison.Ordinal);
+
+        string[] args = ["replay", "--seed", failing.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture), .. flags.Split(' ')];
+        var stdout = new StringWriter();
+        Assert.Equal(1, Sim.Program.Run(args, stdout, new StringWriter()));
+        Assert.EndsWith($"trace-hash {failing.TraceHash}\n", stdout.ToString(), StringComparison.Ordinal);
+    }
 }

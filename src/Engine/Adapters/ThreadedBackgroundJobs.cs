@@ -20,8 +20,8 @@ public sealed class ThreadedBackgroundJobs : IBackgroundJobs, IDisposable
     public ThreadedBackgroundJobs(IStorage storage)
     {
         this.storage = storage;
-        closeWorker = new Worker(this, "bio-close-file");
-        aofWorker = new Worker(this, "bio-aof-fsync");
+        closeWorker = new Worker(this);
+        aofWorker = new Worker(this);
     }
 
     /// <inheritdoc/>
@@ -72,13 +72,10 @@ public sealed class ThreadedBackgroundJobs : IBackgroundJobs, IDisposable
         private readonly Task loop;
         private bool stopping;
 
-        public Worker(ThreadedBackgroundJobs owner, string name)
+        public Worker(ThreadedBackgroundJobs owner)
         {
-            Name = name;
             loop = Task.Factory.StartNew(() => Loop(owner), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
-
-        public string Name { get; }
 
         public void Add((BioJobType Type, int Fd) job)
         {

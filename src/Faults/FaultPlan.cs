@@ -53,6 +53,7 @@ public sealed record Trigger(FaultOp Op, int Nth = 1, string? Path = null, int C
 [JsonDerivedType(typeof(Fail), "fail")]
 [JsonDerivedType(typeof(ShortWrite), "short-write")]
 [JsonDerivedType(typeof(DiskFull), "disk-full")]
+[JsonDerivedType(typeof(Kill), "kill")]
 public abstract record FaultAction;
 
 /// <summary>The call fails with <paramref name="Error"/> and does nothing.</summary>
@@ -66,6 +67,13 @@ public sealed record ShortWrite(long Bytes) : FaultAction;
 /// <summary>The file cannot grow past <paramref name="Offset"/> bytes: a write reaching it is short, and one starting there fails with ENOSPC.</summary>
 /// <param name="Offset">Size, in bytes, at which the disk is full.</param>
 public sealed record DiskFull(long Offset) : FaultAction;
+
+/// <summary>
+/// The process making the call is killed (SIGKILL) before the call happens: in the rewrite child
+/// this is a kill at a named step (its open: before its first write; its nth write: mid-file;
+/// its rename), in the server a kill -9 at that syscall.
+/// </summary>
+public sealed record Kill : FaultAction;
 
 /// <summary>One fault: a trigger and an action.</summary>
 /// <param name="Trigger">When.</param>
@@ -85,7 +93,40 @@ public sealed record FaultPlan(IReadOnlyList<Fault> Faults)
     public static FaultPlan FromJson(string json) =>
         JsonSerializer.Deserialize<FaultPlan>(json, Json) ?? throw new JsonException("empty fault plan");
 
-    /// <summary>True when <paramref name="fileName"/> matches the glob <paramref name="pattern"/> (* and ?).</summary>
-    internal static bool Matches(string? pattern, string fileName) =>
-        pattern is null || Regex.IsMatch(fileName, "^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$", RegexOptions.None, TimeSpan.FromSeconds(1));
+    /// <summary>True when <paramref name="fileName"/> matches the glob <paramref name="pattern"/> (*, ? and [classes]).</summary>
+    internal static bool Matches(string? pattern, string fileName)
+    {
+        if (pattern is null)
+        {
+            return true;
+        }
+
+        var regex = new System.Text.StringBuilder("^");
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            char c = pattern[i];
+            int close = c == '[' ? pattern.IndexOf(']', i + 1) : -1;
+            if (c == '*')
+            {
+                regex.Append(".*");
+            }
+            else if (c == '?')
+            {
+                regex.Append('.');
+            }
+            else if (close > i + 1)
+            {
+                string body = pattern[(i + 1)..close];
+                bool negate = body[0] is '!' or '^';
+                regex.Append('[').Append(negate ? "^" : string.Empty).Append(Regex.Escape(negate ? body[1..] : body).Replace("\\-", "-", StringComparison.Ordinal)).Append(']');
+                i = close;
+            }
+            else
+            {
+                regex.Append(Regex.Escape(c.ToString()));
+            }
+        }
+
+        return Regex.IsMatch(fileName, regex.Append('$').ToString(), RegexOptions.None, TimeSpan.FromSeconds(1));
+    }
 }

@@ -137,6 +137,11 @@ public sealed class FaultyStorage : IStorage
             }
         }
 
+        if (action is Kill)
+        {
+            throw new ProcessKilledException($"{op} {name}");
+        }
+
         return action;
     }
 }

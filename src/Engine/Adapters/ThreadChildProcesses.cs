@@ -40,7 +40,7 @@ public sealed class ThreadChildProcesses : IChildProcesses
                 int code = work(new ChildContext(pid, child.Storage));
                 exit = new ChildExit(pid, code, 0);
             }
-            catch (ChildKilledException)
+            catch (Exception e) when (e is ChildKilledException or ProcessKilledException)
             {
                 exit = new ChildExit(pid, 0, Sigkill);
             }

@@ -86,3 +86,17 @@ public interface IStorage
     /// <summary>open + fsync + close of a directory: makes creates, renames and unlinks in it durable.</summary>
     Errno FsyncDirectory(string path);
 }
+
+/// <summary>
+/// Thrown by a storage port when the calling process is killed at that syscall (SIGKILL: the call
+/// never happens and never returns). A child-process port ends a child that gets it by signal 9;
+/// a host ends its server as kill -9 would.
+/// </summary>
+public sealed class ProcessKilledException : Exception
+{
+    /// <summary>A kill at the named syscall.</summary>
+    public ProcessKilledException(string syscall)
+        : base($"killed at {syscall}")
+    {
+    }
+}

@@ -236,7 +236,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
             {
                 exit = new ChildExit(Pid, work(new ChildContext(Pid, this)), 0);
             }
-            catch (Killed)
+            catch (Exception e) when (e is SimChildren.Killed or ProcessKilledException)
             {
                 exit = new ChildExit(Pid, 0, 9);
             }

@@ -35,6 +35,30 @@ public sealed class FaultPlanTests
         Assert.Throws<System.Text.Json.JsonException>(() => FaultPlan.FromJson("{\"faults\": [{\"trigger\": {\"op\": \"Write\"}, \"action\": {\"kind\": \"meteor\"}}]}"));
     }
 
+    [Theory]
+    [InlineData("temp-rewriteaof-[0-9]*", "temp-rewriteaof-101.aof", true)]
+    [InlineData("temp-rewriteaof-[0-9]*", "temp-rewriteaof-bg-101.aof", false)]
+    [InlineData("temp-rewriteaof-[!b]*", "temp-rewriteaof-bg-101.aof", false)]
+    [InlineData("*.aof", "appendonly.aof", true)]
+    [InlineData("append?nly.aof", "appendonly.aof", true)]
+    [InlineData("appendonly.aof", "appendonly.aof.1", false)]
+    public void PathGlobsKnowStarsQuestionMarksAndClasses(string glob, string name, bool matches)
+    {
+        var plan = new FaultPlan([new Fault(new Trigger(FaultOp.Unlink, Path: glob), new Fail(Errno.EIO))]);
+        var storage = new FaultyStorage(new SimStorage(new SimStorageOptions()), plan);
+        Assert.Equal(matches ? Errno.EIO : Errno.ENOENT, storage.Unlink(name));
+    }
+
+    [Fact]
+    public void AKillActionKillsTheCallerBeforeTheCall()
+    {
+        var sim = new SimStorage(new SimStorageOptions());
+        var storage = new FaultyStorage(sim, FaultPlan.FromJson("""{ "faults": [ { "trigger": { "op": "Open", "nth": 1, "path": null, "count": 1 }, "action": { "kind": "kill" } } ] }"""));
+        Assert.Throws<ProcessKilledException>(() => storage.Open("a.aof", OpenFlags.WriteOnly | OpenFlags.Create));
+        Assert.Empty(sim.Names);
+        Assert.True(storage.Open("a.aof", OpenFlags.WriteOnly | OpenFlags.Create).Ok);
+    }
+
     [Fact]
     public void TriggersCountMatchingCallsPerPathFromTheNthOn()
     {

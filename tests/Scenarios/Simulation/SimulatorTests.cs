@@ -245,4 +245,30 @@ public sealed class SimulatorTests
         Assert.Equal(1, Sim.Program.Run(args, stdout, new StringWriter()));
         Assert.EndsWith($"trace-hash {failing.TraceHash}\n", stdout.ToString(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Open", 1, 0)]   // killed before its first write: nothing to leak
+    [InlineData("Write", 2, 40)] // killed mid-file
+    [InlineData("Rename", 1, 40)] // killed before its rename
+    public void AChildKilledAtANamedStepLeaksItsTempFileOnlyWithoutTheFix(string op, int nth, int leakingSeeds)
+    {
+        var plan = AofSim.Faults.FaultPlan.FromJson(
+            $$"""{ "faults": [ { "trigger": { "op": "{{op}}", "nth": {{nth}}, "path": "temp-rewriteaof-[0-9]*", "count": 0 }, "action": { "kind": "kill" } } ] }""");
+        Assert.True(Profile.TryGet("fixed-RemoveBothTempNames", out Profile withoutFix));
+        (IReadOnlyList<SeedResult> fixedRuns, _) = Campaign.Run(1, 40, Fixed with { Ops = 1000, Plan = plan }, parallelism: 2);
+        (IReadOnlyList<SeedResult> broken, _) = Campaign.Run(1, 40, Fixed with { Ops = 1000, Plan = plan, Profile = withoutFix }, parallelism: 2);
+        Assert.True(fixedRuns.Sum(r => r.Faults.GetValueOrDefault("plan")) > 40);
+        Assert.Empty(fixedRuns.SelectMany(r => r.Violations));
+        Assert.Equal(leakingSeeds, broken.Count(r => r.Violations.Any(v => v.Property == "temp-files")));
+    }
+
+    [Fact]
+    public void AServerKilledAtASyscallRestartsOnItsPageCacheWithNothingAcknowledgedLost()
+    {
+        var plan = AofSim.Faults.FaultPlan.FromJson(
+            """{ "faults": [ { "trigger": { "op": "Write", "nth": 30, "path": "appendonly.aof", "count": 1 }, "action": { "kind": "kill" } } ] }""");
+        (IReadOnlyList<SeedResult> runs, _) = Campaign.Run(1, 40, Fixed with { Ops = 1000, Plan = plan }, parallelism: 2);
+        Assert.True(runs.Sum(r => r.Faults.GetValueOrDefault("kill-server")) > 20);
+        Assert.Empty(runs.SelectMany(r => r.Violations));
+    }
 }

@@ -54,6 +54,7 @@ public sealed record Trigger(FaultOp Op, int Nth = 1, string? Path = null, int C
 [JsonDerivedType(typeof(ShortWrite), "short-write")]
 [JsonDerivedType(typeof(DiskFull), "disk-full")]
 [JsonDerivedType(typeof(Kill), "kill")]
+[JsonDerivedType(typeof(WriteCap), "write-cap")]
 public abstract record FaultAction;
 
 /// <summary>The call fails with <paramref name="Error"/> and does nothing.</summary>
@@ -74,6 +75,13 @@ public sealed record DiskFull(long Offset) : FaultAction;
 /// its rename), in the server a kill -9 at that syscall.
 /// </summary>
 public sealed record Kill : FaultAction;
+
+/// <summary>
+/// A single write(2) writes at most <paramref name="Bytes"/> bytes (Linux caps one at
+/// 2,147,479,552): a larger write is short, with no error.
+/// </summary>
+/// <param name="Bytes">The most one write writes.</param>
+public sealed record WriteCap(long Bytes) : FaultAction;
 
 /// <summary>One fault: a trigger and an action.</summary>
 /// <param name="Trigger">When.</param>

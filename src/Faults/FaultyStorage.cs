@@ -59,6 +59,8 @@ public sealed class FaultyStorage : IStorage
                 return SysResult.Fail(f.Error);
             case ShortWrite s:
                 return inner.Write(fd, data[..(int)Math.Clamp(s.Bytes, 0, data.Length)]);
+            case WriteCap cap:
+                return inner.Write(fd, data[..(int)Math.Min(cap.Bytes, data.Length)]);
             case DiskFull full:
                 SysResult size = inner.Fstat(fd);
                 long room = size.Ok ? full.Offset - size.Value : 0;

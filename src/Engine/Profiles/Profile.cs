@@ -30,6 +30,7 @@ public sealed record Profile
         IncrByFloatKeepsTtl = true,
         AtomicSetEx = true,
         TruncateShortWrite = true,
+        WriteLoopsOnShortWrites = true,
     };
 
     /// <summary>The profile's name.</summary>
@@ -41,6 +42,14 @@ public sealed record Profile
     /// no longer loads as it is.
     /// </summary>
     public bool TruncateShortWrite { get; init; }
+
+    /// <summary>
+    /// #16 (issues #4066/#4499, Redis 4.0.7's aofWrite): the AOF buffer is written in a loop
+    /// until all of it is written or a write fails. Without it, a buffer larger than what one
+    /// write(2) takes (Linux caps it at 2,147,479,552 bytes) is short-written every time, and
+    /// once write errors are retried (#6) the retry never ends.
+    /// </summary>
+    public bool WriteLoopsOnShortWrites { get; init; }
 
     /// <summary>#4, PR #1079: the rewrite skips an expired key before writing it, not after its SET.</summary>
     public bool RewriteExpiryBeforeWrite { get; init; }

@@ -87,7 +87,7 @@ public sealed partial class ServerCore
         // We want to perform a single write. This should be guaranteed atomic at least if the
         // filesystem we are writing is a real physical one.
         int expected = AofBuffer.Length;
-        SysResult written = ports.Storage.Write(AofFd, AofBuffer.Span);
+        SysResult written = Profile.WriteLoopsOnShortWrites ? AofWrite(AofFd, AofBuffer.Span) : ports.Storage.Write(AofFd, AofBuffer.Span);
         if (!written.Ok || written.Value != expected)
         {
             if (Profile.WriteErrorRefusesWrites)
@@ -234,6 +234,26 @@ public sealed partial class ServerCore
 
             AofLastFsyncMs = NowMs;
         }
+    }
+
+    // aofWrite (fix #16): write until everything is written; an error after some progress
+    // reports that progress, so the short-write handling can remove it.
+    private SysResult AofWrite(int fd, ReadOnlySpan<byte> data)
+    {
+        long total = 0;
+        while (!data.IsEmpty)
+        {
+            SysResult r = ports.Storage.Write(fd, data);
+            if (!r.Ok || r.Value == 0)
+            {
+                return total > 0 ? SysResult.Success(total) : (r.Ok ? SysResult.Success(0) : r);
+            }
+
+            total += r.Value;
+            data = data[(int)r.Value..];
+        }
+
+        return SysResult.Success(total);
     }
 
     /// <summary>aof_background_fsync: an fsync of <paramref name="fd"/> on the bio thread.</summary>

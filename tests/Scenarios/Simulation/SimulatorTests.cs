@@ -271,4 +271,19 @@ public sealed class SimulatorTests
         Assert.True(runs.Sum(r => r.Faults.GetValueOrDefault("kill-server")) > 20);
         Assert.Empty(runs.SelectMany(r => r.Violations));
     }
+
+    [Fact]
+    public void AWriteCapLosesAcknowledgedWritesOnlyWithoutTheLoopOfBug16sFix()
+    {
+        // Linux caps one write(2) at 2,147,479,552 bytes; a 64-byte cap makes every buffer larger
+        // than that hit it. Without aofWrite's loop the retry (#6) never gets the buffer out.
+        var plan = AofSim.Faults.FaultPlan.FromJson(
+            """{ "faults": [ { "trigger": { "op": "Write", "nth": 1, "path": "appendonly.aof", "count": 0 }, "action": { "kind": "write-cap", "bytes": 64 } } ] }""");
+        var options = new SimOptions { Policy = "everysec", Plan = plan };
+        Assert.True(Profile.TryGet("fixed-WriteLoopsOnShortWrites", out Profile withoutFix));
+        (IReadOnlyList<SeedResult> fixedRuns, _) = Campaign.Run(1, 100, options, parallelism: 2);
+        (IReadOnlyList<SeedResult> broken, _) = Campaign.Run(1, 100, options with { Profile = withoutFix }, parallelism: 2);
+        Assert.Empty(fixedRuns.SelectMany(r => r.Violations));
+        Assert.Contains(broken, r => r.Violations.Any(v => v.Property == "durability"));
+    }
 }

@@ -45,7 +45,7 @@ public sealed record SimStorageOptions
     /// <summary>Probability (0..1) that a pending write survives torn (else it is lost).</summary>
     public double SurviveTorn { get; init; } = 0.2;
 
-    /// <summary>Probability (0..1) that a write to the AOF writes fewer bytes than asked (the short-write fault).</summary>
+    /// <summary>Probability (0..1) that a write to the AOF writes fewer bytes than asked, the disk being full: the next write fails with ENOSPC (the short-write fault).</summary>
     public double ShortWriteChance { get; init; }
 }
 
@@ -88,6 +88,7 @@ public sealed class SimStorage : IStorage
     private int nextInode = 1;
 
     private readonly SimRandom? faults;
+    private bool diskFullOnce;
 
     /// <summary>An empty file system; <paramref name="faults"/> draws the injected faults.</summary>
     public SimStorage(SimStorageOptions options, SimRandom? faults = null)
@@ -182,10 +183,19 @@ public sealed class SimStorage : IStorage
         Inode node = inodes[f.Inode];
         long at = f.Append ? node.Cache.Count : f.Position;
         int n = data.Length;
+        if (diskFullOnce)
+        {
+            // The disk that cut the last write short is still full for the next one.
+            diskFullOnce = false;
+            return Log($"write {fd} {data.Length}", SysResult.Fail(Errno.ENOSPC));
+        }
+
         if (faults is not null && f.Append && n > 1 && faults.Chance(options.ShortWriteChance))
         {
-            // A short write (a disk filling up, an interrupted write): part of it, no error.
+            // A short write, as when the disk fills up: part of it, no error; the next write
+            // then fails with ENOSPC.
             n = 1 + faults.Next(n - 1);
+            diskFullOnce = true;
             OnFault?.Invoke("shortwrite");
         }
 

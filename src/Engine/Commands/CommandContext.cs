@@ -114,6 +114,29 @@ public sealed class CommandContext
     /// <summary>dbDelete.</summary>
     public bool Delete(ReadOnlySpan<byte> key) => Db.Remove(key);
 
+    /// <summary>
+    /// How the *STORE commands end: a non-empty result replaces the destination, whatever it held;
+    /// an empty one deletes it (a change only if it existed). The reply is the result's size.
+    /// </summary>
+    public void StoreResult(ReadOnlySpan<byte> dst, RedisObject? value, int count)
+    {
+        if (count > 0 && value is not null)
+        {
+            Lookup(dst, out _);
+            Db.Set(dst, value, DbEntry.NoExpiry);
+            Dirty++;
+            Reply.Integer(count);
+            return;
+        }
+
+        Reply.Integer(0);
+        ExpireIfNeeded(dst);
+        if (Delete(dst))
+        {
+            Dirty++;
+        }
+    }
+
     /// <summary>Deletes <paramref name="key"/> when its collection has no element left: Redis never keeps an empty one.</summary>
     public void DeleteIfEmpty(ReadOnlySpan<byte> key, int count)
     {

@@ -447,23 +447,14 @@ internal static class SetCommands
     /// <summary>The end of every STORE command: the result replaces the destination, or an empty one deletes it.</summary>
     private static void StoreResult(CommandContext ctx, ReadOnlySpan<byte> dst, HashSet<byte[]> result)
     {
+        RedisSet? set = null;
         if (result.Count > 0)
         {
-            ctx.Lookup(dst, out _);
-            RedisSet set = ctx.Db.Create<RedisSet>();
+            set = ctx.Db.Create<RedisSet>();
             set.Members.UnionWith(result);
-            ctx.Db.Set(dst, set, DbEntry.NoExpiry);
-            ctx.Dirty++;
-            ctx.Reply.Integer(result.Count);
-            return;
         }
 
-        ctx.Reply.Integer(0);
-        ctx.ExpireIfNeeded(dst);
-        if (ctx.Delete(dst))
-        {
-            ctx.Dirty++;
-        }
+        ctx.StoreResult(dst, set, result.Count);
     }
 
     private static HashSet<byte[]> Intersect(HashSet<byte[]>?[] sources)

@@ -581,21 +581,7 @@ internal static class ZSetCommands
     /// <summary>The end of a STORE command: the result replaces the destination, or an empty one deletes it.</summary>
     private static void StoreResult(CommandContext ctx, ReadOnlySpan<byte> dst, RedisZSet result)
     {
-        if (result.Count > 0)
-        {
-            ctx.Lookup(dst, out _);
-            ctx.Db.Set(dst, result, DbEntry.NoExpiry);
-            ctx.Dirty++;
-            ctx.Reply.Integer(result.Count);
-            return;
-        }
-
-        ctx.Reply.Integer(0);
-        ctx.ExpireIfNeeded(dst);
-        if (ctx.Delete(dst))
-        {
-            ctx.Dirty++;
-        }
+        ctx.StoreResult(dst, result, result.Count);
     }
 
     // zrangeGenericCommand: ZRANGE key start stop [BYSCORE|BYLEX] [REV] [WITHSCORES]

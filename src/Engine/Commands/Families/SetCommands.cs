@@ -127,22 +127,8 @@ internal static class SetCommands
             return;
         }
 
-        if (!ctx.LookupTyped(a[1], RedisType.Set, out DbEntry e, out bool exists))
+        if (!LookupSetOrReplyEmpty(ctx, a[1], hasCount, out DbEntry e))
         {
-            return;
-        }
-
-        if (!exists)
-        {
-            if (hasCount)
-            {
-                ctx.Reply.ArrayHeader(0);
-            }
-            else
-            {
-                ctx.Reply.Null();
-            }
-
             return;
         }
 
@@ -278,22 +264,8 @@ internal static class SetCommands
             }
         }
 
-        if (!ctx.LookupTyped(a[1], RedisType.Set, out DbEntry e, out bool exists))
+        if (!LookupSetOrReplyEmpty(ctx, a[1], hasCount, out DbEntry e))
         {
-            return;
-        }
-
-        if (!exists)
-        {
-            if (hasCount)
-            {
-                ctx.Reply.ArrayHeader(0);
-            }
-            else
-            {
-                ctx.Reply.Null();
-            }
-
             return;
         }
 
@@ -515,5 +487,31 @@ internal static class SetCommands
         }
 
         return result;
+    }
+
+    // The set at key, or false after the reply for a missing key (an empty array with a count,
+    // nil without) or a key of another type.
+    private static bool LookupSetOrReplyEmpty(CommandContext ctx, ReadOnlySpan<byte> key, bool hasCount, out DbEntry entry)
+    {
+        if (!ctx.LookupTyped(key, RedisType.Set, out entry, out bool exists))
+        {
+            return false;
+        }
+
+        if (exists)
+        {
+            return true;
+        }
+
+        if (hasCount)
+        {
+            ctx.Reply.ArrayHeader(0);
+        }
+        else
+        {
+            ctx.Reply.Null();
+        }
+
+        return false;
     }
 }

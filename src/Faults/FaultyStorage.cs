@@ -5,8 +5,17 @@ namespace AofSim.Faults;
 /// <summary>
 /// Wraps any storage port and runs a <see cref="FaultPlan"/> on it: the same plan on the
 /// simulator's storage and on the real file-system adapter. It counts the calls of each operation
-/// per fault, matching paths by file name; a descriptor's path is the one it was opened with.
+/// per fault, matching paths by file name; a descriptor's path is the one it was opened with, or renamed to since.
 /// </summary>
+/// <remarks>
+/// What each action does here: <see cref="Fail"/> returns the error without making the call (a
+/// failing close still frees the descriptor; a failing fsync fails the writeback the Linux way
+/// when the wrapped storage is an <see cref="IWritebackFaults"/>); <see cref="ShortWrite"/>,
+/// <see cref="WriteCap"/> and <see cref="DiskFull"/> cut a write; <see cref="Delay"/> calls
+/// <see cref="Sleep"/> first; <see cref="Kill"/> throws <see cref="ProcessKilledException"/>
+/// before the call; <see cref="PowerLoss"/> throws <see cref="PowerLossException"/> before it, or
+/// after it returned.
+/// </remarks>
 public sealed class FaultyStorage : IStorage
 {
     private readonly IStorage inner;
@@ -24,16 +33,32 @@ public sealed class FaultyStorage : IStorage
         fired = new int[plan.Faults.Count];
     }
 
-    /// <summary>Called with a line each time a fault fires.</summary>
-    public Action<string>? OnFault { get; set; }
+    /// <summary>Called each time a fault fires.</summary>
+    public Action<FaultEvent>? OnFault { get; set; }
+
+    /// <summary>
+    /// Milliseconds since the start, for triggers with <see cref="Trigger.AtMs"/> (a simulator
+    /// gives its virtual clock); without it every call counts as made at time 0.
+    /// </summary>
+    public Func<long>? Now { get; init; }
+
+    /// <summary>How a <see cref="Delay"/> passes: a real sleep by default, virtual time in a simulator.</summary>
+    public Action<long> Sleep { get; init; } = ms => Thread.Sleep(TimeSpan.FromMilliseconds(ms));
 
     /// <summary>How many times each fault of the plan fired, in plan order.</summary>
     public IReadOnlyList<int> Fired => fired;
 
+    /// <summary>
+    /// The action due for a call made outside this port (a simulated background fsync), counted as
+    /// a call of <paramref name="op"/> on <paramref name="fd"/>; the caller carries it out.
+    /// </summary>
+    public FaultAction? Consult(FaultOp op, int fd) => Due(op, PathOf(fd), throwing: false);
+
     /// <inheritdoc/>
     public SysResult Open(string path, OpenFlags flags)
     {
-        if (Due(FaultOp.Open, path) is Fail f)
+        FaultAction? a = Due(FaultOp.Open, path);
+        if (a is Fail f)
         {
             return SysResult.Fail(f.Error);
         }
@@ -44,7 +69,7 @@ public sealed class FaultyStorage : IStorage
             paths[(int)r.Value] = path;
         }
 
-        return r;
+        return After(a, r);
     }
 
     /// <inheritdoc/>
@@ -53,7 +78,8 @@ public sealed class FaultyStorage : IStorage
     /// <inheritdoc/>
     public SysResult Write(int fd, ReadOnlySpan<byte> data)
     {
-        switch (Due(FaultOp.Write, PathOf(fd)))
+        FaultAction? a = Due(FaultOp.Write, PathOf(fd));
+        switch (a)
         {
             case Fail f:
                 return SysResult.Fail(f.Error);
@@ -71,32 +97,44 @@ public sealed class FaultyStorage : IStorage
 
                 return inner.Write(fd, data[..(int)Math.Min(room, data.Length)]);
             default:
-                return inner.Write(fd, data);
+                return After(a, inner.Write(fd, data));
         }
     }
 
     /// <inheritdoc/>
-    public Errno Ftruncate(int fd, long length) => Due(FaultOp.Ftruncate, PathOf(fd)) is Fail f ? f.Error : inner.Ftruncate(fd, length);
+    public Errno Ftruncate(int fd, long length)
+    {
+        FaultAction? a = Due(FaultOp.Ftruncate, PathOf(fd));
+        return a is Fail f ? f.Error : After(a, inner.Ftruncate(fd, length));
+    }
 
     /// <inheritdoc/>
-    public Errno Fsync(int fd) => Due(FaultOp.Fsync, PathOf(fd)) is Fail f ? f.Error : inner.Fsync(fd);
+    public Errno Fsync(int fd)
+    {
+        FaultAction? a = Due(FaultOp.Fsync, PathOf(fd));
+        return a is Fail f ? FailSync(fd, f.Error) : After(a, inner.Fsync(fd));
+    }
 
     /// <inheritdoc/>
-    public Errno Fdatasync(int fd) => Due(FaultOp.Fdatasync, PathOf(fd)) is Fail f ? f.Error : inner.Fdatasync(fd);
+    public Errno Fdatasync(int fd)
+    {
+        FaultAction? a = Due(FaultOp.Fdatasync, PathOf(fd));
+        return a is Fail f ? FailSync(fd, f.Error) : After(a, inner.Fdatasync(fd));
+    }
 
     /// <inheritdoc/>
     public Errno Close(int fd)
     {
-        if (Due(FaultOp.Close, PathOf(fd)) is Fail f)
+        FaultAction? a = Due(FaultOp.Close, PathOf(fd));
+        paths.Remove(fd);
+        if (a is Fail f)
         {
             // close(2) frees the descriptor even when it reports an error (Linux).
             inner.Close(fd);
-            paths.Remove(fd);
             return f.Error;
         }
 
-        paths.Remove(fd);
-        return inner.Close(fd);
+        return After(a, inner.Close(fd));
     }
 
     /// <inheritdoc/>
@@ -106,25 +144,62 @@ public sealed class FaultyStorage : IStorage
     public SysResult Stat(string path) => inner.Stat(path);
 
     /// <inheritdoc/>
-    public Errno Rename(string from, string to) => Due(FaultOp.Rename, from) is Fail f ? f.Error : inner.Rename(from, to);
+    public Errno Rename(string from, string to)
+    {
+        FaultAction? a = Due(FaultOp.Rename, from);
+        if (a is Fail f)
+        {
+            return f.Error;
+        }
+
+        Errno e = inner.Rename(from, to);
+        if (e == Errno.None)
+        {
+            // A descriptor follows its file to the new name (as /proc/self/fd shows it).
+            foreach (int fd in paths.Where(p => p.Value == from).Select(p => p.Key).ToList())
+            {
+                paths[fd] = to;
+            }
+        }
+
+        return After(a, e);
+    }
 
     /// <inheritdoc/>
-    public Errno Unlink(string path) => Due(FaultOp.Unlink, path) is Fail f ? f.Error : inner.Unlink(path);
+    public Errno Unlink(string path)
+    {
+        FaultAction? a = Due(FaultOp.Unlink, path);
+        return a is Fail f ? f.Error : After(a, inner.Unlink(path));
+    }
 
     /// <inheritdoc/>
-    public Errno FsyncDirectory(string path) => Due(FaultOp.FsyncDirectory, path) is Fail f ? f.Error : inner.FsyncDirectory(path);
+    public Errno FsyncDirectory(string path)
+    {
+        FaultAction? a = Due(FaultOp.FsyncDirectory, path);
+        return a is Fail f ? f.Error : After(a, inner.FsyncDirectory(path));
+    }
+
+    // A failed fsync: Linux marks the dirty pages clean, so the data is never written unless the
+    // storage cannot model that (a real disk), where the call just reports the error.
+    private Errno FailSync(int fd, Errno error) => inner is IWritebackFaults w ? w.FailWriteback(fd, error) : error;
+
+    private static T After<T>(FaultAction? action, T result) =>
+        action is PowerLoss { After: true } ? throw new PowerLossException() : result;
 
     private string PathOf(int fd) => paths.TryGetValue(fd, out string? p) ? p : $"fd:{fd}";
 
-    // The action of the first fault whose trigger this call satisfies, or null.
-    private FaultAction? Due(FaultOp op, string path)
+    // The action of the first fault whose trigger this call satisfies, or null. Kills, delays and
+    // power losses before the call happen here.
+    private FaultAction? Due(FaultOp op, string path, bool throwing = true)
     {
         string name = Path.GetFileName(path);
+        long now = Now?.Invoke() ?? 0;
         FaultAction? action = null;
         for (int i = 0; i < plan.Faults.Count; i++)
         {
             Trigger t = plan.Faults[i].Trigger;
-            if (t.Op != op || !FaultPlan.Matches(t.Path, name))
+            (FaultOp tOp, string? tPath) = t.Call;
+            if (tOp != op || (t.AtMs is long at && now < at) || !FaultPlan.Matches(tPath, name))
             {
                 continue;
             }
@@ -135,15 +210,40 @@ public sealed class FaultyStorage : IStorage
             {
                 action = plan.Faults[i].Action;
                 fired[i]++;
-                OnFault?.Invoke($"fault {op} {name} #{n}: {action}");
+                OnFault?.Invoke(new FaultEvent(plan.Faults[i], op, name, n));
             }
         }
 
-        if (action is Kill)
+        if (!throwing)
         {
-            throw new ProcessKilledException($"{op} {name}");
+            return action;
+        }
+
+        switch (action)
+        {
+            case Kill:
+                throw new ProcessKilledException($"{op} {name}");
+            case PowerLoss { After: false }:
+                throw new PowerLossException();
+            case Delay d:
+                Sleep(d.Ms);
+                break;
         }
 
         return action;
     }
+}
+
+/// <summary>A fault that fired: which, on what call.</summary>
+/// <param name="Fault">The fault.</param>
+/// <param name="Op">The operation.</param>
+/// <param name="Name">The file name the call was on.</param>
+/// <param name="Nth">The matching call's number.</param>
+public sealed record FaultEvent(Fault Fault, FaultOp Op, string Name, int Nth)
+{
+    /// <summary>The fault's kind, or "plan" when it has none.</summary>
+    public string Kind => Fault.Kind ?? "plan";
+
+    /// <summary>One line for a trace.</summary>
+    public string Line => $"fault {Kind} {Op} {Name} #{Nth}: {Fault.Action}";
 }

@@ -15,6 +15,7 @@ public sealed class ThreadedBackgroundJobs : IBackgroundJobs, IDisposable
     private readonly Worker aofWorker;
     private readonly long[] pending = new long[3];
     private int lastFsyncError;
+    private long fsyncErrors;
 
     /// <summary>Workers running their jobs against <paramref name="storage"/>.</summary>
     public ThreadedBackgroundJobs(IStorage storage)
@@ -26,6 +27,9 @@ public sealed class ThreadedBackgroundJobs : IBackgroundJobs, IDisposable
 
     /// <inheritdoc/>
     public Errno LastFsyncError => (Errno)Volatile.Read(ref lastFsyncError);
+
+    /// <inheritdoc/>
+    public long FsyncErrors => Interlocked.Read(ref fsyncErrors);
 
     /// <inheritdoc/>
     public void Submit(BioJobType type, int fd)
@@ -52,6 +56,10 @@ public sealed class ThreadedBackgroundJobs : IBackgroundJobs, IDisposable
             {
                 Errno e = storage.Fdatasync(fd);
                 Volatile.Write(ref lastFsyncError, (int)e);
+                if (e != Errno.None)
+                {
+                    Interlocked.Increment(ref fsyncErrors);
+                }
             }
 
             if (type is BioJobType.CloseFile or BioJobType.CloseAof)

@@ -35,6 +35,13 @@ public interface IBackgroundJobs
     /// 6.2's aof_bio_fsync_status/errno). The seed never looks at it.
     /// </summary>
     Errno LastFsyncError { get; }
+
+    /// <summary>
+    /// How many AOF fsync jobs have failed so far. A later success clears
+    /// <see cref="LastFsyncError"/> but not this count, so the server learns of every failure even
+    /// when the next fsync succeeded before it looked (Linux reports a writeback error once).
+    /// </summary>
+    long FsyncErrors => 0;
 }
 
 /// <summary>How a child ended (wait3's status).</summary>

@@ -100,3 +100,29 @@ public sealed class ProcessKilledException : Exception
     {
     }
 }
+
+/// <summary>
+/// Thrown by a storage port when the machine loses power at that syscall (before it happens, or
+/// right after it returned): nothing else runs, and what survives is up to the storage's crash
+/// model. Only a simulated host can catch it and go on.
+/// </summary>
+public sealed class PowerLossException : Exception
+{
+    /// <summary>A power loss.</summary>
+    public PowerLossException()
+        : base("power loss")
+    {
+    }
+}
+
+/// <summary>
+/// A storage that can fail a writeback as Linux file systems do (an fsync that reports EIO):
+/// the file's dirty pages are marked clean without reaching the disk, so reads still see the data,
+/// a later fsync succeeds, and a power loss loses it. Fault injectors use it when the storage they
+/// wrap supports it.
+/// </summary>
+public interface IWritebackFaults
+{
+    /// <summary>Fails the writeback of <paramref name="fd"/>'s dirty pages with <paramref name="error"/>, which it returns.</summary>
+    Errno FailWriteback(int fd, Errno error);
+}

@@ -31,6 +31,7 @@ public sealed record Profile
         AtomicSetEx = true,
         TruncateShortWrite = true,
         WriteLoopsOnShortWrites = true,
+        RewriteAfterFsyncError = true,
     };
 
     /// <summary>The profile's name.</summary>
@@ -74,6 +75,15 @@ public sealed record Profile
 
     /// <summary>#11, PRs #8347/#8419: an fsync error is an error, never ignored.</summary>
     public bool FsyncErrorsHandled { get; init; }
+
+    /// <summary>
+    /// #11, beyond Redis 7: after a failed fsync Linux marks the dirty pages clean, so the next
+    /// fsync succeeds and the data is never written (fsyncgate). Refusing writes only until an
+    /// fsync succeeds, as Redis 6.2+ does, then loses acknowledged writes at a power loss. With
+    /// this switch writes stay refused, and replies held under always are dropped, until a
+    /// rewrite from memory has made the AOF durable again.
+    /// </summary>
+    public bool RewriteAfterFsyncError { get; init; }
 
     /// <summary>#12, PR #8751: no fsync is ever issued on a descriptor that was closed or reused.</summary>
     public bool NoFsyncOnClosedFd { get; init; }

@@ -20,6 +20,10 @@ public sealed partial class ServerCore
     /// <summary>server.aof_fsync_offset (Redis 5.0.5): the size of the AOF at the last fsync.</summary>
     public long AofFsyncOffset { get; private set; }
 
+    private long fsyncErrorsSeen;
+    private Errno aofFsyncErrno;
+    private bool dropReplies;
+
     /// <summary>
     /// flushAppendOnlyFile. Writes the AOF buffer in one write(2), then fsyncs by policy.
     /// </summary>
@@ -214,7 +218,13 @@ public sealed partial class ServerCore
         {
             // aof_fsync is fdatasync() on Linux, to avoid flushing metadata.
             Errno e = ports.Storage.Fdatasync(AofFd);
-            if (e != Errno.None && Profile.FsyncErrorsHandled)
+            if (e != Errno.None && Profile.RewriteAfterFsyncError)
+            {
+                // The replies of this cycle were promised to be on disk: none is sent.
+                EnterFsyncBroken(e);
+                dropReplies = true;
+            }
+            else if (e != Errno.None && Profile.FsyncErrorsHandled)
             {
                 // Fix #11: the reply is promised to be on disk; an fsync error breaks that.
                 Stop(1, $"Can't persist AOF for fsync error when the AOF fsync policy is 'always': {ErrnoText.Strerror(e)}. Exiting...");
@@ -284,6 +294,12 @@ public sealed partial class ServerCore
             return true;
         }
 
+        if (Profile.RewriteAfterFsyncError && NoteFsyncErrors())
+        {
+            why = $"MISCONF Errors writing to the AOF file: {ErrnoText.Strerror(aofFsyncErrno)}";
+            return true;
+        }
+
         if (Profile.FsyncErrorsHandled && ports.Jobs.LastFsyncError != Errno.None)
         {
             why = $"MISCONF Errors writing to the AOF file: {ErrnoText.Strerror(ports.Jobs.LastFsyncError)}";
@@ -291,6 +307,35 @@ public sealed partial class ServerCore
         }
 
         return false;
+    }
+
+    /// <summary>True while the AOF is known not durable after an fsync error (fix RewriteAfterFsyncError).</summary>
+    public bool AofFsyncBroken { get; private set; }
+
+    // Learns of background fsync failures (counted, since a later success hides the last error)
+    // and reports whether the AOF is still waiting for its rewrite.
+    private bool NoteFsyncErrors()
+    {
+        long errors = ports.Jobs.FsyncErrors;
+        if (errors > fsyncErrorsSeen)
+        {
+            fsyncErrorsSeen = errors;
+            EnterFsyncBroken(ports.Jobs.LastFsyncError == Errno.None ? Errno.EIO : ports.Jobs.LastFsyncError);
+        }
+
+        return AofFsyncBroken;
+    }
+
+    // What an fsync error leaves behind cannot be trusted to be on disk, nor written again by a
+    // later fsync: refuse writes and rewrite the AOF from memory (cron starts it).
+    private void EnterFsyncBroken(Errno e)
+    {
+        aofFsyncErrno = e;
+        if (!AofFsyncBroken && State == AofState.On)
+        {
+            AofFsyncBroken = true;
+            log.Log(LogLevel.Warning, $"Error syncing the AOF: {ErrnoText.Strerror(e)}. Refusing writes until the AOF is rewritten.");
+        }
     }
 
     /// <summary>aofUpdateCurrentSize: the AOF's size from fstat(2).</summary>

@@ -143,6 +143,9 @@ public sealed partial class ServerCore
         AofSelectedDb = -1;
         State = AofState.Off;
 
+        // The next start rewrites the AOF from memory anyway.
+        AofFsyncBroken = false;
+
         // What the forced flush could not write (only possible once write errors no longer exit,
         // fix #6) must not be written later into another file without its SELECT: drop it, as
         // Redis 7's stopAppendOnly does. The next rewrite captures the dataset anyway.
@@ -331,6 +334,11 @@ public sealed partial class ServerCore
         AofLastBgrewriteOk = renameDurable;
 
         log.Log(LogLevel.Notice, "Background AOF rewrite finished successfully");
+        if (AofFsyncBroken)
+        {
+            AofFsyncBroken = false;
+            log.Log(LogLevel.Notice, "The AOF was rewritten after an fsync error: writes are accepted again.");
+        }
 
         // Change state from WAIT_REWRITE to ON if needed.
         if (State == AofState.WaitRewrite)

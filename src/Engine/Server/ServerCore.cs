@@ -220,8 +220,21 @@ public sealed partial class ServerCore : IPropagationSink
         try
         {
             CommandDef? cmd = CommandTable.Lookup(argv[0]);
-            if (cmd is not null && cmd.IsWrite && !conn.Client.InMulti && WritesDenied(out string? why))
+            // Writes are refused while the AOF cannot take them (Redis 7's processCommand): a
+            // write queued in MULTI fails its EXEC, and an EXEC of writes is aborted whole.
+            Client client = conn.Client;
+            bool isExec = cmd is not null && cmd.Name == "exec" && client.InMulti;
+            bool writes = cmd is not null && (cmd.IsWrite || (isExec && client.Queue.Any(q => q.Command.IsWrite)));
+            if (writes && WritesDenied(out string? why))
             {
+                if (isExec)
+                {
+                    client.ResetMulti();
+                    reply.Error($"EXECABORT Transaction discarded because of: {why}");
+                    return;
+                }
+
+                client.ExecAborted |= client.InMulti;
                 reply.Error(why!);
                 return;
             }
@@ -252,6 +265,22 @@ public sealed partial class ServerCore : IPropagationSink
         }
 
         var released = new List<ReleasedReply>(pending.Count);
+        if (dropReplies)
+        {
+            // The fsync under always failed: these replies must not be sent. The clients see
+            // their connection closed, as if the server had exited.
+            dropReplies = false;
+            foreach (Connection conn in pending.Where(c => c.Pending.Length > 0))
+            {
+                conn.Pending.Clear();
+                conn.CloseAfterReply = true;
+                released.Add(new ReleasedReply(conn, []));
+            }
+
+            pending.Clear();
+            return released;
+        }
+
         foreach (Connection conn in pending)
         {
             if (conn.Pending.Length > 0)
@@ -276,6 +305,12 @@ public sealed partial class ServerCore : IPropagationSink
         // Update the time cache.
         UnixTime = NowMs / 1000;
         cronLoops++;
+
+        // After an fsync error the AOF is rewritten from memory before writes are accepted again.
+        if (Profile.RewriteAfterFsyncError && NoteFsyncErrors() && AofChildPid == -1)
+        {
+            AofRewriteScheduled = true;
+        }
 
         // Start a scheduled AOF rewrite if this was requested by the user while a BGSAVE was in
         // progress.

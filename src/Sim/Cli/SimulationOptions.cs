@@ -13,7 +13,7 @@ internal sealed class SimulationOptions
 
     public Option<string> Fs { get; } = new("--fs") { Description = "Crash model: posix|ext4|mixed (mixed picks one per seed)", DefaultValueFactory = _ => "mixed" };
 
-    public Option<string> Faults { get; } = new("--faults") { Description = "none|crash|all|a comma list of crash,slowfsync,kill", DefaultValueFactory = _ => "crash" };
+    public Option<string> Faults { get; } = new("--faults") { Description = "none|crash|all|a comma list of fault kinds (docs/faults.md)", DefaultValueFactory = _ => "all" };
 
     public Option<int> Ops { get; } = new("--ops") { Description = "Events per seed", DefaultValueFactory = _ => 1000 };
 
@@ -86,7 +86,7 @@ internal sealed class SimulationOptions
             Profile = Common.ResolveProfile(r.GetValue(Profile)!),
             Policy = policy,
             Fs = fs,
-            Faults = after is null ? faults : new FaultSet(false, false, false),
+            Faults = after is null ? faults : FaultSet.None,
             Ops = ops,
             Plan = plan,
             PowerLossAfterCall = after,

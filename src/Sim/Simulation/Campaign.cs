@@ -42,7 +42,7 @@ public static class Exhaustive
         int points = 0;
         foreach (string model in models)
         {
-            SimOptions clean = options with { Fs = model, Faults = new FaultSet(false, false, false), Plan = options.Plan };
+            SimOptions clean = options with { Fs = model, Faults = FaultSet.None, Plan = options.Plan };
             long calls = Simulation.Run(seed, clean).Syscalls;
             points += (int)calls;
             Parallel.For(1L, calls + 1, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, k =>

@@ -28,6 +28,12 @@ public sealed class SimChildren : IChildProcesses, IDisposable
         this.carrier = carrier;
     }
 
+    /// <summary>
+    /// Where the kernel closes a dead child's descriptors: the storage under any fault injector,
+    /// since those closes are not the child's calls (null: the child's own storage).
+    /// </summary>
+    public IStorage? Kernel { get; init; }
+
     /// <summary>Called with a line for every fork, step, kill and exit (the simulator's trace).</summary>
     public Action<string>? OnEvent { get; set; }
 
@@ -38,7 +44,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
     public SysResult Fork(Func<ChildContext, int> work)
     {
         int pid = ++nextPid;
-        var child = new Child(pid, storage);
+        var child = new Child(pid, storage) { Kernel = Kernel ?? storage };
         children[pid] = child;
         OnEvent?.Invoke($"fork pid={pid}");
         child.Start(work, carrier);
@@ -216,6 +222,8 @@ public sealed class SimChildren : IChildProcesses, IDisposable
 
         public int Pid { get; }
 
+        public required IStorage Kernel { get; init; }
+
         public bool Killed { get; set; }
 
         public bool PowerLost { get; set; }
@@ -249,7 +257,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
 
             foreach (int fd in fds)
             {
-                inner.Close(fd);
+                Kernel.Close(fd);
             }
 
             Exit = exit;
@@ -309,8 +317,9 @@ public sealed class SimChildren : IChildProcesses, IDisposable
         public Errno Close(int fd)
         {
             Park();
+            Errno e = inner.Close(fd);
             fds.Remove(fd);
-            return inner.Close(fd);
+            return e;
         }
 
         public SysResult Fstat(int fd)

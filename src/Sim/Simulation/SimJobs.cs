@@ -10,6 +10,11 @@ namespace AofSim.Sim.Simulation;
 // seeded latency. A fsync makes durable what the file's cache held when the job started
 // (SimStorage.Mark), and only when it ends. The simulator calls RunUntil(t) before it does
 // anything at time t, so starts and ends happen in time order, exactly when they are due.
+//
+// A fault plan reaches the fsyncs through Faults (each fsync job counts as an fdatasync call on
+// its descriptor): a Delay makes that fsync slower by its milliseconds, a Fail makes it fail the
+// Linux way (SimStorage.Fail: what it covered is marked clean, never written) and sets
+// LastFsyncError, as the seed's bio thread would see it.
 
 /// <summary>Options of the background jobs.</summary>
 public sealed record SimJobsOptions
@@ -52,8 +57,14 @@ public sealed class SimJobs : IBackgroundJobs
     /// <summary>Called with a line for every job start and end (the simulator's trace).</summary>
     public Action<string>? OnEvent { get; set; }
 
+    /// <summary>The fault plan's action for an fsync job on a descriptor (see the file's header), or null.</summary>
+    public Func<int, AofSim.Faults.FaultAction?>? Faults { get; init; }
+
     /// <inheritdoc/>
     public Errno LastFsyncError { get; private set; }
+
+    /// <inheritdoc/>
+    public long FsyncErrors { get; private set; }
 
     /// <summary>Milliseconds of the longest fsync these options allow.</summary>
     public int MaxFsyncMs => Math.Max(options.FsyncMaxMs, options.SlowFsyncMaxMs);
@@ -101,21 +112,39 @@ public sealed class SimJobs : IBackgroundJobs
 
     private void Start(Job job)
     {
+        string fault = string.Empty;
         if (job.Type is BioJobType.AofFsync or BioJobType.CloseAof)
         {
             job.Point = storage.Mark(job.Fd);
+            switch (Faults?.Invoke(job.Fd))
+            {
+                case AofSim.Faults.Delay d:
+                    job.EndsAt += d.Ms;
+                    fault = $" slow +{d.Ms}ms";
+                    break;
+                case AofSim.Faults.Fail f:
+                    job.Error = f.Error;
+                    fault = $" will fail {f.Error}";
+                    break;
+            }
         }
 
-        OnEvent?.Invoke($"bio start {job.Type} fd={job.Fd}{(job.Point is null && job.Type != BioJobType.CloseFile ? " EBADF" : string.Empty)}");
+        OnEvent?.Invoke($"bio start {job.Type} fd={job.Fd}{(job.Point is null && job.Type != BioJobType.CloseFile ? " EBADF" : string.Empty)}{fault}");
     }
 
     private void Finish(Job job)
     {
         if (job.Type is BioJobType.AofFsync or BioJobType.CloseAof)
         {
-            if (job.Point is SyncPoint p)
+            if (job.Point is SyncPoint p && job.Error != Errno.None)
             {
-                storage.Complete(p);
+                storage.Fail(p);
+                LastFsyncError = job.Error;
+                FsyncErrors++;
+            }
+            else if (job.Point is SyncPoint q)
+            {
+                storage.Complete(q);
                 LastFsyncError = Errno.None;
             }
         }
@@ -125,7 +154,7 @@ public sealed class SimJobs : IBackgroundJobs
             storage.Close(job.Fd);
         }
 
-        OnEvent?.Invoke($"bio done {job.Type} fd={job.Fd}");
+        OnEvent?.Invoke($"bio done {job.Type} fd={job.Fd}{(job.Error != Errno.None ? $" error={job.Error}" : string.Empty)}");
     }
 
     private sealed class Job(BioJobType type, int fd, int latency)
@@ -139,6 +168,8 @@ public sealed class SimJobs : IBackgroundJobs
         public long? EndsAt { get; set; }
 
         public SyncPoint? Point { get; set; }
+
+        public Errno Error { get; set; }
     }
 
     private sealed class Worker

@@ -2,62 +2,79 @@ using AofSim.Engine.Profiles;
 
 namespace AofSim.Sim.Simulation;
 
-/// <summary>Which faults a run may inject.</summary>
-/// <param name="Crash">Power loss at seeded events (then recovery and checks).</param>
-/// <param name="SlowFsync">Background fsyncs that sometimes take 0.5 s to 3.5 s.</param>
-/// <param name="KillChild">The rewrite child killed at a seeded step (as the OOM killer would).</param>
-/// <param name="ShortWrite">Writes to the AOF that write fewer bytes than asked.</param>
-public sealed record FaultSet(bool Crash, bool SlowFsync, bool KillChild, bool ShortWrite = false)
+/// <summary>Which fault kinds a run may inject (docs/faults.md has what each one does).</summary>
+/// <remarks>
+/// The simulator's own kinds: <c>crash</c> (power loss at seeded events, then recovery and
+/// checks), <c>slowfsync</c> (background fsyncs that sometimes take 0.5 s to 3.5 s), <c>kill</c>
+/// (the rewrite child killed at a seeded step), <c>shortwrite</c> (an AOF write cut short by a
+/// full disk). The others are drawn as a fault plan per seed (<see cref="FaultMix"/>).
+/// </remarks>
+public sealed record FaultSet
 {
-    /// <summary>The fault names <see cref="Parse"/> knows.</summary>
-    public static readonly string[] Kinds = ["crash", "slowfsync", "kill", "shortwrite"];
+    /// <summary>The simulator's own kinds.</summary>
+    public static readonly string[] SimKinds = ["crash", "slowfsync", "kill", "shortwrite"];
 
-    /// <summary>Parses none|crash|all|a comma list of <see cref="Kinds"/>.</summary>
+    /// <summary>Every kind <see cref="Parse"/> knows.</summary>
+    public static readonly string[] Kinds = [.. SimKinds, .. FaultMix.Kinds];
+
+    private readonly string[] on;
+
+    /// <summary>The kinds in <paramref name="kinds"/> (each one of <see cref="Kinds"/>).</summary>
+    public FaultSet(IEnumerable<string> kinds) => on = [.. Kinds.Where(kinds.Contains)];
+
+    /// <summary>No fault.</summary>
+    public static FaultSet None { get; } = new([]);
+
+    /// <summary>Every kind.</summary>
+    public static FaultSet All { get; } = new(Kinds);
+
+    /// <summary>Power losses alone.</summary>
+    public static FaultSet CrashOnly { get; } = new(["crash"]);
+
+    /// <summary>The kinds on, in <see cref="Kinds"/> order.</summary>
+    public IReadOnlyList<string> On => on;
+
+    /// <summary>Power loss at seeded events.</summary>
+    public bool Crash => Has("crash");
+
+    /// <summary>Slow background fsyncs.</summary>
+    public bool SlowFsync => Has("slowfsync");
+
+    /// <summary>Killed rewrite children.</summary>
+    public bool KillChild => Has("kill");
+
+    /// <summary>Short AOF writes from a full disk.</summary>
+    public bool ShortWrite => Has("shortwrite");
+
+    /// <summary>The plan kinds on.</summary>
+    public IReadOnlyList<string> PlanKinds => [.. on.Where(FaultMix.Kinds.Contains)];
+
+    /// <summary>True when <paramref name="kind"/> is on.</summary>
+    public bool Has(string kind) => on.Contains(kind);
+
+    /// <summary>Parses none|crash|all|a comma list of <see cref="Kinds"/>; null when a name is unknown.</summary>
     public static FaultSet? Parse(string text)
     {
         switch (text)
         {
             case "none":
-                return new FaultSet(false, false, false);
+                return None;
             case "all":
-                return new FaultSet(true, true, true, true);
+                return All;
         }
 
         string[] parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (parts.Length == 0 || parts.Any(p => !Kinds.Contains(p)))
-        {
-            return null;
-        }
-
-        return new FaultSet(parts.Contains("crash"), parts.Contains("slowfsync"), parts.Contains("kill"), parts.Contains("shortwrite"));
+        return parts.Length == 0 || parts.Any(p => !Kinds.Contains(p)) ? null : new FaultSet(parts);
     }
 
     /// <inheritdoc/>
-    public override string ToString()
-    {
-        var on = new List<string>();
-        if (Crash)
-        {
-            on.Add("crash");
-        }
+    public bool Equals(FaultSet? other) => other is not null && on.SequenceEqual(other.on);
 
-        if (SlowFsync)
-        {
-            on.Add("slowfsync");
-        }
+    /// <inheritdoc/>
+    public override int GetHashCode() => string.Join(',', on).GetHashCode(StringComparison.Ordinal);
 
-        if (KillChild)
-        {
-            on.Add("kill");
-        }
-
-        if (ShortWrite)
-        {
-            on.Add("shortwrite");
-        }
-
-        return on.Count == 0 ? "none" : on.Count == Kinds.Length ? "all" : string.Join(',', on);
-    }
+    /// <inheritdoc/>
+    public override string ToString() => on.Length == 0 ? "none" : on.Length == Kinds.Length ? "all" : string.Join(',', on);
 }
 
 /// <summary>The options of a run (with the seed, all that decides it).</summary>
@@ -73,7 +90,7 @@ public sealed record SimOptions
     public string Fs { get; init; } = "mixed";
 
     /// <summary>Faults to inject.</summary>
-    public FaultSet Faults { get; init; } = new(true, false, false);
+    public FaultSet Faults { get; init; } = FaultSet.CrashOnly;
 
     /// <summary>Events per run.</summary>
     public int Ops { get; init; } = 1000;

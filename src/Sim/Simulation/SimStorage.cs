@@ -67,18 +67,8 @@ public enum PendingFate
     Dropped,
 }
 
-/// <summary>Thrown after the syscall at which an exhaustive run loses power.</summary>
-public sealed class PowerLossException : Exception
-{
-    /// <summary>A power loss.</summary>
-    public PowerLossException()
-        : base("power loss")
-    {
-    }
-}
-
 /// <summary>The deterministic storage port of the simulator (fault model above).</summary>
-public sealed class SimStorage : IStorage
+public sealed class SimStorage : IStorage, IWritebackFaults
 {
     private readonly SimStorageOptions options;
     private readonly Dictionary<int, Inode> inodes = [];
@@ -234,6 +224,37 @@ public sealed class SimStorage : IStorage
             node.MakeDurable(point.PendingCount);
         }
     }
+
+    /// <summary>
+    /// A failed fsync (EIO), the Linux way: the file's pending writes are marked clean without
+    /// reaching the disk. Reads still see them, a later fsync does not write them, and a power
+    /// loss loses them (as zeros, when later writes past them became durable).
+    /// </summary>
+    public Errno FailWriteback(int fd, Errno error)
+    {
+        if (fds.TryGetValue(fd, out OpenFile? f))
+        {
+            inodes[f.Inode].DropWriteback(inodes[f.Inode].Pending.Count);
+        }
+
+        OnWritebackFailed?.Invoke();
+
+        return Log($"fdatasync {fd}", error);
+    }
+
+    /// <summary>The end of a background fsync that failed: what it covered is marked clean, never written.</summary>
+    public void Fail(SyncPoint point)
+    {
+        if (inodes.TryGetValue(point.Inode, out Inode? node))
+        {
+            node.DropWriteback(point.PendingCount);
+        }
+
+        OnWritebackFailed?.Invoke();
+    }
+
+    /// <summary>Called when a writeback fails (an fsync reported EIO): the moment the failure is reported.</summary>
+    public Action? OnWritebackFailed { get; set; }
 
     /// <inheritdoc/>
     public Errno Close(int fd)
@@ -452,6 +473,24 @@ public sealed class SimStorage : IStorage
             for (int i = 0; i < count; i++)
             {
                 Apply(disk, Pending[i]);
+            }
+
+            Durable = [.. disk];
+            Pending.RemoveRange(0, count);
+        }
+
+        // A failed writeback of the first `count` pending operations: the writes are dropped (their
+        // pages are clean, never to be written), truncations (metadata) still apply.
+        public void DropWriteback(int count)
+        {
+            count = Math.Min(count, Pending.Count);
+            var disk = new List<byte>(Durable);
+            for (int i = 0; i < count; i++)
+            {
+                if (Pending[i].Data is null)
+                {
+                    Apply(disk, Pending[i]);
+                }
             }
 
             Durable = [.. disk];

@@ -39,6 +39,11 @@ public sealed class Simulation : IAofLog
     private readonly Trace trace;
     private readonly SimStorage storage;
     private readonly IStorage port;
+    private readonly AofSim.Faults.FaultyStorage? faulty;
+    private readonly HashSet<string> unlinkFailed = new(StringComparer.Ordinal);
+    private bool fsyncFailedSinceRewrite;
+    private bool ftruncateFailed;
+    private bool anyUnwritten;
     private readonly SimClock clock;
     private readonly AppendFsync policy;
     private readonly CrashModel fs;
@@ -85,26 +90,35 @@ public sealed class Simulation : IAofLog
             new SimStorageOptions { Model = fs, ShortWriteChance = options.Faults.ShortWrite ? 0.01 : 0 },
             random.Split("storage-faults"));
         storage.OnCall = line => trace.Add($"  sys {line}");
+        storage.OnWritebackFailed = WritebackFailed;
         storage.OnFault = kind =>
         {
             Trace($"fault {kind}");
             result.Count(result.Faults, kind);
         };
-        if (options.Plan is null)
+
+        // The plan: the one given, then the faults drawn for this seed from the plan kinds on.
+        var faults = new List<AofSim.Faults.Fault>(options.Plan?.Faults ?? []);
+        faults.AddRange(FaultMix.Draw(random.Split("fault-plan"), options.Faults.PlanKinds));
+        if (faults.Count == 0)
         {
             port = storage;
         }
         else
         {
-            // The plan's faults on every storage call the engine makes, parent and child alike.
-            port = new AofSim.Faults.FaultyStorage(storage, options.Plan)
+            // The plan's faults on every storage call the engine makes, parent and child alike,
+            // and on the background fsyncs (SimJobs.Faults).
+            faulty = new AofSim.Faults.FaultyStorage(storage, new AofSim.Faults.FaultPlan(faults))
             {
-                OnFault = line =>
-                {
-                    Trace(line);
-                    result.Count(result.Faults, "plan");
-                },
+                OnFault = Fired,
+                Now = () => clock!.NowMs - Epoch,
+                Sleep = Blocked,
             };
+            port = faulty;
+            foreach (AofSim.Faults.Fault f in faults)
+            {
+                trace.Add($"plan {f.Kind ?? "plan"} {f.Trigger.Describe()}: {f.Action}");
+            }
         }
 
         clock = new SimClock(Epoch + random.Range(0, 1000));
@@ -217,12 +231,13 @@ public sealed class Simulation : IAofLog
             result.Events++;
             if (crashEvents.Contains(eventIndex))
             {
-                PowerLoss();
+                Guarded(PowerLoss);
                 continue;
             }
 
             int roll = sched.Next(100);
             Guarded(() => Event(roll));
+            SettleUnwritten();
             if (core.Stopped is not null)
             {
                 ProcessExit();
@@ -280,10 +295,71 @@ public sealed class Simulation : IAofLog
         catch (ProcessKilledException e)
         {
             Trace($"fault kill-server {e.Message}");
-            result.Count(result.Faults, "kill-server");
             children.Crash();
             Restart(clock.NowMs, powerLoss: false, killed: true);
         }
+        catch (PowerLossException) when (options.PowerLossAfterCall is null)
+        {
+            // A plan's power loss at a named step: the machine stops there.
+            PowerLossNow();
+        }
+    }
+
+    // A fault of the plan fired: traced and counted by kind; some change what the checks expect.
+    private void Fired(AofSim.Faults.FaultEvent e)
+    {
+        Trace(e.Line);
+        result.Count(result.Faults, e.Kind);
+        if (e.Fault.Action is AofSim.Faults.Fail && e.Op == AofSim.Faults.FaultOp.Ftruncate)
+        {
+            // The engine could not cut a short write back (it says so): the AOF may then need
+            // truncated loading even after a clean exit.
+            ftruncateFailed = true;
+        }
+
+        if (e.Fault.Action is AofSim.Faults.Fail && e.Op == AofSim.Faults.FaultOp.Unlink)
+        {
+            unlinkFailed.Add(e.Name);
+        }
+    }
+
+    // Once the AOF is written again after a write error, what was acknowledged meanwhile is in
+    // the file: the contract counts it from now, as if acknowledged now.
+    private void SettleUnwritten()
+    {
+        if (!anyUnwritten || !core.AofLastWriteOk)
+        {
+            return;
+        }
+
+        anyUnwritten = false;
+        for (int i = 0; i < history.Count; i++)
+        {
+            if (history[i].Unwritten)
+            {
+                history[i] = history[i] with { AckedAt = clock.NowMs, Unwritten = false };
+            }
+        }
+    }
+
+    // A failed fsync was reported: what it covered may be lost at a power loss whatever the engine
+    // does from now on, until a rewrite has made the AOF durable again.
+    private void WritebackFailed()
+    {
+        fsyncFailedSinceRewrite = true;
+        Trace("contract: an fsync failed; writes acknowledged so far are promised again only after a rewrite completes");
+        for (int i = 0; i < history.Count; i++)
+        {
+            history[i] = history[i] with { AfterFsyncError = true };
+        }
+    }
+
+    // A blocking call that takes ms longer (a slow fsync on the main thread): time passes, the
+    // background jobs run, the event loop does not.
+    private void Blocked(long ms)
+    {
+        jobs.RunUntil(clock.NowMs + ms);
+        clock.AdvanceTo(clock.NowMs + ms);
     }
 
     // A client sends a batch of commands (pipelined), then the loop's beforeSleep releases replies.
@@ -324,9 +400,13 @@ public sealed class Simulation : IAofLog
         Trace($"ack {(acked ? string.Join(' ', replies.Select(Show)) : "none")}");
         if (acked)
         {
+            // Acknowledged while a write error keeps them in the AOF buffer (everysec and no
+            // acknowledge anyway, as Redis does): promised only from when they reach the file.
+            bool unwritten = !core.AofLastWriteOk;
+            anyUnwritten |= unwritten;
             for (int i = firstEntry; i < history.Count; i++)
             {
-                history[i] = history[i] with { AckedAt = now };
+                history[i] = history[i] with { AckedAt = now, Unwritten = unwritten };
             }
         }
     }
@@ -438,6 +518,15 @@ public sealed class Simulation : IAofLog
         {
             result.Rewrites = rewritesFinished;
             CheckRewriteEquivalence();
+            if (fsyncFailedSinceRewrite)
+            {
+                fsyncFailedSinceRewrite = false;
+                Trace("contract: the AOF was rewritten after a failed fsync; earlier writes are promised again");
+                for (int i = 0; i < history.Count; i++)
+                {
+                    history[i] = history[i] with { AfterFsyncError = false };
+                }
+            }
         }
 
         NoteChild();
@@ -450,7 +539,7 @@ public sealed class Simulation : IAofLog
         {
             foreach (string name in new[] { AofRewriter.TempFileName(knownChild), ServerCore.BackgroundTempFileName(knownChild) })
             {
-                if (storage.Stat(name).Ok)
+                if (storage.Stat(name).Ok && !unlinkFailed.Contains(name))
                 {
                     Violate("temp-files", $"rewrite child {knownChild} is gone but {name} is left behind", [], [name]);
                 }
@@ -484,6 +573,11 @@ public sealed class Simulation : IAofLog
             Advance(sched.Range(1000, 12000));
         }
 
+        PowerLossNow();
+    }
+
+    private void PowerLossNow()
+    {
         result.Crashes++;
         result.Count(result.Faults, "crash");
         Trace("fault power-loss");
@@ -535,6 +629,10 @@ public sealed class Simulation : IAofLog
             Trace($"recovery check-aof ok_up_to={check.OkUpTo} size={check.Size}");
             int fd = (int)storage.Open(AofName, OpenFlags.WriteOnly).Value;
             storage.Ftruncate(fd, check.OkUpTo);
+
+            // A careful operator syncs the fix (redis-check-aof itself does not): otherwise the
+            // cut can be lost at the next power loss while the writes after it survive.
+            storage.Fsync(fd);
             storage.Close(fd);
             core = NewCore(loadTruncated: false);
             core.Start();
@@ -549,7 +647,9 @@ public sealed class Simulation : IAofLog
 
         result.Count(result.Recoveries, level);
         Trace($"recovery {level} keys={core.Data.KeyCount}");
-        if (!powerLoss && level != "strict")
+        bool mayNeedTruncation = ftruncateFailed || killed;
+        ftruncateFailed = false;
+        if (!powerLoss && level != "strict" && !(mayNeedTruncation && level == "truncated"))
         {
             // The page cache survives a process exit: the file is exactly what the server wrote,
             // so it must load as it is (a short write must have been truncated away, PR #587).
@@ -634,7 +734,7 @@ public sealed class Simulation : IAofLog
         for (int i = 0; i < history.Count; i++)
         {
             HistoryEntry e = history[i];
-            if (e.AofOn && e.AckedAt is long acked && window != long.MaxValue && acked <= crashAt - window && HasWrite(e))
+            if (e.AofOn && !e.AfterFsyncError && !e.Unwritten && e.AckedAt is long acked && window != long.MaxValue && acked <= crashAt - window && HasWrite(e))
             {
                 bound = i + 1;
             }
@@ -705,11 +805,15 @@ public sealed class Simulation : IAofLog
     private SimJobs NewJobs()
     {
         var jobsOptions = new SimJobsOptions { SlowFsyncChance = options.Faults.SlowFsync ? 0.08 : 0 };
-        var j = new SimJobs(storage, clock, random.Split("jobs"), jobsOptions) { OnEvent = line => trace.Add($"  {line}") };
+        var j = new SimJobs(storage, clock, random.Split("jobs"), jobsOptions)
+        {
+            OnEvent = line => trace.Add($"  {line}"),
+            Faults = faulty is null ? null : fd => faulty.Consult(AofSim.Faults.FaultOp.Fdatasync, fd),
+        };
         return j;
     }
 
-    private SimChildren NewChildren() => new(port, carrier) { OnEvent = line => trace.Add($"  child {line}") };
+    private SimChildren NewChildren() => new(port, carrier) { Kernel = storage, OnEvent = line => trace.Add($"  child {line}") };
 
     private ServerCore NewCore(bool loadTruncated)
     {
@@ -747,5 +851,11 @@ public sealed class Simulation : IAofLog
         // When set, the entry is a resynchronisation: after a replay-equivalence violation the
         // model restarts from the recovered dataset, so the run can go on finding other bugs.
         public List<(int Db, string Key, object Value, long ExpireAt)>? Base { get; init; }
+
+        // Set while it was acknowledged but is still in the AOF buffer after a write error.
+        public bool Unwritten { get; init; }
+
+        // Set while an AOF fsync failed after this entry and no rewrite has completed since.
+        public bool AfterFsyncError { get; init; }
     }
 }

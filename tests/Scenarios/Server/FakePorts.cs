@@ -230,6 +230,8 @@ internal sealed class ManualJobs(IStorage storage) : IBackgroundJobs
 
     public Errno LastFsyncError { get; private set; }
 
+    public long FsyncErrors { get; private set; }
+
     public IReadOnlyList<(BioJobType Type, int Fd)> Queued => queue;
 
     public void Submit(BioJobType type, int fd) => queue.Add((type, fd));
@@ -245,6 +247,7 @@ internal sealed class ManualJobs(IStorage storage) : IBackgroundJobs
         if (t is BioJobType.AofFsync or BioJobType.CloseAof)
         {
             LastFsyncError = storage.Fdatasync(fd);
+            FsyncErrors += LastFsyncError == Errno.None ? 0 : 1;
         }
 
         if (t is BioJobType.CloseFile or BioJobType.CloseAof)

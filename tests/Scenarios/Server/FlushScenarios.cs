@@ -197,17 +197,41 @@ public sealed class FlushScenarios
     }
 
     [Fact]
-    public void AnFsyncErrorUnderAlwaysStopsTheFixedServerButTheSeedIgnoresIt()
+    public void AnFsyncErrorUnderAlwaysIsIgnoredByTheSeedAndStopsRedis7()
     {
         var seed = new ServerHarness(Profile.Redis26, AppendFsync.Always);
         seed.Storage.NextError["fdatasync"] = Errno.EIO;
         Assert.Equal("+OK\r\n", seed.Call("SET a 1"));
         Assert.Null(seed.Core.Stopped);
 
-        var fix = new ServerHarness(Profile.Fixed, AppendFsync.Always);
+        // Redis 7 (fix #11 without the rewrite): the reply is never sent, the server exits.
+        Assert.True(Profile.TryGet("fixed-RewriteAfterFsyncError", out Profile redis7));
+        var fix = new ServerHarness(redis7, AppendFsync.Always);
         fix.Storage.NextError["fdatasync"] = Errno.EIO;
         Assert.Equal(string.Empty, fix.Call("SET a 1"));
         Assert.Equal(new StopOutcome(1, "Can't persist AOF for fsync error when the AOF fsync policy is 'always': Input/output error. Exiting..."), fix.Core.Stopped);
+    }
+
+    [Fact]
+    public void AnFsyncErrorUnderAlwaysDropsTheRepliesAndRefusesWritesUntilTheFixedServerHasRewrittenTheAof()
+    {
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Always);
+        h.Storage.NextError["fdatasync"] = Errno.EIO;
+        Assert.Equal(string.Empty, h.Call("SET a 1"));
+        Assert.Null(h.Core.Stopped);
+        Assert.True(h.Core.AofFsyncBroken);
+        Assert.Contains("Error syncing the AOF: Input/output error. Refusing writes until the AOF is rewritten.", h.Messages);
+        Assert.Equal("-MISCONF Errors writing to the AOF file: Input/output error\r\n", h.Call("SET b 2"));
+        Assert.Equal("$1\r\n1\r\n", h.Call("GET a"));
+
+        // Cron schedules the rewrite; once it is done, writes are accepted again.
+        h.Tick(100);
+        Assert.NotEqual(-1, h.Core.AofChildPid);
+        Assert.Equal(0, h.Children.Finish(h.Core.AofChildPid));
+        h.Tick(100);
+        Assert.False(h.Core.AofFsyncBroken);
+        Assert.Contains("The AOF was rewritten after an fsync error: writes are accepted again.", h.Messages);
+        Assert.Equal("+OK\r\n", h.Call("SET b 2"));
     }
 
     [Fact]

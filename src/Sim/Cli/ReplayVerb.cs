@@ -9,7 +9,7 @@ internal static class ReplayVerb
 {
     public static Command Build(CliIo io)
     {
-        var file = new Argument<string?>("FILE") { Description = "A scenario file written by run --out (seed, options and fault plan)", Arity = ArgumentArity.ZeroOrOne };
+        var file = new Argument<string?>("FILE") { Description = "A scenario file written by run --out (seed, options, fault plan and, for a shrunk case, its steps)", Arity = ArgumentArity.ZeroOrOne };
         var seed = new Option<string?>("--seed") { Description = "The seed to replay (when no FILE is given)" };
         var opts = new SimulationOptions();
         var cmd = new Command("replay", "Run one seed, or a saved scenario file, and print its full trace; the last line is the trace hash") { file, seed };
@@ -18,9 +18,10 @@ internal static class ReplayVerb
         {
             ulong s;
             SimOptions options;
+            IReadOnlyList<ScriptStep>? script = null;
             if (r.GetValue(file) is string path)
             {
-                (s, options) = Load(path);
+                (s, options, script) = Load(path);
             }
             else
             {
@@ -33,7 +34,7 @@ internal static class ReplayVerb
                 options = opts.Resolve(r);
             }
 
-            SeedResult result = Simulation.Simulation.Run(s, options, keepTrace: true);
+            SeedResult result = Simulation.Simulation.Run(s, options, script, keepTrace: true);
             foreach (string line in result.Trace)
             {
                 io.Out.WriteLine(line);
@@ -50,7 +51,7 @@ internal static class ReplayVerb
         return cmd;
     }
 
-    private static (ulong Seed, SimOptions Options) Load(string path)
+    private static (ulong Seed, SimOptions Options, IReadOnlyList<ScriptStep>? Script) Load(string path)
     {
         if (!File.Exists(path))
         {
@@ -68,6 +69,11 @@ internal static class ReplayVerb
         }
 
         SimOptions options = scenario.ToOptions(out string? error) ?? throw new UsageException($"{path}: {error}");
-        return (scenario.Seed, options);
+        if (scenario.Script is { } steps && steps.Any(x => x is null || (x is ClientStep c && (c.Argv is null || c.Argv.Any(a => a is null || a.Length == 0))) || (x is AdminStep a && (a.Argv is null || a.Argv.Length == 0))))
+        {
+            throw new UsageException($"{path}: a script step is empty or incomplete");
+        }
+
+        return (scenario.Seed, options, scenario.Script);
     }
 }

@@ -16,9 +16,11 @@ internal static class RunVerb
         var json = new Option<bool>("--json") { Description = "Print a machine-readable summary (JSON) instead of the table" };
         var jobs = new Option<int>("--jobs") { Description = "Seeds run at once (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var exhaustive = new Option<bool>("--exhaustive") { Description = "Crash at every syscall of one seed's short workload (--ops, default 40), in every bounded crash state; both crash models unless --fs" };
+        var shrink = new Option<bool>("--shrink") { Description = "Shrink every failing seed to a minimal (commands, faults) case and save it as a scenario file (default: on; --shrink false to skip)", DefaultValueFactory = _ => true };
+        var shrinkBudget = new Option<int>("--shrink-budget") { Description = "Runs one shrink may spend", DefaultValueFactory = _ => Shrinking.ScriptShrinker.DefaultBudget };
         var attribute = new Option<bool>("--attribute") { Description = "For up to 8 failing seeds per property, name each fix switch that alone makes the property hold" };
         var opts = new SimulationOptions();
-        var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs, attribute, exhaustive };
+        var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs, attribute, exhaustive, shrink, shrinkBudget };
         opts.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -42,7 +44,12 @@ internal static class RunVerb
             }
 
             (ulong first, ulong last) = SimulationOptions.ParseSeeds(one ?? range ?? "1..1000");
-            int exit = Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs));
+            if (r.GetValue(shrinkBudget) < 1)
+            {
+                throw new UsageException("--shrink-budget must be at least 1");
+            }
+
+            int exit = Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs), r.GetValue(shrink) ? r.GetValue(shrinkBudget) : 0);
             if (exit == 1 && r.GetValue(attribute))
             {
                 Attribute(io.Out, first, last, opts.Resolve(r), r.GetValue(jobs));
@@ -53,7 +60,7 @@ internal static class RunVerb
         return cmd;
     }
 
-    public static int Run(CliIo io, ulong first, ulong last, SimOptions options, string? outDir, bool json, int parallelism)
+    public static int Run(CliIo io, ulong first, ulong last, SimOptions options, string? outDir, bool json, int parallelism, int shrinkBudget = 0)
     {
         long total = (long)(last - first + 1);
         bool terminal = !Console.IsErrorRedirected && !json;
@@ -98,9 +105,15 @@ internal static class RunVerb
             }
         }
 
+        List<Shrinking.ShrinkResult> shrunk = [];
+        if (shrinkBudget > 0 && failing.Count > 0)
+        {
+            shrunk = Shrink(io, failing, options, outDir ?? DefaultOutDir, parallelism, shrinkBudget, quiet: json);
+        }
+
         if (json)
         {
-            WriteJson(io.Out, results, elapsed, options, first, last);
+            WriteJson(io.Out, results, elapsed, options, first, last, shrunk);
         }
         else
         {
@@ -268,7 +281,39 @@ internal static class RunVerb
         return sum;
     }
 
-    private static void WriteJson(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last)
+    /// <summary>Where shrunk cases go when no --out is given.</summary>
+    public const string DefaultOutDir = "aofsim-out";
+
+    // Shrinks each failing seed's first violation, in parallel, and saves each minimal case as
+    // seed-N.min.json; prints the sizes before and after.
+    private static List<Shrinking.ShrinkResult> Shrink(CliIo io, List<SeedResult> failing, SimOptions options, string dir, int parallelism, int budget, bool quiet)
+    {
+        var done = new Shrinking.ShrinkResult?[failing.Count];
+        Parallel.For(0, failing.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, i =>
+            done[i] = Shrinking.ScriptShrinker.ShrinkSeed(failing[i].Seed, options, failing[i].Violations[0].Property, budget));
+        Directory.CreateDirectory(dir);
+        var list = new List<Shrinking.ShrinkResult>();
+        TextWriter w = quiet ? io.Err : io.Out;
+        w.WriteLine();
+        w.WriteLine($"shrunk {failing.Count} failing seed(s) (at most {budget} runs each):");
+        for (int i = 0; i < failing.Count; i++)
+        {
+            if (done[i] is not Shrinking.ShrinkResult s)
+            {
+                w.WriteLine($"  seed {failing[i].Seed}: could not be made explicit (its recorded steps do not fail alone)");
+                continue;
+            }
+
+            list.Add(s);
+            string file = Path.Combine(dir, $"seed-{failing[i].Seed}.min.json");
+            File.WriteAllText(file, s.Minimal.ToScenario().ToJson());
+            w.WriteLine($"  seed {failing[i].Seed} {s.Property}: {s.Original.Size} -> {s.Minimal.Size} ({s.Runs} runs); aofsim replay {file}");
+        }
+
+        return list;
+    }
+
+    private static void WriteJson(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last, List<Shrinking.ShrinkResult> shrunk)
     {
         var doc = new
         {
@@ -289,6 +334,14 @@ internal static class RunVerb
                 detail = v.Detail,
                 replay = $"aofsim replay --seed {r.Seed} {options.Flags}",
             })),
+            shrunk = shrunk.Select(x => new
+            {
+                seed = x.Original.Seed,
+                property = x.Property,
+                before = new { steps = x.Original.Script.Count, commands = x.Original.Commands, faults = x.Original.Faults },
+                after = new { steps = x.Minimal.Script.Count, commands = x.Minimal.Commands, faults = x.Minimal.Faults },
+                runs = x.Runs,
+            }),
             perSeed = results.Select(r => new { seed = r.Seed, policy = r.Policy, fs = r.Fs, traceHash = r.TraceHash, violations = r.Violations.Count }),
         };
         w.WriteLine(JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));

@@ -15,13 +15,14 @@ namespace AofSim.Sim.Simulation;
 /// <param name="Faults">Fault kinds (none|crash|all|LIST).</param>
 /// <param name="Ops">Events.</param>
 /// <param name="Plan">Faults as data, applied to every storage call of the run, or null.</param>
-public sealed record Scenario(ulong Seed, string Profile, string Policy, string Fs, string Faults, int Ops, FaultPlan? Plan = null)
+/// <param name="Script">The run's steps (a shrunk case), or null for the steps the seed draws.</param>
+public sealed record Scenario(ulong Seed, string Profile, string Policy, string Fs, string Faults, int Ops, FaultPlan? Plan = null, IReadOnlyList<ScriptStep>? Script = null)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <summary>The scenario of <paramref name="seed"/> run with <paramref name="options"/>.</summary>
-    public static Scenario Of(ulong seed, SimOptions options) =>
-        new(seed, options.Profile.Name, options.Policy, options.Fs, options.Faults.ToString(), options.Ops, options.Plan);
+    public static Scenario Of(ulong seed, SimOptions options, IReadOnlyList<ScriptStep>? script = null) =>
+        new(seed, options.Profile.Name, options.Policy, options.Fs, options.Faults.ToString(), options.Ops, options.Plan, script);
 
     /// <summary>The options this scenario runs with; null (and an error) when a field is invalid.</summary>
     public SimOptions? ToOptions(out string? error)

@@ -161,6 +161,12 @@ public sealed class SeedResult
     /// <summary>The options the run used (for its replay command).</summary>
     public SimOptions? Options { get; set; }
 
+    /// <summary>The fault plan the run applied: the one given, then those drawn for the seed.</summary>
+    public IReadOnlyList<AofSim.Faults.Fault> Plan { get; set; } = [];
+
+    /// <summary>The steps the run took, when recorded or given (see <see cref="ScriptStep"/>).</summary>
+    public IReadOnlyList<ScriptStep>? Script { get; set; }
+
     /// <summary>The trace lines, when kept.</summary>
     public IReadOnlyList<string> Trace { get; set; } = [];
 

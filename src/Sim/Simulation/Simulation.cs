@@ -50,6 +50,8 @@ public sealed class Simulation : IAofLog
     private readonly SeedResult result;
     private readonly List<HistoryEntry> history = [];
     private readonly HashSet<int> crashEvents = [];
+    private readonly IReadOnlyList<ScriptStep>? script;
+    private readonly List<ScriptStep>? recorded;
     private readonly SimChildren.ChildCarrier carrier = new();
     private SimJobs jobs;
     private SimChildren children;
@@ -63,10 +65,12 @@ public sealed class Simulation : IAofLog
     private bool stopped;
     private bool lastRestartKilled;
 
-    private Simulation(ulong seed, SimOptions options, bool keepTrace)
+    private Simulation(ulong seed, SimOptions options, bool keepTrace, IReadOnlyList<ScriptStep>? script, bool record)
     {
         this.seed = seed;
         this.options = options;
+        this.script = script;
+        recorded = record ? [] : null;
         random = new SimRandom(seed);
         sched = random.Split("scheduler");
         crashRandom = random.Split("crash");
@@ -100,6 +104,7 @@ public sealed class Simulation : IAofLog
         // The plan: the one given, then the faults drawn for this seed from the plan kinds on.
         var faults = new List<AofSim.Faults.Fault>(options.Plan?.Faults ?? []);
         faults.AddRange(FaultMix.Draw(random.Split("fault-plan"), options.Faults.PlanKinds));
+        result.Plan = faults;
         if (faults.Count == 0)
         {
             port = storage;
@@ -142,9 +147,16 @@ public sealed class Simulation : IAofLog
     }
 
     /// <summary>Runs <paramref name="seed"/> with <paramref name="options"/>.</summary>
-    public static SeedResult Run(ulong seed, SimOptions options, bool keepTrace = false)
+    public static SeedResult Run(ulong seed, SimOptions options, bool keepTrace = false) => Run(seed, options, null, keepTrace);
+
+    /// <summary>
+    /// Runs <paramref name="seed"/> with <paramref name="options"/>, its events taken from
+    /// <paramref name="script"/> when given (the seed then decides only what the steps leave to
+    /// chance); with <paramref name="record"/>, the steps run are kept in <see cref="SeedResult.Script"/>.
+    /// </summary>
+    public static SeedResult Run(ulong seed, SimOptions options, IReadOnlyList<ScriptStep>? script, bool keepTrace = false, bool record = false)
     {
-        var sim = new Simulation(seed, options, keepTrace);
+        var sim = new Simulation(seed, options, keepTrace, script, record);
         try
         {
             sim.RunAll();
@@ -165,6 +177,7 @@ public sealed class Simulation : IAofLog
         sim.result.TraceHash = sim.trace.Hash;
         sim.result.Options = options;
         sim.result.Trace = sim.trace.Lines;
+        sim.result.Script = sim.recorded ?? sim.script;
         return sim.result;
     }
 
@@ -226,17 +239,18 @@ public sealed class Simulation : IAofLog
 
     private void Events()
     {
-        for (eventIndex = 0; eventIndex < options.Ops && !stopped; eventIndex++)
+        int count = script?.Count ?? options.Ops;
+        for (eventIndex = 0; eventIndex < count && !stopped; eventIndex++)
         {
             result.Events++;
-            if (crashEvents.Contains(eventIndex))
+            ScriptStep step = script is null ? NextStep() : script[eventIndex];
+            recorded?.Add(step);
+            Guarded(() => Run(step));
+            if (step is PowerLossStep)
             {
-                Guarded(PowerLoss);
                 continue;
             }
 
-            int roll = sched.Next(100);
-            Guarded(() => Event(roll));
             SettleUnwritten();
             if (core.Stopped is not null)
             {
@@ -245,42 +259,73 @@ public sealed class Simulation : IAofLog
         }
     }
 
-    private void Event(int roll)
+    // The scheduler's next event for a seeded run.
+    private ScriptStep NextStep()
     {
+        if (crashEvents.Contains(eventIndex))
         {
-            switch (roll)
-            {
-                case < 55:
-                    ClientBatch();
-                    break;
-                case < 75:
-                    Advance(sched.Range(1, 150));
-                    break;
-                case < 80:
-                    Advance(sched.Chance(0.2) ? sched.Range(5000, 16000) : sched.Range(500, 4000));
-                    break;
-                case < 91:
-                    StepChild();
-                    break;
-                case < 94:
-                    Admin("BGREWRITEAOF");
-                    break;
-                case < 95:
-                    Admin("CONFIG", "SET", "appendonly", core.State == AofState.Off ? "yes" : "no");
-                    break;
-                case < 96:
-                    Admin("BGSAVE");
-                    break;
-                case < 98 when options.Faults.KillChild && children.Running.Any():
-                    int pid = children.Running.First();
-                    Trace($"fault kill-child pid={pid}");
-                    result.Count(result.Faults, "kill");
-                    children.Kill(pid);
-                    break;
-                default:
-                    Advance(sched.Range(1, 50));
-                    break;
-            }
+            // Machines often lose power after a quiet spell: sometimes let time pass first, with
+            // no writes, so that what the fsync policy does when writes stop is put to the test.
+            return new PowerLossStep(sched.Chance(0.35) ? sched.Range(1000, 12000) : 0);
+        }
+
+        int roll = sched.Next(100);
+        switch (roll)
+        {
+            case < 55:
+                return new ClientStep(workload.NextDb(), workload.NextBatch());
+            case < 75:
+                return new AdvanceStep(sched.Range(1, 150));
+            case < 80:
+                return new AdvanceStep(sched.Chance(0.2) ? sched.Range(5000, 16000) : sched.Range(500, 4000));
+            case < 91:
+                return children.Running.Any() ? new ChildStep(1 + sched.Next(24)) : new AdvanceStep(sched.Range(1, 100));
+            case < 94:
+                return new AdminStep(["BGREWRITEAOF"]);
+            case < 95:
+                return new AdminStep(["CONFIG", "SET", "appendonly", core.State == AofState.Off ? "yes" : "no"]);
+            case < 96:
+                return new AdminStep(["BGSAVE"]);
+            case < 98 when options.Faults.KillChild && children.Running.Any():
+                return new KillChildStep();
+            default:
+                return new AdvanceStep(sched.Range(1, 50));
+        }
+    }
+
+    private void Run(ScriptStep step)
+    {
+        switch (step)
+        {
+            case ClientStep c:
+                ClientBatch(c);
+                break;
+            case AdvanceStep a:
+                Advance(a.Ms);
+                break;
+            case ChildStep c:
+                StepChild(c.Syscalls);
+                break;
+            case AdminStep a:
+                Admin(a.Argv);
+                break;
+            case KillChildStep:
+                KillChild();
+                break;
+            case PowerLossStep p:
+                PowerLoss(p.QuietMs);
+                break;
+        }
+    }
+
+    private void KillChild()
+    {
+        int? pid = children.Running.Cast<int?>().FirstOrDefault();
+        Trace($"fault kill-child pid={pid?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
+        if (pid is int p)
+        {
+            result.Count(result.Faults, "kill");
+            children.Kill(p);
         }
     }
 
@@ -363,16 +408,15 @@ public sealed class Simulation : IAofLog
     }
 
     // A client sends a batch of commands (pipelined), then the loop's beforeSleep releases replies.
-    private void ClientBatch()
+    private void ClientBatch(ClientStep step)
     {
-        int db = workload.NextDb();
         var sent = new List<string[]>();
-        if (db != clientDb)
+        if (step.Db != clientDb)
         {
-            sent.Add(["SELECT", db.ToString(CultureInfo.InvariantCulture)]);
+            sent.Add(["SELECT", step.Db.ToString(CultureInfo.InvariantCulture)]);
         }
 
-        sent.AddRange(workload.NextBatch());
+        sent.AddRange(step.Argv);
         bool aofOn = core.State == AofState.On;
         var executed = new List<(int Db, string[] Argv)>();
         foreach (string[] raw in sent)
@@ -426,6 +470,12 @@ public sealed class Simulation : IAofLog
             if (name == "MULTI")
             {
                 int exec = executed.FindIndex(i, x => x.Argv[0] == "EXEC");
+                if (exec < 0)
+                {
+                    // A MULTI never closed (a shrunk script may leave one): nothing ran.
+                    break;
+                }
+
                 var items = new List<(int, string[], string)>();
                 string execReply = exec < replies.Count ? replies[exec] : string.Empty;
                 List<string> inner = execReply.StartsWith('*') ? RespReplies.Items(execReply) : [];
@@ -473,16 +523,15 @@ public sealed class Simulation : IAofLog
         NoteChild();
     }
 
-    private void StepChild()
+    private void StepChild(int steps)
     {
         int? pid = children.Running.Cast<int?>().FirstOrDefault();
         if (pid is null)
         {
-            Advance(sched.Range(1, 100));
+            Trace("child-steps none");
             return;
         }
 
-        int steps = 1 + sched.Next(24);
         Trace($"child-steps pid={pid} n={steps}");
         children.Step(pid.Value, steps);
     }
@@ -564,13 +613,11 @@ public sealed class Simulation : IAofLog
     }
 
     // Power loss: the machine stops, the storage keeps what its crash model keeps, then restart.
-    private void PowerLoss()
+    private void PowerLoss(long quietMs)
     {
-        // Machines often lose power after a quiet spell: sometimes let time pass first, with no
-        // writes, so that what the fsync policy does when writes stop is put to the test.
-        if (sched.Chance(0.35))
+        if (quietMs > 0)
         {
-            Advance(sched.Range(1000, 12000));
+            Advance(quietMs);
         }
 
         PowerLossNow();

@@ -1,0 +1,301 @@
+using AofSim.Faults;
+using AofSim.Sim.Simulation;
+
+namespace AofSim.Sim.Shrinking;
+
+// Shrinking a failing run to a minimal (commands, faults) case.
+//
+// A failing seed is first made explicit: its steps are recorded, everything after the event that
+// found the violation is cut (nothing later can matter), the policy and crash model it drew
+// become fixed, and the faults drawn for it become an explicit plan. Then, as long as the same
+// property still fails, the shrinker removes what it can: chunks of steps (delta debugging, halving
+// the chunk when nothing goes), plan faults, the simulator's random fault kinds, single commands
+// and MULTI blocks inside a client step, and it makes waits shorter. Every candidate is one
+// deterministic run, so the result is the same on every machine; a budget bounds the runs.
+
+/// <summary>A run made explicit: what <c>aofsim replay FILE</c> runs.</summary>
+/// <param name="Seed">The seed (it still decides what the steps leave to chance).</param>
+/// <param name="Options">The options, with the policy, crash model and fault plan explicit.</param>
+/// <param name="Script">The steps.</param>
+public sealed record ShrinkCase(ulong Seed, SimOptions Options, IReadOnlyList<ScriptStep> Script)
+{
+    /// <summary>Client and admin commands.</summary>
+    public int Commands => Script.Sum(s => s.Commands);
+
+    /// <summary>Faults: power losses and kills in the steps, plan faults, and the random fault kinds on.</summary>
+    public int Faults => Script.Sum(s => s.Faults) + (Options.Plan?.Faults.Count ?? 0) + (Options.Faults.SlowFsync ? 1 : 0) + (Options.Faults.ShortWrite ? 1 : 0);
+
+    /// <summary>Runs it.</summary>
+    public SeedResult Run(bool keepTrace = false) => Simulation.Simulation.Run(Seed, Options, Script, keepTrace);
+
+    /// <summary>As a saved scenario.</summary>
+    public Scenario ToScenario() => Scenario.Of(Seed, Options, Script);
+
+    /// <summary>"N steps, C commands, F faults".</summary>
+    public string Size => $"{Script.Count} steps, {Commands} commands, {Faults} faults";
+}
+
+/// <summary>What a shrink found.</summary>
+/// <param name="Property">The property the case violates.</param>
+/// <param name="Original">The failing run, made explicit.</param>
+/// <param name="Minimal">The smallest case found that still violates it.</param>
+/// <param name="Runs">Runs spent.</param>
+public sealed record ShrinkResult(string Property, ShrinkCase Original, ShrinkCase Minimal, int Runs);
+
+/// <summary>Shrinks failing runs (see the file's header).</summary>
+public static class ScriptShrinker
+{
+    /// <summary>Runs a shrink may spend by default.</summary>
+    public const int DefaultBudget = 3000;
+
+    /// <summary>
+    /// Shrinks the failure of <paramref name="property"/> in seed <paramref name="seed"/> run with
+    /// <paramref name="options"/>; null when that run does not violate it.
+    /// </summary>
+    public static ShrinkResult? ShrinkSeed(ulong seed, SimOptions options, string property, int budget = DefaultBudget)
+    {
+        SeedResult run = Simulation.Simulation.Run(seed, options, null, record: true);
+        Violation? v = run.Violations.FirstOrDefault(x => x.Property == property);
+        if (v is null || run.Script is null)
+        {
+            return null;
+        }
+
+        var sim = new FaultSet(options.Faults.On.Where(k => FaultSet.SimKinds.Contains(k)));
+        SimOptions explicitOptions = options with
+        {
+            Policy = run.Policy,
+            Fs = run.Fs,
+            Faults = sim,
+            Plan = run.Plan.Count == 0 ? null : new FaultPlan(run.Plan),
+        };
+        var original = new ShrinkCase(seed, explicitOptions, [.. run.Script.Take(v.Event + 1)]);
+        return Shrink(original, property, budget);
+    }
+
+    /// <summary>Shrinks <paramref name="start"/>, which must violate <paramref name="property"/>; null when it does not.</summary>
+    public static ShrinkResult? Shrink(ShrinkCase start, string property, int budget = DefaultBudget)
+    {
+        var s = new State(property, budget);
+        if (!s.Fails(start))
+        {
+            return null;
+        }
+
+        ShrinkCase best = start;
+        bool progress = true;
+        while (progress && s.Runs < budget)
+        {
+            progress = false;
+            foreach (Func<ShrinkCase, State, ShrinkCase> pass in Passes)
+            {
+                ShrinkCase next = pass(best, s);
+                if (!ReferenceEquals(next, best))
+                {
+                    best = next;
+                    progress = true;
+                }
+            }
+        }
+
+        return new ShrinkResult(property, start, best, s.Runs);
+    }
+
+    private static readonly Func<ShrinkCase, State, ShrinkCase>[] Passes = [DropSimKinds, DropPlanFaults, DropSteps, MergeWaits, ShrinkSteps];
+
+    // Two waits in a row become one.
+    private static ShrinkCase MergeWaits(ShrinkCase c, State s)
+    {
+        List<ScriptStep> steps = [.. c.Script];
+        bool changed = false;
+        for (int i = 0; i + 1 < steps.Count && s.Runs < s.Budget;)
+        {
+            if (steps[i] is AdvanceStep a && steps[i + 1] is AdvanceStep b)
+            {
+                List<ScriptStep> candidate = [.. steps.Take(i), new AdvanceStep(a.Ms + b.Ms), .. steps.Skip(i + 2)];
+                if (s.Fails(c with { Script = candidate }))
+                {
+                    steps = candidate;
+                    changed = true;
+                    continue;
+                }
+            }
+
+            i++;
+        }
+
+        return changed ? c with { Script = steps } : c;
+    }
+
+    // The random fault kinds a scripted run still draws from (and the kinds that no longer
+    // matter once the steps are explicit).
+    private static ShrinkCase DropSimKinds(ShrinkCase c, State s)
+    {
+        foreach (string kind in c.Options.Faults.On)
+        {
+            var candidate = c with { Options = c.Options with { Faults = new FaultSet(c.Options.Faults.On.Where(k => k != kind)) } };
+            if (s.Fails(candidate))
+            {
+                return DropSimKinds(candidate, s);
+            }
+        }
+
+        return c;
+    }
+
+    private static ShrinkCase DropPlanFaults(ShrinkCase c, State s)
+    {
+        IReadOnlyList<Fault> faults = c.Options.Plan?.Faults ?? [];
+        for (int i = 0; i < faults.Count; i++)
+        {
+            var rest = faults.Where((_, j) => j != i).ToList();
+            var candidate = c with { Options = c.Options with { Plan = rest.Count == 0 ? null : new FaultPlan(rest) } };
+            if (s.Fails(candidate))
+            {
+                return DropPlanFaults(candidate, s);
+            }
+        }
+
+        return c;
+    }
+
+    // Delta debugging over the steps: remove chunks, halving the chunk size when none can go.
+    private static ShrinkCase DropSteps(ShrinkCase c, State s)
+    {
+        List<ScriptStep> steps = [.. c.Script];
+        for (int chunk = Math.Max(1, steps.Count / 2); chunk >= 1 && s.Runs < s.Budget; chunk /= 2)
+        {
+            for (int i = 0; i < steps.Count && s.Runs < s.Budget;)
+            {
+                List<ScriptStep> candidate = [.. steps.Take(i), .. steps.Skip(i + chunk)];
+                if (s.Fails(c with { Script = candidate }))
+                {
+                    steps = candidate;
+                }
+                else
+                {
+                    i += chunk;
+                }
+            }
+        }
+
+        return steps.Count == c.Script.Count ? c : c with { Script = steps };
+    }
+
+    // Each step made smaller in place: fewer commands, shorter waits, fewer child syscalls.
+    private static ShrinkCase ShrinkSteps(ShrinkCase c, State s)
+    {
+        List<ScriptStep> steps = [.. c.Script];
+        bool changed = false;
+        for (int i = 0; i < steps.Count && s.Runs < s.Budget; i++)
+        {
+            foreach (ScriptStep smaller in Smaller(steps[i]))
+            {
+                List<ScriptStep> candidate = [.. steps];
+                candidate[i] = smaller;
+                if (s.Fails(c with { Script = candidate }))
+                {
+                    steps = candidate;
+                    changed = true;
+                    break;
+                }
+            }
+        }
+
+        return changed ? c with { Script = steps } : c;
+    }
+
+    /// <summary>Smaller versions of one step, most aggressive first.</summary>
+    public static IEnumerable<ScriptStep> Smaller(ScriptStep step)
+    {
+        switch (step)
+        {
+            case ClientStep c:
+                List<List<string[]>> units = Units(c.Argv);
+                if (units.Count > 1)
+                {
+                    for (int u = 0; u < units.Count; u++)
+                    {
+                        yield return c with { Argv = [.. units.Where((_, j) => j != u).SelectMany(x => x)] };
+                    }
+                }
+
+                // A MULTI block: one of its commands less, or its commands without the block.
+                if (c.Argv.Count > 3 && c.Argv[0][0] == "MULTI" && c.Argv[^1][0] == "EXEC")
+                {
+                    for (int k = 1; k < c.Argv.Count - 1; k++)
+                    {
+                        yield return c with { Argv = [.. c.Argv.Where((_, j) => j != k)] };
+                    }
+                }
+
+                if (c.Argv.Count >= 3 && c.Argv[0][0] == "MULTI" && c.Argv[^1][0] == "EXEC")
+                {
+                    yield return c with { Argv = [.. c.Argv.Skip(1).Take(c.Argv.Count - 2)] };
+                }
+
+                if (c.Db != 0)
+                {
+                    yield return c with { Db = 0 };
+                }
+
+                break;
+            case AdvanceStep a when a.Ms > 1:
+                yield return new AdvanceStep(a.Ms / 2);
+                yield return new AdvanceStep(a.Ms - (a.Ms / 8) - 1);
+                break;
+            case ChildStep ch when ch.Syscalls > 1:
+                yield return new ChildStep(ch.Syscalls / 2);
+                yield return new ChildStep(ch.Syscalls - 1);
+                break;
+            case PowerLossStep p when p.QuietMs > 0:
+                yield return new PowerLossStep(0);
+                yield return new PowerLossStep(p.QuietMs / 2);
+                break;
+        }
+    }
+
+    // A client step's removable units: a MULTI … EXEC block is one unit, any other command one.
+    private static List<List<string[]>> Units(IReadOnlyList<string[]> argv)
+    {
+        var units = new List<List<string[]>>();
+        for (int i = 0; i < argv.Count; i++)
+        {
+            if (argv[i][0] == "MULTI")
+            {
+                int end = i;
+                while (end < argv.Count - 1 && argv[end][0] != "EXEC")
+                {
+                    end++;
+                }
+
+                units.Add([.. argv.Skip(i).Take(end - i + 1)]);
+                i = end;
+            }
+            else
+            {
+                units.Add([argv[i]]);
+            }
+        }
+
+        return units;
+    }
+
+    private sealed class State(string property, int budget)
+    {
+        public int Runs { get; private set; }
+
+        public int Budget => budget;
+
+        public bool Fails(ShrinkCase c)
+        {
+            if (Runs >= budget)
+            {
+                return false;
+            }
+
+            Runs++;
+            return c.Run().Violations.Any(v => v.Property == property);
+        }
+    }
+}

@@ -99,7 +99,7 @@ public sealed record DatasetSpec(Scenario Build)
 /// scenario that uses it reply an error and propagate nothing, so a command added to the engine
 /// should be added here too (<see cref="MoreCommands"/> holds the ones beyond the core list).
 /// </remarks>
-public static class Generators
+public static partial class Generators
 {
     /// <summary>The clock every generated dataset is built at, and where live scenarios start (Unix ms).</summary>
     public const long BaseNowMs = 1_700_000_000_000;

@@ -37,7 +37,7 @@ public sealed record SimCase(ulong Seed, string Policy, string Fs, string[] SimK
         ChildStep c => $"child {c.Syscalls} syscalls",
         AdminStep a => "admin " + string.Join(' ', a.Argv),
         KillChildStep => "kill the rewrite child",
-        PowerLossStep p => p.QuietMs > 0 ? $"quiet {p.QuietMs} ms, then power loss" : "power loss",
+        PowerLossStep p => (p.QuietMs > 0 ? $"quiet {p.QuietMs} ms, then power loss" : "power loss") + $", down {p.DownMs} ms",
         _ => s.ToString(),
     };
 }
@@ -62,7 +62,7 @@ public static partial class Generators
         (1, Gen.Elements("yes", "no").Select(v => (ScriptStep)new AdminStep(["CONFIG", "SET", "appendonly", v]))),
         (1, Gen.Constant((ScriptStep)new AdminStep(["BGSAVE"]))),
         (1, Gen.Constant((ScriptStep)new KillChildStep())),
-        (2, Gen.Frequency((2, Gen.Constant(0)), (1, Gen.Choose(1000, 12000))).Select(q => (ScriptStep)new PowerLossStep(q))));
+        (2, Gen.Frequency((2, Gen.Constant(0)), (1, Gen.Choose(1000, 12000))).SelectMany(q => Gen.Choose(0, 2000).Select(d => (ScriptStep)new PowerLossStep(q, d)))));
 
     /// <summary>One fault of the campaign's plan kinds (a pair for ftruncate), drawn as the campaign draws it.</summary>
     public static Gen<Fault[]> PlanFault { get; } =

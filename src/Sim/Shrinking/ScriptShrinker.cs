@@ -248,9 +248,18 @@ public static class ScriptShrinker
                 yield return new ChildStep(ch.Syscalls / 2);
                 yield return new ChildStep(ch.Syscalls - 1);
                 break;
-            case PowerLossStep p when p.QuietMs > 0:
-                yield return new PowerLossStep(0);
-                yield return new PowerLossStep(p.QuietMs / 2);
+            case PowerLossStep p when p.QuietMs > 0 || p.DownMs > 0:
+                if (p.DownMs > 0)
+                {
+                    yield return p with { DownMs = 0 };
+                }
+
+                if (p.QuietMs > 0)
+                {
+                    yield return p with { QuietMs = 0 };
+                    yield return p with { QuietMs = p.QuietMs / 2 };
+                }
+
                 break;
         }
     }

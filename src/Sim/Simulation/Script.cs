@@ -69,9 +69,13 @@ public sealed record KillChildStep : ScriptStep
     public override int Faults => 1;
 }
 
-/// <summary>After <paramref name="QuietMs"/> of time with no client, the power goes out; then recovery and the checks.</summary>
+/// <summary>
+/// After <paramref name="QuietMs"/> of time with no client, the power goes out; the machine is down
+/// for <paramref name="DownMs"/>, then recovery and the checks.
+/// </summary>
 /// <param name="QuietMs">Milliseconds of quiet before the power loss.</param>
-public sealed record PowerLossStep(long QuietMs = 0) : ScriptStep
+/// <param name="DownMs">Milliseconds before the server is up again.</param>
+public sealed record PowerLossStep(long QuietMs = 0, long DownMs = 0) : ScriptStep
 {
     /// <inheritdoc/>
     [JsonIgnore]

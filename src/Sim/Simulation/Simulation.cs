@@ -266,7 +266,8 @@ public sealed class Simulation : IAofLog
         {
             // Machines often lose power after a quiet spell: sometimes let time pass first, with
             // no writes, so that what the fsync policy does when writes stop is put to the test.
-            return new PowerLossStep(sched.Chance(0.35) ? sched.Range(1000, 12000) : 0);
+            long quiet = sched.Chance(0.35) ? sched.Range(1000, 12000) : 0;
+            return new PowerLossStep(quiet, sched.Range(0, 2000));
         }
 
         int roll = sched.Next(100);
@@ -313,7 +314,7 @@ public sealed class Simulation : IAofLog
                 KillChild();
                 break;
             case PowerLossStep p:
-                PowerLoss(p.QuietMs);
+                PowerLoss(p.QuietMs, p.DownMs);
                 break;
         }
     }
@@ -613,17 +614,18 @@ public sealed class Simulation : IAofLog
     }
 
     // Power loss: the machine stops, the storage keeps what its crash model keeps, then restart.
-    private void PowerLoss(long quietMs)
+    private void PowerLoss(long quietMs, long downMs)
     {
         if (quietMs > 0)
         {
             Advance(quietMs);
         }
 
-        PowerLossNow();
+        PowerLossNow(downMs);
     }
 
-    private void PowerLossNow()
+    // downMs: how long the machine stays down (null: drawn from the crash stream).
+    private void PowerLossNow(long? downMs = null)
     {
         result.Crashes++;
         result.Count(result.Faults, "crash");
@@ -635,7 +637,7 @@ public sealed class Simulation : IAofLog
         }
 
         long crashAt = clock.NowMs;
-        clock.AdvanceTo(crashAt + sched.Range(0, 2000));
+        clock.AdvanceTo(crashAt + (downMs ?? crashRandom.Range(0, 2000)));
         Restart(crashAt, powerLoss: true);
     }
 

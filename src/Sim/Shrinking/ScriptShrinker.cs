@@ -101,7 +101,57 @@ public static class ScriptShrinker
         return new ShrinkResult(property, start, best, s.Runs);
     }
 
-    private static readonly Func<ShrinkCase, State, ShrinkCase>[] Passes = [DropSimKinds, DropPlanFaults, DropSteps, MergeWaits, ShrinkSteps];
+    private static readonly Func<ShrinkCase, State, ShrinkCase>[] Passes = [DropSimKinds, DropPlanFaults, ShrinkTriggers, DropSteps, MergeWaits, ShrinkSteps];
+
+    // A plan fault that fires earlier (a smaller nth, fewer calls in a row, no start time) lets
+    // the steps before it go.
+    private static ShrinkCase ShrinkTriggers(ShrinkCase c, State s)
+    {
+        if (c.Options.Plan is not { } plan)
+        {
+            return c;
+        }
+
+        List<Fault> faults = [.. plan.Faults];
+        bool changed = false;
+        for (int i = 0; i < faults.Count && s.Runs < s.Budget; i++)
+        {
+            foreach (Trigger t in SmallerTriggers(faults[i].Trigger))
+            {
+                List<Fault> candidate = [.. faults];
+                candidate[i] = faults[i] with { Trigger = t };
+                if (s.Fails(c with { Options = c.Options with { Plan = new FaultPlan(candidate) } }))
+                {
+                    faults = candidate;
+                    changed = true;
+                    i--;
+                    break;
+                }
+            }
+        }
+
+        return changed ? c with { Options = c.Options with { Plan = new FaultPlan(faults) } } : c;
+    }
+
+    private static IEnumerable<Trigger> SmallerTriggers(Trigger t)
+    {
+        if (t.Nth > 1)
+        {
+            yield return t with { Nth = 1 };
+            yield return t with { Nth = t.Nth / 2 };
+            yield return t with { Nth = t.Nth - 1 };
+        }
+
+        if (t.Count > 1)
+        {
+            yield return t with { Count = 1 };
+        }
+
+        if (t.AtMs is > 0)
+        {
+            yield return t with { AtMs = null };
+        }
+    }
 
     // Two waits in a row become one.
     private static ShrinkCase MergeWaits(ShrinkCase c, State s)

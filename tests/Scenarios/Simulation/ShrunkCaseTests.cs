@@ -5,9 +5,10 @@ using AofSim.Sim.Simulation;
 namespace AofSim.Scenarios.Simulation;
 
 /// <summary>
-/// Minimal cases the blind property search shrank (tests/Properties, SimulationProperties), kept
-/// as regression tests: each replays its violation under redis26 through <c>aofsim replay FILE</c>,
-/// and holds once the one fix it names is on, and under fixed. docs/findings.md explains each.
+/// Minimal cases the blind property search (tests/Properties, SimulationProperties) and the
+/// campaign's shrinker produced, kept as regression tests: each replays its violation through
+/// <c>aofsim replay FILE</c>, and holds once the one fix it names is on, and under fixed.
+/// docs/findings.md explains each.
 /// </summary>
 public sealed class ShrunkCaseTests
 {
@@ -16,6 +17,10 @@ public sealed class ShrunkCaseTests
         { "redis26-4-rewrite-expiry.json", "rewrite-equivalence", "RewriteExpiryBeforeWrite" },
         { "redis26-7-everysec-tail.json", "durability", "FsyncEverysecTail" },
         { "redis26-13-dir-fsync.json", "durability", "FsyncBeforeRenameAndDir" },
+
+        // Shrunk by aofsim run from a fixed-RewriteAfterFsyncError campaign (Redis 7's handling
+        // of fsync errors) with --faults crash,fsyncerr: seed 76.
+        { "redis7-fsyncgate.json", "durability", "RewriteAfterFsyncError" },
     };
 
     [Theory]
@@ -31,7 +36,7 @@ public sealed class ShrunkCaseTests
         Scenario saved = Scenario.FromJson(File.ReadAllText(path));
         var minimal = new ShrinkCase(saved.Seed, saved.ToOptions(out _)!, saved.Script!);
         Assert.True(minimal.Commands <= 10 && minimal.Faults <= 2, minimal.Size);
-        Assert.True(Profile.TryGet($"redis26+{fix}", out Profile withFix));
+        Assert.True(Profile.TryGet($"{saved.Profile}+{fix}", out Profile withFix));
         Assert.Empty((minimal with { Options = minimal.Options with { Profile = withFix } }).Run().Violations);
         Assert.Empty((minimal with { Options = minimal.Options with { Profile = Profile.Fixed } }).Run().Violations);
     }

@@ -14,7 +14,7 @@ public sealed partial class ServerCore
     /// <summary>server.aof_flush_postponed_start: when a flush was first postponed (0 when none), in the profile's time unit.</summary>
     public long AofFlushPostponedStart { get; private set; }
 
-    /// <summary>server.aof_last_fsync, in ms (compared in whole seconds under the seed's timing).</summary>
+    /// <summary>server.aof_last_fsync, in ms; under the seed's timing the cached second (server.unixtime) times 1000, compared in whole seconds.</summary>
     public long AofLastFsyncMs { get; private set; }
 
     /// <summary>server.aof_fsync_offset (Redis 5.0.5): the size of the AOF at the last fsync.</summary>
@@ -232,7 +232,7 @@ public sealed partial class ServerCore
             }
 
             AofFsyncOffset = AofCurrentSize;
-            AofLastFsyncMs = NowMs;
+            AofLastFsyncMs = FsyncClockMs();
         }
         else if (AppendFsync == AppendFsync.Everysec && FsyncDue())
         {
@@ -242,7 +242,7 @@ public sealed partial class ServerCore
                 AofFsyncOffset = AofCurrentSize;
             }
 
-            AofLastFsyncMs = NowMs;
+            AofLastFsyncMs = FsyncClockMs();
         }
     }
 
@@ -274,6 +274,10 @@ public sealed partial class ServerCore
     private bool FsyncDue() => Profile.MillisecondFsyncTiming
         ? NowMs - AofLastFsyncMs >= 1000
         : UnixTime > AofLastFsyncMs / 1000;
+
+    // What aof_last_fsync records: the seed stores server.unixtime, the second cached by the last
+    // cron (aof.c:164, 285, 289), which can be a second behind the clock; the fix records the time in ms.
+    private long FsyncClockMs() => Profile.MillisecondFsyncTiming ? NowMs : UnixTime * 1000;
 
     private long PostponeClock() => Profile.MillisecondFsyncTiming ? NowMs : UnixTime;
 

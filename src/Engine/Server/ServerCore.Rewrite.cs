@@ -96,7 +96,7 @@ public sealed partial class ServerCore
     /// </summary>
     public bool StartAppendOnly()
     {
-        AofLastFsyncMs = NowMs;
+        AofLastFsyncMs = FsyncClockMs();
         bool existed = ports.Storage.Stat(AofFileName).Ok;
         SysResult opened = ports.Storage.Open(AofFileName, OpenFlags.WriteOnly | OpenFlags.Append | OpenFlags.Create);
         if (!opened.Ok)

@@ -21,6 +21,8 @@ public sealed partial class ServerCore
     public long AofFsyncOffset { get; private set; }
 
     private long fsyncErrorsSeen;
+    private long fsyncRewriteNotBeforeMs;
+    private int fsyncRewriteAttempts;
     private Errno aofFsyncErrno;
     private bool dropReplies;
 
@@ -338,6 +340,8 @@ public sealed partial class ServerCore
         if (!AofFsyncBroken && State == AofState.On)
         {
             AofFsyncBroken = true;
+            fsyncRewriteAttempts = 0;
+            fsyncRewriteNotBeforeMs = 0;
             log.Log(LogLevel.Warning, $"Error syncing the AOF: {ErrnoText.Strerror(e)}. Refusing writes until the AOF is rewritten.");
         }
     }

@@ -334,8 +334,9 @@ public sealed partial class ServerCore
         AofLastBgrewriteOk = renameDurable;
 
         log.Log(LogLevel.Notice, "Background AOF rewrite finished successfully");
-        if (AofFsyncBroken)
+        if (AofFsyncBroken && renameDurable)
         {
+            // The new AOF, written from memory, is durable (fsynced, its name too).
             AofFsyncBroken = false;
             log.Log(LogLevel.Notice, "The AOF was rewritten after an fsync error: writes are accepted again.");
         }

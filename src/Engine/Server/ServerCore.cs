@@ -307,9 +307,13 @@ public sealed partial class ServerCore : IPropagationSink
         cronLoops++;
 
         // After an fsync error the AOF is rewritten from memory before writes are accepted again.
-        if (Profile.RewriteAfterFsyncError && NoteFsyncErrors() && AofChildPid == -1)
+        // A rewrite that keeps failing (a full disk) is retried after 1, 2, 4 … up to 60 s, not
+        // at every tick.
+        if (Profile.RewriteAfterFsyncError && NoteFsyncErrors() && AofChildPid == -1 && !AofRewriteScheduled && NowMs >= fsyncRewriteNotBeforeMs)
         {
             AofRewriteScheduled = true;
+            fsyncRewriteNotBeforeMs = NowMs + Math.Min(60_000, 1000L << Math.Min(6, fsyncRewriteAttempts));
+            fsyncRewriteAttempts++;
         }
 
         // Start a scheduled AOF rewrite if this was requested by the user while a BGSAVE was in

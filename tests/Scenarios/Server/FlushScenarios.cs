@@ -235,6 +235,31 @@ public sealed class FlushScenarios
     }
 
     [Fact]
+    public void ARewriteAfterAnFsyncErrorThatKeepsFailingIsRetriedWithABackoff()
+    {
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Always);
+        h.Storage.NextError["fdatasync"] = Errno.EIO;
+        h.Call("SET a 1");
+
+        // First attempt at the first cron; the child dies at once; the next attempts start 1 s, then
+        // 2 s, after the one before.
+        var started = new List<long>();
+        for (int tick = 0; tick < 50; tick++)
+        {
+            h.Tick(100);
+            if (h.Core.AofChildPid != -1)
+            {
+                started.Add(h.Clock.NowMs - ServerHarness.Start);
+                Assert.True(h.Children.Kill(h.Core.AofChildPid));
+            }
+        }
+
+        Assert.Equal([100L, 1100L, 3100L], started.Take(3));
+        Assert.True(h.Core.AofFsyncBroken);
+        Assert.StartsWith("-MISCONF", h.Call("SET b 2"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AFailedBackgroundFsyncRefusesWritesUnderFixedOnly()
     {
         foreach ((Profile profile, string expected) in new[] { (Profile.Fixed, "-MISCONF Errors writing to the AOF file: Input/output error\r\n"), (Profile.Redis26, "+OK\r\n") })

@@ -76,6 +76,11 @@ public static partial class Generators
         (2, PlanFault),
         (1, PlanFault.SelectMany(a => PlanFault.Select(b => (Fault[])[.. a, .. b]))));
 
+    /// <summary>Either profile, and the two with one switch turned off or on.</summary>
+    public static Arbitrary<Engine.Profiles.Profile> Profiles { get; } = Arb.From(
+        Gen.Elements("redis26", "fixed", "fixed-FsyncBeforeRenameAndDir", "redis26+FsyncEverysecTail")
+            .Select(n => Engine.Profiles.Profile.TryGet(n, out Engine.Profiles.Profile p) ? p : Engine.Profiles.Profile.Fixed));
+
     /// <summary>The random fault kinds a run may draw from.</summary>
     public static Gen<string[]> SimKindsGen { get; } = Gen.Elements<string[]>([], [], ["slowfsync"], ["shortwrite"], ["slowfsync", "shortwrite"]);
 

@@ -41,6 +41,23 @@ public sealed class SimulationProperties(ITestOutputHelper output)
         CheckSim($"{nameof(TheFixedEngineKeepsEveryPromiseUnderCrashesAndFaults)}({policy},{fs})", Generators.SimCases(policy, fs), Profile.Fixed, scale: 0.5);
 
     /// <summary>
+    /// A case saved as a scenario file (what <c>aofsim replay FILE</c> reads) runs to the same
+    /// trace hash as the case itself: the file loses nothing of the options, the plan or the steps.
+    /// </summary>
+    [Fact]
+    public void ASavedScenarioReplaysToTheSameTrace() => PropertyConfig.Check(
+        nameof(ASavedScenarioReplaysToTheSameTrace),
+        Prop.ForAll(Generators.SimCases(), Generators.Profiles, (c, profile) =>
+        {
+            ShrinkCase original = c.ToShrinkCase(profile);
+            AofSim.Sim.Simulation.Scenario saved = AofSim.Sim.Simulation.Scenario.FromJson(original.ToScenario().ToJson());
+            SimOptions? options = saved.ToOptions(out string? error);
+            return options is not null && error is null && saved.Script is not null
+                && new ShrinkCase(saved.Seed, options, saved.Script).Run().TraceHash == original.Run().TraceHash;
+        }),
+        scale: 0.2);
+
+    /// <summary>
     /// The property can fail: with one fix of <c>fixed</c> turned off (the directory fsync, #13)
     /// it fails under strict POSIX, and the failure report carries FsCheck's replay seed and a
     /// minimal case, saved as a scenario file that replays the violation.

@@ -118,6 +118,21 @@ public sealed class SimStorage : IStorage
     /// <summary>The content reads see for <paramref name="path"/>, or null.</summary>
     public byte[]? ReadAll(string path) => names.TryGetValue(path, out int ino) ? [.. inodes[ino].Cache] : null;
 
+    /// <summary>The descriptor the next open would return (the lowest free one).</summary>
+    public int NextFd
+    {
+        get
+        {
+            int fd = 3;
+            while (fds.ContainsKey(fd))
+            {
+                fd++;
+            }
+
+            return fd;
+        }
+    }
+
     /// <inheritdoc/>
     public SysResult Open(string path, OpenFlags flags)
     {
@@ -143,12 +158,7 @@ public sealed class SimStorage : IStorage
             node.Truncate(0);
         }
 
-        int fd = 3;
-        while (fds.ContainsKey(fd))
-        {
-            fd++;
-        }
-
+        int fd = NextFd;
         fds[fd] = new OpenFile(ino, (flags & OpenFlags.Append) != 0);
         return Log($"open {path}", SysResult.Success(fd));
     }

@@ -166,6 +166,14 @@ public sealed class Simulation : IAofLog
     /// <summary>Records a log line of the engine (IAofLog).</summary>
     public void Log(LogLevel level, string message)
     {
+        if (!children.Holds(level, message))
+        {
+            Said(message);
+        }
+    }
+
+    private void Said(string message)
+    {
         trace.Add($"  log {message}");
         if (message == "Background AOF rewrite finished successfully")
         {
@@ -709,7 +717,11 @@ public sealed class Simulation : IAofLog
         return j;
     }
 
-    private SimChildren NewChildren() => new(port, carrier) { OnEvent = line => trace.Add($"  child {line}") };
+    private SimChildren NewChildren() => new(port, carrier, () => storage.NextFd)
+    {
+        OnEvent = line => trace.Add($"  child {line}"),
+        OnLog = (_, message) => Said(message),
+    };
 
     private ServerCore NewCore(bool loadTruncated)
     {

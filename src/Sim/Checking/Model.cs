@@ -14,9 +14,31 @@ namespace AofSim.Sim.Checking;
 /// </remarks>
 public sealed class Model
 {
-    private readonly Dictionary<(int Db, string Key), Entry> keys = [];
-    private readonly Dictionary<(int Db, string Key), ulong> hashes = [];
+    private readonly Dictionary<(int Db, string Key), Entry> keys;
+    private readonly Dictionary<(int Db, string Key), ulong> hashes;
+
+    // The keys with an expiry and their hashes: all DigestAt has to look at besides the sum.
+    private readonly Dictionary<(int Db, string Key), (long ExpireAt, ulong Hash)> expiring;
+    private (long ExpireAt, ulong Hash)[]? expiringView;
     private ulong sum;
+
+    /// <summary>An empty model.</summary>
+    public Model()
+    {
+        keys = [];
+        hashes = [];
+        expiring = [];
+    }
+
+    // A copy: values are never changed in place (every command builds a new one), so sharing them is safe.
+    private Model(Model from)
+    {
+        keys = new(from.keys);
+        hashes = new(from.hashes);
+        expiring = new(from.expiring);
+        expiringView = from.expiringView;
+        sum = from.sum;
+    }
 
     /// <summary>Keys held, expired or not.</summary>
     public int Count => keys.Count;
@@ -205,6 +227,8 @@ public sealed class Model
     {
         keys.Clear();
         hashes.Clear();
+        expiring.Clear();
+        expiringView = null;
         sum = 0;
         foreach ((int db, string key, object value, long expireAt) in entries)
         {
@@ -213,19 +237,13 @@ public sealed class Model
     }
 
     /// <summary>The order-free digest of the keys alive at <paramref name="t"/>.</summary>
-    public ulong DigestAt(long t)
-    {
-        ulong d = sum;
-        foreach (((int Db, string Key) key, Entry e) in keys)
-        {
-            if (e.ExpireAt != -1 && e.ExpireAt < t)
-            {
-                d -= hashes[key];
-            }
-        }
+    public ulong DigestAt(long t) => State.DigestAt(t);
 
-        return d;
-    }
+    /// <summary>What the digest at any time needs, as it is now (unchanged by later commands).</summary>
+    public DigestState State => new(sum, expiringView ??= [.. expiring.Values]);
+
+    /// <summary>A copy that goes on independently.</summary>
+    public Model Clone() => new(this);
 
     /// <summary>The canonical lines of the keys alive at <paramref name="t"/>, sorted.</summary>
     public List<string> LinesAt(long t) =>
@@ -270,6 +288,11 @@ public sealed class Model
         ulong h = Canonical.Hash(Line(db, key, value, expireAt));
         hashes[(db, key)] = h;
         sum += h;
+        if (expireAt != -1)
+        {
+            expiring[(db, key)] = (expireAt, h);
+            expiringView = null;
+        }
     }
 
     private void Remove(int db, string key)
@@ -278,10 +301,43 @@ public sealed class Model
         {
             sum -= hashes[(db, key)];
             hashes.Remove((db, key));
+            if (expiring.Remove((db, key)))
+            {
+                expiringView = null;
+            }
         }
     }
 
     private sealed record Entry(object Value, long ExpireAt);
+}
+
+/// <summary>The model's digest inputs at one point: the sum of every key's hash, and the keys that can expire.</summary>
+public readonly struct DigestState
+{
+    private readonly ulong sum;
+    private readonly (long ExpireAt, ulong Hash)[] expiring;
+
+    /// <summary>A state of <paramref name="sum"/> with <paramref name="expiring"/> (not copied: never changed).</summary>
+    public DigestState(ulong sum, (long ExpireAt, ulong Hash)[] expiring)
+    {
+        this.sum = sum;
+        this.expiring = expiring;
+    }
+
+    /// <summary>The digest of the keys alive at <paramref name="t"/>: expired ones are taken out of the sum.</summary>
+    public ulong DigestAt(long t)
+    {
+        ulong d = sum;
+        foreach ((long expireAt, ulong hash) in expiring)
+        {
+            if (expireAt < t)
+            {
+                d -= hash;
+            }
+        }
+
+        return d;
+    }
 }
 
 /// <summary>

@@ -45,6 +45,7 @@ public sealed class Simulation : IAofLog
     private readonly SeedResult result;
     private readonly List<HistoryEntry> history = [];
     private readonly HashSet<int> crashEvents = [];
+    private readonly PrefixDigests prefixes;
     private readonly SimChildren.ChildCarrier carrier = new();
     private SimJobs jobs;
     private SimChildren children;
@@ -62,6 +63,7 @@ public sealed class Simulation : IAofLog
     {
         this.seed = seed;
         this.options = options;
+        prefixes = new PrefixDigests(ApplyEntry);
         random = new SimRandom(seed);
         sched = random.Split("scheduler");
         crashRandom = random.Split("crash");
@@ -572,24 +574,17 @@ public sealed class Simulation : IAofLog
     {
         long t = clock.NowMs;
         ulong target = EngineView.DigestAt(core.Data, t);
-        var model = new Model();
-        var matches = new List<int>();
-        if (model.DigestAt(t) == target)
-        {
-            matches.Add(0);
-        }
 
-        for (int p = 0; p < history.Count; p++)
+        // The longest prefix whose model matches.
+        prefixes.Extend(history.Count);
+        int chosen = history.Count;
+        while (chosen >= 0 && prefixes.DigestAt(chosen, t) != target)
         {
-            ApplyEntry(model, p);
-            if (model.DigestAt(t) == target)
-            {
-                matches.Add(p + 1);
-            }
+            chosen--;
         }
 
         int bound = DurableBound(crashAt, powerLoss);
-        if (matches.Count == 0)
+        if (chosen < 0)
         {
             (int closest, List<string> expected) = ClosestPrefix(t);
             Violate(
@@ -601,11 +596,11 @@ public sealed class Simulation : IAofLog
             // Resynchronise: the model goes on from what was recovered.
             history.Clear();
             history.Add(new HistoryEntry([], t, null, false) { Base = EngineView.EntriesAt(core.Data, t) });
+            prefixes.Reset();
             Trace("resync the model restarts from the recovered dataset");
             return;
         }
 
-        int chosen = matches[^1];
         Trace($"check replay-equivalence prefix={chosen}/{history.Count} durable-bound={bound} ok");
         if (chosen < bound)
         {
@@ -619,6 +614,7 @@ public sealed class Simulation : IAofLog
         }
 
         history.RemoveRange(chosen, history.Count - chosen);
+        prefixes.Truncate(chosen);
     }
 
     // How many leading history entries the fsync policy promised to keep at a crash at crashAt.

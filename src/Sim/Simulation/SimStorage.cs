@@ -116,7 +116,7 @@ public sealed class SimStorage : IStorage
     public IEnumerable<string> Names => names.Keys.Order(StringComparer.Ordinal);
 
     /// <summary>The content reads see for <paramref name="path"/>, or null.</summary>
-    public byte[]? ReadAll(string path) => names.TryGetValue(path, out int ino) ? [.. inodes[ino].Cache] : null;
+    public byte[]? ReadAll(string path) => names.TryGetValue(path, out int ino) ? inodes[ino].Cache.Span.ToArray() : null;
 
     /// <summary>The descriptor the next open would return (the lowest free one).</summary>
     public int NextFd
@@ -153,7 +153,7 @@ public sealed class SimStorage : IStorage
         }
 
         Inode node = inodes[ino];
-        if ((flags & OpenFlags.Truncate) != 0 && node.Cache.Count > 0)
+        if ((flags & OpenFlags.Truncate) != 0 && node.Cache.Length > 0)
         {
             node.Truncate(0);
         }
@@ -171,11 +171,11 @@ public sealed class SimStorage : IStorage
             return SysResult.Fail(Errno.EBADF);
         }
 
-        List<byte> cache = inodes[f.Inode].Cache;
-        int n = (int)Math.Max(0, Math.Min(buffer.Length, cache.Count - f.Position));
-        for (int i = 0; i < n; i++)
+        ReadOnlySpan<byte> cache = inodes[f.Inode].Cache.Span;
+        int n = (int)Math.Max(0, Math.Min(buffer.Length, cache.Length - f.Position));
+        if (n > 0)
         {
-            buffer[i] = cache[(int)f.Position + i];
+            cache.Slice((int)f.Position, n).CopyTo(buffer);
         }
 
         f.Position += n;
@@ -191,7 +191,7 @@ public sealed class SimStorage : IStorage
         }
 
         Inode node = inodes[f.Inode];
-        long at = f.Append ? node.Cache.Count : f.Position;
+        long at = f.Append ? node.Cache.Length : f.Position;
         int n = data.Length;
         if (diskFullOnce)
         {
@@ -259,11 +259,11 @@ public sealed class SimStorage : IStorage
 
     /// <inheritdoc/>
     public SysResult Fstat(int fd) =>
-        fds.TryGetValue(fd, out OpenFile? f) ? SysResult.Success(inodes[f.Inode].Cache.Count) : SysResult.Fail(Errno.EBADF);
+        fds.TryGetValue(fd, out OpenFile? f) ? SysResult.Success(inodes[f.Inode].Cache.Length) : SysResult.Fail(Errno.EBADF);
 
     /// <inheritdoc/>
     public SysResult Stat(string path) =>
-        names.TryGetValue(path, out int ino) ? SysResult.Success(inodes[ino].Cache.Count) : SysResult.Fail(Errno.ENOENT);
+        names.TryGetValue(path, out int ino) ? SysResult.Success(inodes[ino].Cache.Length) : SysResult.Fail(Errno.ENOENT);
 
     /// <inheritdoc/>
     public Errno Rename(string from, string to)
@@ -422,30 +422,22 @@ public sealed class SimStorage : IStorage
     // One file: the page cache, the durable bytes, and the operations in between.
     private sealed class Inode
     {
-        public List<byte> Cache { get; } = [];
+        public FileBytes Cache { get; private init; } = new();
 
-        public byte[] Durable { get; private set; } = [];
+        public FileBytes Durable { get; private init; } = new();
 
         // A write (Data non-null) at Offset, or a truncation to Offset (Data null).
         public List<(long Offset, byte[]? Data)> Pending { get; } = [];
 
         public void Write(long at, ReadOnlySpan<byte> data)
         {
-            Place(Cache, at, data);
+            Cache.Place(at, data);
             Pending.Add((at, data.ToArray()));
         }
 
         public void Truncate(long length)
         {
-            if (length < Cache.Count)
-            {
-                Cache.RemoveRange((int)length, Cache.Count - (int)length);
-            }
-            else
-            {
-                Cache.AddRange(new byte[length - Cache.Count]);
-            }
-
+            Cache.SetLength(length);
             Pending.Add((length, null));
         }
 
@@ -458,19 +450,17 @@ public sealed class SimStorage : IStorage
                 return;
             }
 
-            var disk = new List<byte>(Durable);
             for (int i = 0; i < count; i++)
             {
-                Apply(disk, Pending[i]);
+                Apply(Durable, Pending[i].Offset, Pending[i].Data);
             }
 
-            Durable = [.. disk];
             Pending.RemoveRange(0, count);
         }
 
         public (Inode After, string What) AfterCrash(SimRandom? random, Func<int, PendingFate>? fateOf, SimStorageOptions options)
         {
-            var disk = new List<byte>(Durable);
+            FileBytes disk = Durable.Copy();
             var fates = new List<char>();
             bool stopped = false;
             int index = 0;
@@ -488,7 +478,7 @@ public sealed class SimStorage : IStorage
                     : fateOf(i) switch { PendingFate.Whole => -1, PendingFate.Torn => options.SurviveWhole, _ => 2 };
                 if (roll < options.SurviveWhole)
                 {
-                    Apply(disk, op);
+                    Apply(disk, op.offset, op.data);
                     fates.Add('W');
                     continue;
                 }
@@ -502,7 +492,7 @@ public sealed class SimStorage : IStorage
                     {
                         int boundaries = (int)((end - 1 - firstBoundary) / options.SectorSize) + 1;
                         long cut = firstBoundary + (random is null ? 0 : random.Next(boundaries) * (long)options.SectorSize);
-                        Apply(disk, (op.offset, op.data[..(int)(cut - op.offset)]));
+                        disk.Place(op.offset, op.data.AsSpan(0, (int)(cut - op.offset)));
                         fates.Add('T');
                     }
                     else
@@ -519,48 +509,76 @@ public sealed class SimStorage : IStorage
                 stopped = options.Model == CrashModel.Ext4Ordered;
             }
 
-            var after = new Inode();
-            after.Cache.AddRange(disk);
-            after.Durable = [.. disk];
-            string what = Pending.Count == 0 ? $"{disk.Count} bytes, nothing pending" : $"{disk.Count} bytes, pending [{new string([.. fates])}]";
+            var after = new Inode { Cache = disk.Copy(), Durable = disk };
+            string what = Pending.Count == 0 ? $"{disk.Length} bytes, nothing pending" : $"{disk.Length} bytes, pending [{new string([.. fates])}]";
             return (after, what);
         }
 
-        private static void Apply(List<byte> disk, (long Offset, byte[]? Data) op)
+        private static void Apply(FileBytes disk, long offset, byte[]? data)
         {
-            if (op.Data is null)
+            if (data is null)
             {
-                if (op.Offset < disk.Count)
-                {
-                    disk.RemoveRange((int)op.Offset, disk.Count - (int)op.Offset);
-                }
-                else
-                {
-                    disk.AddRange(new byte[op.Offset - disk.Count]);
-                }
+                disk.SetLength(offset);
             }
             else
             {
-                Place(disk, op.Offset, op.Data);
+                disk.Place(offset, data);
             }
         }
+    }
 
-        private static void Place(List<byte> bytes, long at, ReadOnlySpan<byte> data)
+    // A file's bytes: a growable array (what reads see, or what is on disk).
+    private sealed class FileBytes
+    {
+        private byte[] data = [];
+
+        public int Length { get; private set; }
+
+        public ReadOnlySpan<byte> Span => data.AsSpan(0, Length);
+
+        public FileBytes Copy()
         {
-            if (at > bytes.Count)
+            var copy = new FileBytes();
+            copy.SetLength(Length);
+            Span.CopyTo(copy.data);
+            return copy;
+        }
+
+        // Cuts, or extends with zeros.
+        public void SetLength(long length)
+        {
+            if (length > Length)
             {
-                bytes.AddRange(new byte[at - bytes.Count]);
+                Ensure(length);
+                data.AsSpan(Length, (int)length - Length).Clear();
             }
 
-            int overlap = (int)Math.Min(data.Length, bytes.Count - at);
-            for (int i = 0; i < overlap; i++)
+            Length = (int)length;
+        }
+
+        // Writes at `at`, first extending with zeros to it.
+        public void Place(long at, ReadOnlySpan<byte> bytes)
+        {
+            if (at > Length)
             {
-                bytes[(int)at + i] = data[i];
+                SetLength(at);
             }
 
-            if (overlap < data.Length)
+            long end = at + bytes.Length;
+            if (end > Length)
             {
-                bytes.AddRange(data[overlap..].ToArray());
+                Ensure(end);
+                Length = (int)end;
+            }
+
+            bytes.CopyTo(data.AsSpan((int)at));
+        }
+
+        private void Ensure(long length)
+        {
+            if (length > data.Length)
+            {
+                Array.Resize(ref data, (int)Math.Max(length, Math.Max(256, 2L * data.Length)));
             }
         }
     }

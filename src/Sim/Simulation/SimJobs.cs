@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AofSim.Engine.Ports;
 
 namespace AofSim.Sim.Simulation;
@@ -50,7 +51,7 @@ public sealed class SimJobs : IBackgroundJobs
     }
 
     /// <summary>Called with a line for every job start and end (the simulator's trace).</summary>
-    public Action<string>? OnEvent { get; set; }
+    public Action<ReadOnlySpan<char>>? OnEvent { get; set; }
 
     /// <inheritdoc/>
     public Errno LastFsyncError { get; private set; }
@@ -67,7 +68,7 @@ public sealed class SimJobs : IBackgroundJobs
         Worker w = type == BioJobType.CloseFile ? closeWorker : aofWorker;
         int latency = type == BioJobType.CloseFile ? options.CloseMs : FsyncLatency();
         w.Queue.Add(new Job(type, fd, latency));
-        OnEvent?.Invoke($"bio submit {type} fd={fd} latency={latency}");
+        Event($"bio submit {type} fd={fd} latency={latency}");
         w.StartIfIdle(clock.NowMs, this);
     }
 
@@ -93,6 +94,12 @@ public sealed class SimJobs : IBackgroundJobs
         }
     }
 
+    private void Event(ref DefaultInterpolatedStringHandler line)
+    {
+        OnEvent?.Invoke(line.Text);
+        line.Clear();
+    }
+
     private static long? Min(long? a, long? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
 
     private int FsyncLatency() => random.Chance(options.SlowFsyncChance)
@@ -106,7 +113,7 @@ public sealed class SimJobs : IBackgroundJobs
             job.Point = storage.Mark(job.Fd);
         }
 
-        OnEvent?.Invoke($"bio start {job.Type} fd={job.Fd}{(job.Point is null && job.Type != BioJobType.CloseFile ? " EBADF" : string.Empty)}");
+        Event($"bio start {job.Type} fd={job.Fd}{(job.Point is null && job.Type != BioJobType.CloseFile ? " EBADF" : string.Empty)}");
     }
 
     private void Finish(Job job)
@@ -125,7 +132,7 @@ public sealed class SimJobs : IBackgroundJobs
             storage.Close(job.Fd);
         }
 
-        OnEvent?.Invoke($"bio done {job.Type} fd={job.Fd}");
+        Event($"bio done {job.Type} fd={job.Fd}");
     }
 
     private sealed class Job(BioJobType type, int fd, int latency)

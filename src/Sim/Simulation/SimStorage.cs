@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AofSim.Engine.Ports;
 
 namespace AofSim.Sim.Simulation;
@@ -110,7 +111,7 @@ public sealed class SimStorage : IStorage
     public int PendingAtRisk => durableNames.Values.Distinct().Sum(ino => inodes[ino].Pending.Count);
 
     /// <summary>Called with a line for every call made (the simulator's trace).</summary>
-    public Action<string>? OnCall { get; set; }
+    public Action<ReadOnlySpan<char>>? OnCall { get; set; }
 
     /// <summary>Names in the directory now, sorted.</summary>
     public IEnumerable<string> Names => names.Keys.Order(StringComparer.Ordinal);
@@ -388,16 +389,38 @@ public sealed class SimStorage : IStorage
         }
     }
 
-    private SysResult Log(string call, SysResult r)
+    private SysResult Log([InterpolatedStringHandlerArgument("")] ref CallLine call, SysResult r)
     {
-        OnCall?.Invoke(r.Ok ? $"{call} ={r.Value}" : $"{call} ={r.Error}");
+        if (call.On)
+        {
+            call.Text.AppendLiteral(" =");
+            if (r.Ok)
+            {
+                call.Text.AppendFormatted(r.Value);
+            }
+            else
+            {
+                call.Text.AppendFormatted(r.Error);
+            }
+
+            OnCall!(call.Text.Text);
+            call.Text.Clear();
+        }
+
         Count();
         return r;
     }
 
-    private Errno Log(string call, Errno e)
+    private Errno Log([InterpolatedStringHandlerArgument("")] ref CallLine call, Errno e)
     {
-        OnCall?.Invoke($"{call} ={(e == Errno.None ? "0" : e.ToString())}");
+        if (call.On)
+        {
+            call.Text.AppendLiteral(" =");
+            call.Text.AppendLiteral(e == Errno.None ? "0" : e.ToString());
+            OnCall!(call.Text.Text);
+            call.Text.Clear();
+        }
+
         Count();
         return e;
     }
@@ -408,6 +431,27 @@ public sealed class SimStorage : IStorage
         {
             throw new PowerLossException();
         }
+    }
+
+    // A call's trace line, formatted only when someone listens.
+    [InterpolatedStringHandler]
+    private ref struct CallLine
+    {
+        public DefaultInterpolatedStringHandler Text;
+
+        public CallLine(int literalLength, int formattedCount, SimStorage storage, out bool shouldAppend)
+        {
+            On = shouldAppend = storage.OnCall is not null;
+            Text = On ? new DefaultInterpolatedStringHandler(literalLength + 8, formattedCount + 1) : default;
+        }
+
+        public bool On { get; }
+
+        public void AppendLiteral(string value) => Text.AppendLiteral(value);
+
+        public void AppendFormatted<T>(T value) => Text.AppendFormatted(value);
+
+        public void AppendFormatted(string? value) => Text.AppendFormatted(value);
     }
 
     private sealed class OpenFile(int inode, bool append)

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using AofSim.Engine.Aof;
 using AofSim.Engine.Commands;
 using AofSim.Engine.Data;
@@ -29,6 +31,8 @@ public sealed class Simulation : IAofLog
     public const long Epoch = 1_700_000_000_000;
 
     private const string AofName = "appendonly.aof";
+
+    private static readonly SearchValues<char> Escaped = SearchValues.Create("\r\n\0");
 
     private readonly ulong seed;
     private readonly SimOptions options;
@@ -86,7 +90,7 @@ public sealed class Simulation : IAofLog
         storage = new SimStorage(
             new SimStorageOptions { Model = fs, ShortWriteChance = options.Faults.ShortWrite ? 0.01 : 0 },
             random.Split("storage-faults"));
-        storage.OnCall = line => trace.Add($"  sys {line}");
+        storage.OnCall = line => trace.Add("  sys ", line);
         storage.OnFault = kind =>
         {
             Trace($"fault {kind}");
@@ -312,7 +316,7 @@ public sealed class Simulation : IAofLog
         foreach (string[] raw in sent)
         {
             string[] argv = Resolve(raw);
-            Trace($"cmd db={clientDb} {string.Join(' ', argv.Select(Show))}");
+            Trace($"cmd db={clientDb} {new Shown(argv)}");
             core.Execute(conn, CommandArgs.Of(argv));
             if (argv[0] == "SELECT")
             {
@@ -331,7 +335,15 @@ public sealed class Simulation : IAofLog
         Record(executed, replies, now, aofOn);
         IReadOnlyList<ReleasedReply> released = core.BeforeSleep();
         bool acked = released.Any(r => r.Connection == conn && r.Bytes.Length > 0);
-        Trace($"ack {(acked ? string.Join(' ', replies.Select(Show)) : "none")}");
+        if (acked)
+        {
+            Trace($"ack {new Shown(replies)}");
+        }
+        else
+        {
+            Trace("ack none");
+        }
+
         if (acked)
         {
             for (int i = firstEntry; i < history.Count; i++)
@@ -697,19 +709,62 @@ public sealed class Simulation : IAofLog
         stopped |= property is "availability" or "internal-error";
     }
 
-    private string[] Resolve(string[] argv) =>
-        [.. argv.Select(a => a.StartsWith("{now+", StringComparison.Ordinal)
+    private string[] Resolve(string[] argv)
+    {
+        // Most commands have no placeholder: they are sent as drawn (the array is not shared).
+        if (!Array.Exists(argv, a => a.StartsWith("{now+", StringComparison.Ordinal)))
+        {
+            return argv;
+        }
+
+        return [.. argv.Select(a => a.StartsWith("{now+", StringComparison.Ordinal)
             ? (clock.NowMs + long.Parse(a[5..^1], CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture)
             : a)];
+    }
 
     private void Trace(string line) => trace.Add($"e={eventIndex} t=+{clock.NowMs - Epoch} {line}");
 
-    private static string Show(string s) => s.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\0", "\\0", StringComparison.Ordinal);
+    // The same line, formatted straight into the trace's buffer.
+    private void Trace([InterpolatedStringHandlerArgument("")] ref EventLine line)
+    {
+        trace.Add(line.Text.Text);
+        line.Text.Clear();
+    }
+
+    private static string Show(string s) => s.AsSpan().IndexOfAny(Escaped) < 0 ? s
+        : s.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\0", "\\0", StringComparison.Ordinal);
+
+    // Show, into a span: false when it does not fit.
+    private static bool TryShow(string s, Span<char> into, out int written)
+    {
+        written = 0;
+        foreach (char c in s)
+        {
+            bool escaped = c is '\r' or '\n' or '\0';
+            if (written + (escaped ? 2 : 1) > into.Length)
+            {
+                written = 0;
+                return false;
+            }
+
+            if (escaped)
+            {
+                into[written++] = '\\';
+                into[written++] = c switch { '\r' => 'r', '\n' => 'n', _ => '0' };
+            }
+            else
+            {
+                into[written++] = c;
+            }
+        }
+
+        return true;
+    }
 
     private SimJobs NewJobs()
     {
         var jobsOptions = new SimJobsOptions { SlowFsyncChance = options.Faults.SlowFsync ? 0.08 : 0 };
-        var j = new SimJobs(storage, clock, random.Split("jobs"), jobsOptions) { OnEvent = line => trace.Add($"  {line}") };
+        var j = new SimJobs(storage, clock, random.Split("jobs"), jobsOptions) { OnEvent = line => trace.Add("  ", line) };
         return j;
     }
 
@@ -748,6 +803,65 @@ public sealed class Simulation : IAofLog
         {
             model.Apply(db, argv, e.ExecutedAt, reply);
         }
+    }
+
+    // Arguments or replies as the trace shows them: each through Show, space-separated.
+    private readonly struct Shown(IReadOnlyList<string> items) : ISpanFormattable
+    {
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
+        {
+            charsWritten = 0;
+            for (int i = 0; i < items.Count; i++)
+            {
+                if (i > 0)
+                {
+                    if (charsWritten == destination.Length)
+                    {
+                        charsWritten = 0;
+                        return false;
+                    }
+
+                    destination[charsWritten++] = ' ';
+                }
+
+                if (!TryShow(items[i], destination[charsWritten..], out int n))
+                {
+                    charsWritten = 0;
+                    return false;
+                }
+
+                charsWritten += n;
+            }
+
+            return true;
+        }
+
+        public string ToString(string? format, IFormatProvider? formatProvider) => string.Join(' ', items.Select(Show));
+
+        public override string ToString() => ToString(null, null);
+    }
+
+    // A trace line of the run: "e=<event> t=+<ms> " and then the interpolated text.
+    [InterpolatedStringHandler]
+    private ref struct EventLine
+    {
+        public DefaultInterpolatedStringHandler Text;
+
+        public EventLine(int literalLength, int formattedCount, Simulation sim)
+        {
+            Text = new DefaultInterpolatedStringHandler(literalLength + 8, formattedCount + 2);
+            Text.AppendLiteral("e=");
+            Text.AppendFormatted(sim.eventIndex);
+            Text.AppendLiteral(" t=+");
+            Text.AppendFormatted(sim.clock.NowMs - Epoch);
+            Text.AppendLiteral(" ");
+        }
+
+        public void AppendLiteral(string value) => Text.AppendLiteral(value);
+
+        public void AppendFormatted<T>(T value) => Text.AppendFormatted(value);
+
+        public void AppendFormatted(string? value) => Text.AppendFormatted(value);
     }
 
     private sealed record HistoryEntry(List<(int Db, string[] Argv, string Reply)> Items, long ExecutedAt, long? AckedAt, bool AofOn)

@@ -236,7 +236,7 @@ public sealed class Simulation : IAofLog
             }
 
             int roll = sched.Next(100);
-            Guarded(() => Event(roll));
+            Guarded(roll);
             if (core.Stopped is not null)
             {
                 ProcessExit();
@@ -285,11 +285,11 @@ public sealed class Simulation : IAofLog
 
     // Runs one event; a kill of the server process at a syscall (a plan's kill action on the
     // parent's side) ends it as kill -9 would: the page cache survives, the process restarts.
-    private void Guarded(Action step)
+    private void Guarded(int roll)
     {
         try
         {
-            step();
+            Event(roll);
         }
         catch (ProcessKilledException e)
         {
@@ -334,7 +334,12 @@ public sealed class Simulation : IAofLog
         int firstEntry = history.Count;
         Record(executed, replies, now, aofOn);
         IReadOnlyList<ReleasedReply> released = core.BeforeSleep();
-        bool acked = released.Any(r => r.Connection == conn && r.Bytes.Length > 0);
+        bool acked = false;
+        foreach (ReleasedReply r in released)
+        {
+            acked |= r.Connection == conn && r.Bytes.Length > 0;
+        }
+
         if (acked)
         {
             Trace($"ack {new Shown(replies)}");
@@ -486,7 +491,7 @@ public sealed class Simulation : IAofLog
     {
         byte[] aof = storage.ReadAll(AofName) ?? [];
         var loaded = new Dataset();
-        LoadResult r = AofLoader.Load(aof, loaded, options.Profile, new LoadOptions { NowMs = clock.NowMs });
+        LoadResult r = AofLoader.Load(new MemoryStream(aof, writable: false), aof.Length, loaded, options.Profile, new LoadOptions { NowMs = clock.NowMs });
         bool same = r.Succeeded && EngineView.SameAt(core.Data, loaded, clock.NowMs);
         Trace($"check rewrite-equivalence {(same ? "ok" : "FAIL")}");
         if (!same)

@@ -285,7 +285,7 @@ public sealed class Model
     {
         Remove(db, key);
         keys[(db, key)] = new Entry(value, expireAt);
-        ulong h = Canonical.Hash(Line(db, key, value, expireAt));
+        ulong h = Canonical.Hash(db, key, value, expireAt);
         hashes[(db, key)] = h;
         sum += h;
         if (expireAt != -1)
@@ -383,15 +383,152 @@ public static class Canonical
     /// <summary>A fixed 64-bit hash of a line (FNV-1a, then mixed).</summary>
     public static ulong Hash(string line)
     {
-        ulong h = 14695981039346656037UL;
-        foreach (char c in line)
+        var h = default(LineHash);
+        h.Add(line);
+        return h.Value;
+    }
+
+    /// <summary><see cref="Hash(string)"/> of <see cref="Line"/>, without building the line.</summary>
+    public static ulong Hash(int db, string key, object value, long expireAt)
+    {
+        var h = default(LineHash);
+        h.Add(db);
+        h.Add('|');
+        h.Add(key);
+        h.Add('|');
+        switch (value)
         {
+            case string s:
+                h.Add("string|");
+                Expiry(ref h, expireAt).Add(s);
+                break;
+            case List<string> l:
+                h.Add("list|");
+                Join(ref Expiry(ref h, expireAt), l);
+                break;
+            case SortedSet<string> set:
+                h.Add("set|");
+                Join(ref Expiry(ref h, expireAt), set);
+                break;
+            case SortedDictionary<string, double> z:
+                h.Add("zset|");
+                Expiry(ref h, expireAt);
+                bool first = true;
+                foreach ((string member, double score) in z)
+                {
+                    if (!first)
+                    {
+                        h.Add(',');
+                    }
+
+                    first = false;
+                    h.Add(member);
+                    h.Add('=');
+                    h.Add(score);
+                }
+
+                break;
+            case SortedDictionary<string, string> hash:
+                h.Add("hash|");
+                Expiry(ref h, expireAt);
+                bool firstField = true;
+                foreach ((string field, string v) in hash)
+                {
+                    if (!firstField)
+                    {
+                        h.Add(',');
+                    }
+
+                    firstField = false;
+                    h.Add(field);
+                    h.Add('=');
+                    h.Add(v);
+                }
+
+                break;
+            default:
+                throw new InvalidOperationException($"no canonical form for {value.GetType().Name}");
+        }
+
+        return h.Value;
+    }
+
+    private static ref LineHash Expiry(ref LineHash h, long expireAt)
+    {
+        h.Add(expireAt);
+        h.Add('|');
+        return ref h;
+    }
+
+    private static void Join(ref LineHash h, IEnumerable<string> items)
+    {
+        bool first = true;
+        foreach (string item in items)
+        {
+            if (!first)
+            {
+                h.Add(',');
+            }
+
+            first = false;
+            h.Add(item);
+        }
+    }
+
+    // FNV-1a over the chars of a line as they would be appended to it.
+    private struct LineHash
+    {
+        private ulong h;
+        private bool started;
+
+        public readonly ulong Value
+        {
+            get
+            {
+                ulong v = started ? h : 14695981039346656037UL;
+                v ^= v >> 33;
+                v *= 0xFF51AFD7ED558CCDUL;
+                return v ^ (v >> 33);
+            }
+        }
+
+        public void Add(char c)
+        {
+            if (!started)
+            {
+                h = 14695981039346656037UL;
+                started = true;
+            }
+
             h = (h ^ c) * 1099511628211UL;
         }
 
-        h ^= h >> 33;
-        h *= 0xFF51AFD7ED558CCDUL;
-        return h ^ (h >> 33);
+        public void Add(ReadOnlySpan<char> s)
+        {
+            foreach (char c in s)
+            {
+                Add(c);
+            }
+        }
+
+        public void Add(long n)
+        {
+            Span<char> digits = stackalloc char[24];
+            n.TryFormat(digits, out int written, default, CultureInfo.InvariantCulture);
+            Add(digits[..written]);
+        }
+
+        public void Add(double d)
+        {
+            Span<char> text = stackalloc char[40];
+            if (!d.TryFormat(text, out int written, "R", CultureInfo.InvariantCulture))
+            {
+                Add(d.ToString("R", CultureInfo.InvariantCulture));
+                return;
+            }
+
+            Add(text[..written]);
+        }
     }
 
     private static StringBuilder Expiry(StringBuilder sb, long expireAt) =>

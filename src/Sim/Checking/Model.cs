@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace AofSim.Sim.Checking;
@@ -15,7 +16,6 @@ namespace AofSim.Sim.Checking;
 public sealed class Model
 {
     private readonly Dictionary<(int Db, string Key), Entry> keys;
-    private readonly Dictionary<(int Db, string Key), ulong> hashes;
 
     // The keys with an expiry and their hashes: all DigestAt has to look at besides the sum.
     private readonly Dictionary<(int Db, string Key), (long ExpireAt, ulong Hash)> expiring;
@@ -26,7 +26,6 @@ public sealed class Model
     public Model()
     {
         keys = [];
-        hashes = [];
         expiring = [];
     }
 
@@ -34,7 +33,6 @@ public sealed class Model
     private Model(Model from)
     {
         keys = new(from.keys);
-        hashes = new(from.hashes);
         expiring = new(from.expiring);
         expiringView = from.expiringView;
         sum = from.sum;
@@ -226,7 +224,6 @@ public sealed class Model
     public void Reset(IEnumerable<(int Db, string Key, object Value, long ExpireAt)> entries)
     {
         keys.Clear();
-        hashes.Clear();
         expiring.Clear();
         expiringView = null;
         sum = 0;
@@ -283,10 +280,14 @@ public sealed class Model
 
     private void Put(int db, string key, object value, long expireAt)
     {
-        Remove(db, key);
-        keys[(db, key)] = new Entry(value, expireAt);
         ulong h = Canonical.Hash(db, key, value, expireAt);
-        hashes[(db, key)] = h;
+        ref Entry? slot = ref CollectionsMarshal.GetValueRefOrAddDefault(keys, (db, key), out bool existed);
+        if (existed)
+        {
+            Forget(db, key, slot!);
+        }
+
+        slot = new Entry(value, expireAt, h);
         sum += h;
         if (expireAt != -1)
         {
@@ -297,18 +298,24 @@ public sealed class Model
 
     private void Remove(int db, string key)
     {
-        if (keys.Remove((db, key)))
+        if (keys.Remove((db, key), out Entry? old))
         {
-            sum -= hashes[(db, key)];
-            hashes.Remove((db, key));
-            if (expiring.Remove((db, key)))
-            {
-                expiringView = null;
-            }
+            Forget(db, key, old);
         }
     }
 
-    private sealed record Entry(object Value, long ExpireAt);
+    // Takes a key's old entry out of the sum (and out of the expiring keys).
+    private void Forget(int db, string key, Entry old)
+    {
+        sum -= old.Hash;
+        if (old.ExpireAt != -1)
+        {
+            expiring.Remove((db, key));
+            expiringView = null;
+        }
+    }
+
+    private sealed record Entry(object Value, long ExpireAt, ulong Hash);
 }
 
 /// <summary>The model's digest inputs at one point: the sum of every key's hash, and the keys that can expire.</summary>

@@ -53,6 +53,23 @@ public sealed class SimChildren : IChildProcesses, IDisposable
     /// <summary>Pids of children that have not ended yet.</summary>
     public IEnumerable<int> Running => children.Where(c => !c.Value.Ended).Select(c => c.Key);
 
+    /// <summary>The first of <see cref="Running"/>, if any.</summary>
+    public int? FirstRunning
+    {
+        get
+        {
+            foreach ((int pid, Child child) in children)
+            {
+                if (!child.Ended)
+                {
+                    return pid;
+                }
+            }
+
+            return null;
+        }
+    }
+
     /// <summary>
     /// True when a log line comes from a child's work running ahead (it is kept for its turn and
     /// said through <see cref="OnLog"/>) or running again (it was said already): the log must

@@ -270,8 +270,8 @@ public sealed class Simulation : IAofLog
                 case < 96:
                     Admin("BGSAVE");
                     break;
-                case < 98 when options.Faults.KillChild && children.Running.Any():
-                    int pid = children.Running.First();
+                case < 98 when options.Faults.KillChild && children.FirstRunning is not null:
+                    int pid = children.FirstRunning!.Value;
                     Trace($"fault kill-child pid={pid}");
                     result.Count(result.Faults, "kill");
                     children.Kill(pid);
@@ -422,7 +422,7 @@ public sealed class Simulation : IAofLog
 
     private void StepChild()
     {
-        int? pid = children.Running.Cast<int?>().FirstOrDefault();
+        int? pid = children.FirstRunning;
         if (pid is null)
         {
             Advance(sched.Range(1, 100));

@@ -330,7 +330,7 @@ public sealed class Simulation : IAofLog
         // earned (the model needs an SPOP's member), before beforeSleep writes them, since the
         // power can go out in the middle of it.
         long now = clock.NowMs;
-        List<string> replies = RespReplies.Split(RespReplies.Text(conn.Unreleased.ToArray()));
+        List<string> replies = RespReplies.Split(System.Text.Encoding.Latin1.GetString(conn.Unreleased));
         int firstEntry = history.Count;
         Record(executed, replies, now, aofOn);
         IReadOnlyList<ReleasedReply> released = core.BeforeSleep();
@@ -353,7 +353,7 @@ public sealed class Simulation : IAofLog
         {
             for (int i = firstEntry; i < history.Count; i++)
             {
-                history[i] = history[i] with { AckedAt = now };
+                history[i].AckedAt = now;
             }
         }
     }
@@ -383,14 +383,14 @@ public sealed class Simulation : IAofLog
 
                 if (execReply.StartsWith('*'))
                 {
-                    history.Add(new HistoryEntry(items, now, null, aofOn));
+                    history.Add(new HistoryEntry(items, now) { AofOn = aofOn });
                 }
 
                 i = exec;
                 continue;
             }
 
-            history.Add(new HistoryEntry([(executed[i].Db, executed[i].Argv, reply)], now, null, aofOn));
+            history.Add(new HistoryEntry([(executed[i].Db, executed[i].Argv, reply)], now) { AofOn = aofOn });
         }
     }
 
@@ -412,7 +412,7 @@ public sealed class Simulation : IAofLog
             Trace($"contract: appendonly no dropped {core.DroppedAtStop} buffered bytes after a write error; earlier writes are no longer promised");
             for (int i = 0; i < history.Count; i++)
             {
-                history[i] = history[i] with { AofOn = false };
+                history[i].AofOn = false;
             }
         }
 
@@ -612,7 +612,7 @@ public sealed class Simulation : IAofLog
 
             // Resynchronise: the model goes on from what was recovered.
             history.Clear();
-            history.Add(new HistoryEntry([], t, null, false) { Base = EngineView.EntriesAt(core.Data, t) });
+            history.Add(new HistoryEntry([], t) { Base = EngineView.EntriesAt(core.Data, t) });
             prefixes.Reset();
             Trace("resync the model restarts from the recovered dataset");
             return;
@@ -869,8 +869,13 @@ public sealed class Simulation : IAofLog
         public void AppendFormatted(string? value) => Text.AppendFormatted(value);
     }
 
-    private sealed record HistoryEntry(List<(int Db, string[] Argv, string Reply)> Items, long ExecutedAt, long? AckedAt, bool AofOn)
+    private sealed record HistoryEntry(List<(int Db, string[] Argv, string Reply)> Items, long ExecutedAt)
     {
+        // Set in place when the replies are released (no copy of the entry).
+        public long? AckedAt { get; set; }
+
+        public bool AofOn { get; set; }
+
         // When set, the entry is a resynchronisation: after a replay-equivalence violation the
         // model restarts from the recovered dataset, so the run can go on finding other bugs.
         public List<(int Db, string Key, object Value, long ExpireAt)>? Base { get; init; }

@@ -468,19 +468,35 @@ public sealed class SimStorage : IStorage
     {
         public FileBytes Cache { get; private init; } = new();
 
-        public FileBytes Durable { get; private init; } = new();
-
         // A write (Data non-null) at Offset, or a truncation to Offset (Data null).
         public List<(long Offset, byte[]? Data)> Pending { get; } = [];
 
+        // The durable bytes. Files written in order (the AOF, a rewrite's temp file) keep them as
+        // the first durableLength bytes of the cache, with no copy (durable null): that holds as
+        // long as nothing changes the cache below durableLength. Otherwise they are their own.
+        private FileBytes? durable;
+        private long durableLength;
+
+        private ReadOnlySpan<byte> DurableSpan => durable is null ? Cache.Span[..(int)durableLength] : durable.Span;
+
         public void Write(long at, ReadOnlySpan<byte> data)
         {
+            if (durable is null && at < durableLength)
+            {
+                Unshare();
+            }
+
             Cache.Place(at, data);
             Pending.Add((at, data.ToArray()));
         }
 
         public void Truncate(long length)
         {
+            if (durable is null && length < durableLength)
+            {
+                Unshare();
+            }
+
             Cache.SetLength(length);
             Pending.Add((length, null));
         }
@@ -494,9 +510,36 @@ public sealed class SimStorage : IStorage
                 return;
             }
 
+            if (durable is null)
+            {
+                // Still a prefix of the cache if the operations left pending only touch bytes
+                // past what becomes durable.
+                long length = durableLength;
+                for (int i = 0; i < count; i++)
+                {
+                    (long offset, byte[]? data) = Pending[i];
+                    length = data is null ? offset : Math.Max(length, offset + data.Length);
+                }
+
+                bool prefix = true;
+                for (int i = count; i < Pending.Count && prefix; i++)
+                {
+                    prefix = Pending[i].Offset >= length;
+                }
+
+                if (prefix)
+                {
+                    durableLength = length;
+                    Pending.RemoveRange(0, count);
+                    return;
+                }
+
+                Unshare();
+            }
+
             for (int i = 0; i < count; i++)
             {
-                Apply(Durable, Pending[i].Offset, Pending[i].Data);
+                Apply(durable!, Pending[i].Offset, Pending[i].Data);
             }
 
             Pending.RemoveRange(0, count);
@@ -504,7 +547,8 @@ public sealed class SimStorage : IStorage
 
         public (Inode After, string What) AfterCrash(SimRandom? random, Func<int, PendingFate>? fateOf, SimStorageOptions options)
         {
-            FileBytes disk = Durable.Copy();
+            var disk = new FileBytes();
+            disk.Place(0, DurableSpan);
             var fates = new List<char>();
             bool stopped = false;
             int index = 0;
@@ -553,9 +597,15 @@ public sealed class SimStorage : IStorage
                 stopped = options.Model == CrashModel.Ext4Ordered;
             }
 
-            var after = new Inode { Cache = disk.Copy(), Durable = disk };
+            var after = new Inode { Cache = disk, durableLength = disk.Length };
             string what = Pending.Count == 0 ? $"{disk.Length} bytes, nothing pending" : $"{disk.Length} bytes, pending [{new string([.. fates])}]";
             return (after, what);
+        }
+
+        private void Unshare()
+        {
+            durable = new FileBytes();
+            durable.Place(0, Cache.Span[..(int)durableLength]);
         }
 
         private static void Apply(FileBytes disk, long offset, byte[]? data)
@@ -579,14 +629,6 @@ public sealed class SimStorage : IStorage
         public int Length { get; private set; }
 
         public ReadOnlySpan<byte> Span => data.AsSpan(0, Length);
-
-        public FileBytes Copy()
-        {
-            var copy = new FileBytes();
-            copy.SetLength(Length);
-            Span.CopyTo(copy.data);
-            return copy;
-        }
 
         // Cuts, or extends with zeros.
         public void SetLength(long length)

@@ -72,6 +72,30 @@ public sealed class CommandArgs
         return args;
     }
 
+    /// <summary>Refills the vector with <paramref name="argv"/> (as <see cref="Of(string[])"/>), reusing its storage.</summary>
+    public void Assign(string[] argv)
+    {
+        int total = 0;
+        foreach (string a in argv)
+        {
+            total += a.Length;
+        }
+
+        if (buffer.Length < total)
+        {
+            buffer = new byte[Math.Max(total, 2 * buffer.Length)];
+        }
+
+        Count = 0;
+        int at = 0;
+        foreach (string a in argv)
+        {
+            int n = Encoding.Latin1.GetBytes(a, buffer.AsSpan(at));
+            Add(at, n);
+            at += n;
+        }
+    }
+
     /// <summary>Parses a line of space-separated words (no quoting): handy in tests and tools.</summary>
     public static CommandArgs Parse(string line) =>
         Of(line.Split(' ', StringSplitOptions.RemoveEmptyEntries));

@@ -50,6 +50,11 @@ public sealed class Simulation : IAofLog
     private readonly List<HistoryEntry> history = [];
     private readonly HashSet<int> crashEvents = [];
     private readonly PrefixDigests prefixes;
+
+    // A client batch's scratch: the engine keeps no reference to a command's arguments.
+    private readonly List<string[]> sent = [];
+    private readonly List<(int Db, string[] Argv)> executed = [];
+    private readonly CommandArgs clientArgs = new();
     private readonly SimChildren.ChildCarrier carrier = new();
     private SimJobs jobs;
     private SimChildren children;
@@ -304,7 +309,7 @@ public sealed class Simulation : IAofLog
     private void ClientBatch()
     {
         int db = workload.NextDb();
-        var sent = new List<string[]>();
+        sent.Clear();
         if (db != clientDb)
         {
             sent.Add(["SELECT", db.ToString(CultureInfo.InvariantCulture)]);
@@ -312,12 +317,13 @@ public sealed class Simulation : IAofLog
 
         sent.AddRange(workload.NextBatch());
         bool aofOn = core.State == AofState.On;
-        var executed = new List<(int Db, string[] Argv)>();
+        executed.Clear();
         foreach (string[] raw in sent)
         {
             string[] argv = Resolve(raw);
             Trace($"cmd db={clientDb} {new Shown(argv)}");
-            core.Execute(conn, CommandArgs.Of(argv));
+            clientArgs.Assign(argv);
+            core.Execute(conn, clientArgs);
             if (argv[0] == "SELECT")
             {
                 clientDb = int.Parse(argv[1], CultureInfo.InvariantCulture);

@@ -93,9 +93,9 @@ public sealed class Model
 
                 break;
             case "DEL":
-                foreach (string key in argv.Skip(1))
+                for (int i = 1; i < argv.Length; i++)
                 {
-                    Remove(db, key);
+                    Remove(db, argv[i]);
                 }
 
                 break;
@@ -132,7 +132,7 @@ public sealed class Model
                 break;
             case "RPUSH" or "LPUSH":
                 List<string> list = TryGet(db, k, now, out Entry? l) ? [.. (List<string>)l.Value] : [];
-                foreach (string v in argv.Skip(2))
+                foreach (string v in argv.AsSpan(2))
                 {
                     if (cmd == "RPUSH")
                     {
@@ -157,7 +157,7 @@ public sealed class Model
                 break;
             case "SADD":
                 var set = TryGet(db, k, now, out Entry? st) ? new SortedSet<string>((SortedSet<string>)st.Value, StringComparer.Ordinal) : new SortedSet<string>(StringComparer.Ordinal);
-                foreach (string m in argv.Skip(2))
+                foreach (string m in argv.AsSpan(2))
                 {
                     set.Add(m);
                 }

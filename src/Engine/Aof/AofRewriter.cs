@@ -176,14 +176,13 @@ public static class AofRewriter
     // run of at most 64 items, n being what is left, capped at 64.
     private static bool WriteBatches<T>(Rio r, ReadOnlySpan<byte> command, byte[] key, long items, int width, IEnumerable<T> source, Func<Rio, T, bool> writeItem)
     {
-        byte[] name = command.ToArray();
         long count = 0;
         foreach (T item in source)
         {
             if (count == 0)
             {
                 long cmdItems = Math.Min(items, ItemsPerCommand);
-                if (!r.WriteBulkCount('*', 2 + (cmdItems * width)) || !r.WriteBulkString(name) || !r.WriteBulkString(key))
+                if (!r.WriteBulkCount('*', 2 + (cmdItems * width)) || !r.WriteBulkString(command) || !r.WriteBulkString(key))
                 {
                     return false;
                 }

@@ -51,7 +51,50 @@ public sealed class CommandArgs
     }
 
     /// <summary>A vector of the given strings, each char taken as one byte (ISO-8859-1).</summary>
-    public static CommandArgs Of(params string[] argv) => Of(argv.Select(Encoding.Latin1.GetBytes).ToArray());
+    public static CommandArgs Of(params string[] argv)
+    {
+        // Latin-1 is one byte per char: the buffer's size is known up front.
+        int total = 0;
+        foreach (string a in argv)
+        {
+            total += a.Length;
+        }
+
+        var args = new CommandArgs(new byte[total], argv.Length);
+        int at = 0;
+        foreach (string a in argv)
+        {
+            int n = Encoding.Latin1.GetBytes(a, args.buffer.AsSpan(at));
+            args.Add(at, n);
+            at += n;
+        }
+
+        return args;
+    }
+
+    /// <summary>Refills the vector with <paramref name="argv"/> (as <see cref="Of(string[])"/>), reusing its storage.</summary>
+    public void Assign(string[] argv)
+    {
+        int total = 0;
+        foreach (string a in argv)
+        {
+            total += a.Length;
+        }
+
+        if (buffer.Length < total)
+        {
+            buffer = new byte[Math.Max(total, 2 * buffer.Length)];
+        }
+
+        Count = 0;
+        int at = 0;
+        foreach (string a in argv)
+        {
+            int n = Encoding.Latin1.GetBytes(a, buffer.AsSpan(at));
+            Add(at, n);
+            at += n;
+        }
+    }
 
     /// <summary>Parses a line of space-separated words (no quoting): handy in tests and tools.</summary>
     public static CommandArgs Parse(string line) =>

@@ -9,6 +9,7 @@ namespace AofSim.Engine.Commands;
 public static class CommandTable
 {
     private static readonly Dictionary<byte[], CommandDef> ByName = Build();
+    private static readonly Dictionary<byte[], CommandDef>.AlternateLookup<ReadOnlySpan<byte>> BySpan = ByName.GetAlternateLookup<ReadOnlySpan<byte>>();
 
     /// <summary>DEL, which expiry and EXPIRE-in-the-past propagate.</summary>
     public static CommandDef Del { get; } = Get("del");
@@ -24,7 +25,7 @@ public static class CommandTable
 
     /// <summary>The command called <paramref name="name"/> in any case, or null (lookupCommand).</summary>
     public static CommandDef? Lookup(ReadOnlySpan<byte> name) =>
-        ByName.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(name, out CommandDef? cmd) ? cmd : null;
+        BySpan.TryGetValue(name, out CommandDef? cmd) ? cmd : null;
 
     /// <summary>The command called <paramref name="name"/>; throws if there is none.</summary>
     public static CommandDef Get(string name) =>

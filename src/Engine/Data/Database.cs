@@ -15,13 +15,17 @@ namespace AofSim.Engine.Data;
 public sealed class Database
 {
     private readonly Dataset owner;
-    private Dictionary<byte[], DbEntry> dict = new(ByteKeyComparer.Instance);
+    private Dictionary<byte[], DbEntry> dict = null!;
+
+    // The span view of dict, made once per dictionary (getting it checks the comparer each time).
+    private Dictionary<byte[], DbEntry>.AlternateLookup<ReadOnlySpan<byte>> spans;
     private bool shared;
 
     internal Database(Dataset owner, int id)
     {
         this.owner = owner;
         Id = id;
+        Use(new Dictionary<byte[], DbEntry>(ByteKeyComparer.Instance));
     }
 
     /// <summary>The database number (0..15).</summary>
@@ -35,17 +39,17 @@ public sealed class Database
 
     /// <summary>Finds a key without looking at its expiry.</summary>
     public bool TryGet(ReadOnlySpan<byte> key, out DbEntry entry) =>
-        dict.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out entry);
+        spans.TryGetValue(key, out entry);
 
     /// <summary>Finds a key and the stored copy of its name.</summary>
     public bool TryGet(ReadOnlySpan<byte> key, out byte[] storedKey, out DbEntry entry) =>
-        dict.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out storedKey!, out entry);
+        spans.TryGetValue(key, out storedKey!, out entry);
 
     /// <summary>Adds or overwrites a key (the key bytes are copied only when the key is new).</summary>
     public void Set(ReadOnlySpan<byte> key, object value, long expireAt)
     {
         Own();
-        dict.GetAlternateLookup<ReadOnlySpan<byte>>()[key] = new DbEntry(value, expireAt);
+        spans[key] = new DbEntry(value, expireAt);
     }
 
     /// <summary>Adds or overwrites a key whose name is already an owned array.</summary>
@@ -59,7 +63,7 @@ public sealed class Database
     public void Overwrite(ReadOnlySpan<byte> key, object value)
     {
         Own();
-        ref DbEntry slot = ref CollectionsMarshal.GetValueRefOrNullRef(dict.GetAlternateLookup<ReadOnlySpan<byte>>(), key);
+        ref DbEntry slot = ref CollectionsMarshal.GetValueRefOrNullRef(spans, key);
         if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot))
         {
             throw new InvalidOperationException("overwrite of a missing key");
@@ -73,7 +77,7 @@ public sealed class Database
     public bool SetExpire(ReadOnlySpan<byte> key, long expireAt)
     {
         Own();
-        ref DbEntry slot = ref CollectionsMarshal.GetValueRefOrNullRef(dict.GetAlternateLookup<ReadOnlySpan<byte>>(), key);
+        ref DbEntry slot = ref CollectionsMarshal.GetValueRefOrNullRef(spans, key);
         if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot))
         {
             return false;
@@ -88,7 +92,7 @@ public sealed class Database
     public bool Remove(ReadOnlySpan<byte> key)
     {
         Own();
-        return dict.GetAlternateLookup<ReadOnlySpan<byte>>().Remove(key);
+        return spans.Remove(key);
     }
 
     /// <summary>
@@ -99,7 +103,7 @@ public sealed class Database
         where T : RedisObject
     {
         Own();
-        ref DbEntry slot = ref CollectionsMarshal.GetValueRefOrNullRef(dict.GetAlternateLookup<ReadOnlySpan<byte>>(), key);
+        ref DbEntry slot = ref CollectionsMarshal.GetValueRefOrNullRef(spans, key);
         if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot))
         {
             throw new InvalidOperationException("mutation of a missing key");
@@ -123,7 +127,7 @@ public sealed class Database
     /// <summary>Drops every key (FLUSHDB).</summary>
     public void Clear()
     {
-        dict = new Dictionary<byte[], DbEntry>(ByteKeyComparer.Instance);
+        Use(new Dictionary<byte[], DbEntry>(ByteKeyComparer.Instance));
         shared = false;
     }
 
@@ -134,11 +138,17 @@ public sealed class Database
         return dict;
     }
 
+    private void Use(Dictionary<byte[], DbEntry> d)
+    {
+        dict = d;
+        spans = d.GetAlternateLookup<ReadOnlySpan<byte>>();
+    }
+
     private void Own()
     {
         if (shared)
         {
-            dict = new Dictionary<byte[], DbEntry>(dict, ByteKeyComparer.Instance);
+            Use(new Dictionary<byte[], DbEntry>(dict, ByteKeyComparer.Instance));
             shared = false;
         }
     }

@@ -23,11 +23,13 @@ public sealed partial class ServerCore
             return false;
         }
 
+        // The child's work depends only on what it is given at fork: the snapshot and the time.
         DatasetSnapshot snapshot = Data.Fork();
+        long forkedAtMs = ports.Clock.NowMs;
         SysResult forked = ports.Children.Fork(child =>
         {
             string tmpfile = BackgroundTempFileName(child.Pid);
-            return AofRewriter.RewriteToFile(child.Storage, snapshot, tmpfile, child.Pid, ports.Clock.NowMs, Profile, log) ? 0 : 1;
+            return AofRewriter.RewriteToFile(child.Storage, snapshot, tmpfile, child.Pid, forkedAtMs, Profile, log) ? 0 : 1;
         });
         if (!forked.Ok)
         {

@@ -264,6 +264,11 @@ public sealed partial class ServerCore : IPropagationSink
             return [];
         }
 
+        if (pending.Count == 0)
+        {
+            return [];
+        }
+
         var released = new List<ReleasedReply>(pending.Count);
         if (dropReplies)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace AofSim.Sim.Checking;
@@ -14,9 +15,28 @@ namespace AofSim.Sim.Checking;
 /// </remarks>
 public sealed class Model
 {
-    private readonly Dictionary<(int Db, string Key), Entry> keys = [];
-    private readonly Dictionary<(int Db, string Key), ulong> hashes = [];
+    private readonly Dictionary<(int Db, string Key), Entry> keys;
+
+    // The keys with an expiry and their hashes: all DigestAt has to look at besides the sum.
+    private readonly Dictionary<(int Db, string Key), (long ExpireAt, ulong Hash)> expiring;
+    private (long ExpireAt, ulong Hash)[]? expiringView;
     private ulong sum;
+
+    /// <summary>An empty model.</summary>
+    public Model()
+    {
+        keys = [];
+        expiring = [];
+    }
+
+    // A copy: values are never changed in place (every command builds a new one), so sharing them is safe.
+    private Model(Model from)
+    {
+        keys = new(from.keys);
+        expiring = new(from.expiring);
+        expiringView = from.expiringView;
+        sum = from.sum;
+    }
 
     /// <summary>Keys held, expired or not.</summary>
     public int Count => keys.Count;
@@ -73,9 +93,9 @@ public sealed class Model
 
                 break;
             case "DEL":
-                foreach (string key in argv.Skip(1))
+                for (int i = 1; i < argv.Length; i++)
                 {
-                    Remove(db, key);
+                    Remove(db, argv[i]);
                 }
 
                 break;
@@ -112,7 +132,7 @@ public sealed class Model
                 break;
             case "RPUSH" or "LPUSH":
                 List<string> list = TryGet(db, k, now, out Entry? l) ? [.. (List<string>)l.Value] : [];
-                foreach (string v in argv.Skip(2))
+                foreach (string v in argv.AsSpan(2))
                 {
                     if (cmd == "RPUSH")
                     {
@@ -137,7 +157,7 @@ public sealed class Model
                 break;
             case "SADD":
                 var set = TryGet(db, k, now, out Entry? st) ? new SortedSet<string>((SortedSet<string>)st.Value, StringComparer.Ordinal) : new SortedSet<string>(StringComparer.Ordinal);
-                foreach (string m in argv.Skip(2))
+                foreach (string m in argv.AsSpan(2))
                 {
                     set.Add(m);
                 }
@@ -204,7 +224,8 @@ public sealed class Model
     public void Reset(IEnumerable<(int Db, string Key, object Value, long ExpireAt)> entries)
     {
         keys.Clear();
-        hashes.Clear();
+        expiring.Clear();
+        expiringView = null;
         sum = 0;
         foreach ((int db, string key, object value, long expireAt) in entries)
         {
@@ -213,19 +234,13 @@ public sealed class Model
     }
 
     /// <summary>The order-free digest of the keys alive at <paramref name="t"/>.</summary>
-    public ulong DigestAt(long t)
-    {
-        ulong d = sum;
-        foreach (((int Db, string Key) key, Entry e) in keys)
-        {
-            if (e.ExpireAt != -1 && e.ExpireAt < t)
-            {
-                d -= hashes[key];
-            }
-        }
+    public ulong DigestAt(long t) => State.DigestAt(t);
 
-        return d;
-    }
+    /// <summary>What the digest at any time needs, as it is now (unchanged by later commands).</summary>
+    public DigestState State => new(sum, expiringView ??= [.. expiring.Values]);
+
+    /// <summary>A copy that goes on independently.</summary>
+    public Model Clone() => new(this);
 
     /// <summary>The canonical lines of the keys alive at <paramref name="t"/>, sorted.</summary>
     public List<string> LinesAt(long t) =>
@@ -265,23 +280,71 @@ public sealed class Model
 
     private void Put(int db, string key, object value, long expireAt)
     {
-        Remove(db, key);
-        keys[(db, key)] = new Entry(value, expireAt);
-        ulong h = Canonical.Hash(Line(db, key, value, expireAt));
-        hashes[(db, key)] = h;
+        ulong h = Canonical.Hash(db, key, value, expireAt);
+        ref Entry? slot = ref CollectionsMarshal.GetValueRefOrAddDefault(keys, (db, key), out bool existed);
+        if (existed)
+        {
+            Forget(db, key, slot!);
+        }
+
+        slot = new Entry(value, expireAt, h);
         sum += h;
+        if (expireAt != -1)
+        {
+            expiring[(db, key)] = (expireAt, h);
+            expiringView = null;
+        }
     }
 
     private void Remove(int db, string key)
     {
-        if (keys.Remove((db, key)))
+        if (keys.Remove((db, key), out Entry? old))
         {
-            sum -= hashes[(db, key)];
-            hashes.Remove((db, key));
+            Forget(db, key, old);
         }
     }
 
-    private sealed record Entry(object Value, long ExpireAt);
+    // Takes a key's old entry out of the sum (and out of the expiring keys).
+    private void Forget(int db, string key, Entry old)
+    {
+        sum -= old.Hash;
+        if (old.ExpireAt != -1)
+        {
+            expiring.Remove((db, key));
+            expiringView = null;
+        }
+    }
+
+    private sealed record Entry(object Value, long ExpireAt, ulong Hash);
+}
+
+/// <summary>The model's digest inputs at one point: the sum of every key's hash, and the keys that can expire.</summary>
+public readonly struct DigestState
+{
+    private readonly ulong sum;
+    private readonly (long ExpireAt, ulong Hash)[] expiring;
+
+    /// <summary>A state of <paramref name="sum"/> with <paramref name="expiring"/> (not copied: never changed).</summary>
+    public DigestState(ulong sum, (long ExpireAt, ulong Hash)[] expiring)
+    {
+        this.sum = sum;
+        this.expiring = expiring;
+    }
+
+    /// <summary>The digest of the keys alive at <paramref name="t"/>: expired ones are taken out of the sum.</summary>
+    public ulong DigestAt(long t)
+    {
+        ulong d = sum;
+        foreach ((long expireAt, ulong hash) in expiring)
+        {
+            if (expireAt < t)
+            {
+                d -= hash;
+            }
+        }
+
+        return d;
+    }
 }
 
 /// <summary>
@@ -327,15 +390,152 @@ public static class Canonical
     /// <summary>A fixed 64-bit hash of a line (FNV-1a, then mixed).</summary>
     public static ulong Hash(string line)
     {
-        ulong h = 14695981039346656037UL;
-        foreach (char c in line)
+        var h = default(LineHash);
+        h.Add(line);
+        return h.Value;
+    }
+
+    /// <summary><see cref="Hash(string)"/> of <see cref="Line"/>, without building the line.</summary>
+    public static ulong Hash(int db, string key, object value, long expireAt)
+    {
+        var h = default(LineHash);
+        h.Add(db);
+        h.Add('|');
+        h.Add(key);
+        h.Add('|');
+        switch (value)
         {
+            case string s:
+                h.Add("string|");
+                Expiry(ref h, expireAt).Add(s);
+                break;
+            case List<string> l:
+                h.Add("list|");
+                Join(ref Expiry(ref h, expireAt), l);
+                break;
+            case SortedSet<string> set:
+                h.Add("set|");
+                Join(ref Expiry(ref h, expireAt), set);
+                break;
+            case SortedDictionary<string, double> z:
+                h.Add("zset|");
+                Expiry(ref h, expireAt);
+                bool first = true;
+                foreach ((string member, double score) in z)
+                {
+                    if (!first)
+                    {
+                        h.Add(',');
+                    }
+
+                    first = false;
+                    h.Add(member);
+                    h.Add('=');
+                    h.Add(score);
+                }
+
+                break;
+            case SortedDictionary<string, string> hash:
+                h.Add("hash|");
+                Expiry(ref h, expireAt);
+                bool firstField = true;
+                foreach ((string field, string v) in hash)
+                {
+                    if (!firstField)
+                    {
+                        h.Add(',');
+                    }
+
+                    firstField = false;
+                    h.Add(field);
+                    h.Add('=');
+                    h.Add(v);
+                }
+
+                break;
+            default:
+                throw new InvalidOperationException($"no canonical form for {value.GetType().Name}");
+        }
+
+        return h.Value;
+    }
+
+    private static ref LineHash Expiry(ref LineHash h, long expireAt)
+    {
+        h.Add(expireAt);
+        h.Add('|');
+        return ref h;
+    }
+
+    private static void Join(ref LineHash h, IEnumerable<string> items)
+    {
+        bool first = true;
+        foreach (string item in items)
+        {
+            if (!first)
+            {
+                h.Add(',');
+            }
+
+            first = false;
+            h.Add(item);
+        }
+    }
+
+    // FNV-1a over the chars of a line as they would be appended to it.
+    private struct LineHash
+    {
+        private ulong h;
+        private bool started;
+
+        public readonly ulong Value
+        {
+            get
+            {
+                ulong v = started ? h : 14695981039346656037UL;
+                v ^= v >> 33;
+                v *= 0xFF51AFD7ED558CCDUL;
+                return v ^ (v >> 33);
+            }
+        }
+
+        public void Add(char c)
+        {
+            if (!started)
+            {
+                h = 14695981039346656037UL;
+                started = true;
+            }
+
             h = (h ^ c) * 1099511628211UL;
         }
 
-        h ^= h >> 33;
-        h *= 0xFF51AFD7ED558CCDUL;
-        return h ^ (h >> 33);
+        public void Add(ReadOnlySpan<char> s)
+        {
+            foreach (char c in s)
+            {
+                Add(c);
+            }
+        }
+
+        public void Add(long n)
+        {
+            Span<char> digits = stackalloc char[24];
+            n.TryFormat(digits, out int written, default, CultureInfo.InvariantCulture);
+            Add(digits[..written]);
+        }
+
+        public void Add(double d)
+        {
+            Span<char> text = stackalloc char[40];
+            if (!d.TryFormat(text, out int written, "R", CultureInfo.InvariantCulture))
+            {
+                Add(d.ToString("R", CultureInfo.InvariantCulture));
+                return;
+            }
+
+            Add(text[..written]);
+        }
     }
 
     private static StringBuilder Expiry(StringBuilder sb, long expireAt) =>

@@ -44,7 +44,7 @@ public static class RespReplies
     {
         char kind = s[at];
         int nl = s.IndexOf('\n', at);
-        string head = s[(at + 1)..(nl - 1)];
+        ReadOnlySpan<char> head = s.AsSpan((at + 1)..(nl - 1));
         at = nl + 1;
         switch (kind)
         {

@@ -4,28 +4,44 @@ namespace AofSim.Sim.Simulation;
 
 // Simulated child processes (the seed's fork for BGREWRITEAOF).
 //
-// A child's work runs on a carrier thread, but never at the same time as anything else: before
-// each of its syscalls it parks, and runs one syscall only when the simulator calls Step. One
-// carrier serves every child of a run in turn (the seed never runs two children at once), so a
-// fork costs a handoff, not a thread. So a
-// child advances in steps interleaved with the parent, in an order the seeded scheduler chooses,
-// and the run stays a pure function of the seed. A child killed while parked never makes its
-// next syscall: it ends by signal 9, and its descriptors are closed as the kernel would.
+// A child advances in steps interleaved with the parent, in an order the seeded scheduler
+// chooses, and the run stays a pure function of the seed: a step lets it make up to n syscalls,
+// after which it runs on until it is about to make the next one (or ends). A child killed
+// between steps never makes its next syscall: it ends by signal 9, and its descriptors are
+// closed as the kernel would.
+//
+// Running ahead. A child's work reads only what it was given at fork (its snapshot) and the
+// results of its own syscalls. So at fork it runs to its end at once, on the parent's thread,
+// against predicted results (every call succeeds, open returns the lowest free descriptor), and
+// what it did is kept as a script: its syscalls and the log lines between them. Its steps then
+// play the script out: each syscall is made for real at its turn, then the log lines that follow
+// it. As long as every result is the predicted one, the child cannot have done anything else.
+// When one differs (a fault, a full disk, a descriptor freed meanwhile), the child's work is run
+// again on the carrier thread, fed the results it already had (its log lines up to there are not
+// said twice), and goes on from there as a thread that parks before each syscall; so do the
+// rare children whose calls cannot be predicted (reads, stats). Threads cost a handoff per step,
+// running ahead costs nothing but the work itself.
 
 /// <summary>The deterministic child-process port.</summary>
 public sealed class SimChildren : IChildProcesses, IDisposable
 {
     private readonly IStorage storage;
     private readonly ChildCarrier carrier;
+    private readonly Func<int> nextFd;
     private readonly SortedDictionary<int, Child> children = [];
     private readonly List<ChildExit> exited = [];
+    private Child? current;
     private int nextPid = 100;
 
-    /// <summary>Children whose syscalls go to <paramref name="storage"/>, run on <paramref name="carrier"/>.</summary>
-    public SimChildren(IStorage storage, ChildCarrier carrier)
+    /// <summary>
+    /// Children whose syscalls go to <paramref name="storage"/>, run on <paramref name="carrier"/>
+    /// when they cannot run ahead; <paramref name="nextFd"/> predicts the descriptor an open returns.
+    /// </summary>
+    public SimChildren(IStorage storage, ChildCarrier carrier, Func<int> nextFd)
     {
         this.storage = storage;
         this.carrier = carrier;
+        this.nextFd = nextFd;
     }
 
     /// <summary>
@@ -37,24 +53,54 @@ public sealed class SimChildren : IChildProcesses, IDisposable
     /// <summary>Called with a line for every fork, step, kill and exit (the simulator's trace).</summary>
     public Action<string>? OnEvent { get; set; }
 
+    /// <summary>Called with each log line of a child's work when its turn comes.</summary>
+    public Action<LogLevel, string>? OnLog { get; set; }
+
     /// <summary>Pids of children that have not ended yet.</summary>
     public IEnumerable<int> Running => children.Where(c => !c.Value.Ended).Select(c => c.Key);
+
+    /// <summary>The first of <see cref="Running"/>, if any.</summary>
+    public int? FirstRunning
+    {
+        get
+        {
+            foreach ((int pid, Child child) in children)
+            {
+                if (!child.Ended)
+                {
+                    return pid;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// True when a log line comes from a child's work running ahead (it is kept for its turn and
+    /// said through <see cref="OnLog"/>) or running again (it was said already): the log must
+    /// not write it now.
+    /// </summary>
+    public bool Holds(LogLevel level, string message) => current is not null && current.Hold(level, message);
 
     /// <inheritdoc/>
     public SysResult Fork(Func<ChildContext, int> work)
     {
         int pid = ++nextPid;
-        var child = new Child(pid, storage) { Kernel = Kernel ?? storage };
+        var child = new Child(pid, this, work);
         children[pid] = child;
         OnEvent?.Invoke($"fork pid={pid}");
-        child.Start(work, carrier);
+        current = child;
+        child.RunAhead();
+        current = null;
+        child.Begin();
         Settle(child);
         return SysResult.Success(pid);
     }
 
     /// <summary>
     /// Lets child <paramref name="pid"/> make up to <paramref name="syscalls"/> syscalls (or
-    /// finish) before it parks again: one handoff however many. False when it has ended.
+    /// finish) before it parks again. False when it has ended.
     /// </summary>
     public bool Step(int pid, int syscalls = 1)
     {
@@ -63,8 +109,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
             return false;
         }
 
-        child.Budget = Math.Max(1, syscalls);
-        child.Resume();
+        child.Advance(Math.Max(1, syscalls));
         Settle(child);
         return !child.Ended;
     }
@@ -78,8 +123,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
         }
 
         OnEvent?.Invoke($"kill pid={pid}");
-        child.Killed = true;
-        child.Resume();
+        child.Kill();
         Settle(child);
         return true;
     }
@@ -110,7 +154,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
         // Blocking wait: the child runs to its end.
         while (!child.Ended)
         {
-            child.Resume();
+            child.Advance(1);
             Settle(child);
         }
 
@@ -126,9 +170,9 @@ public sealed class SimChildren : IChildProcesses, IDisposable
     {
         foreach (Child child in children.Values.Where(c => !c.Ended))
         {
-            child.Killed = true;
-            child.Resume();
+            child.Kill();
             child.WaitEnded();
+            current = null;
         }
 
         children.Clear();
@@ -138,24 +182,23 @@ public sealed class SimChildren : IChildProcesses, IDisposable
     /// <inheritdoc/>
     public void Dispose() => Crash();
 
-    /// <summary>The thread children run on, one at a time.</summary>
+    /// <summary>The thread children run on when they cannot run ahead, one at a time (started when first needed).</summary>
     public sealed class ChildCarrier : IDisposable
     {
         private readonly SemaphoreSlim ready = new(0);
-        private readonly Thread thread;
+        private Thread? thread;
         private Action? next;
         private bool disposed;
-
-        /// <summary>Starts the carrier thread.</summary>
-        public ChildCarrier()
-        {
-            thread = new Thread(Loop) { IsBackground = true, Name = "sim-child-carrier" };
-            thread.Start();
-        }
 
         /// <summary>Runs <paramref name="body"/> on the carrier (which must be idle).</summary>
         public void Run(Action body)
         {
+            if (thread is null)
+            {
+                thread = new Thread(Loop) { IsBackground = true, Name = "sim-child-carrier" };
+                thread.Start();
+            }
+
             next = body;
             ready.Release();
         }
@@ -164,8 +207,11 @@ public sealed class SimChildren : IChildProcesses, IDisposable
         public void Dispose()
         {
             disposed = true;
-            ready.Release();
-            thread.Join();
+            if (thread is not null)
+            {
+                ready.Release();
+                thread.Join();
+            }
         }
 
         private void Loop()
@@ -189,6 +235,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
     private void Settle(Child child)
     {
         child.WaitParkedOrEnded();
+        current = null;
         if (child.PowerLost)
         {
             throw new PowerLossException();
@@ -206,29 +253,74 @@ public sealed class SimChildren : IChildProcesses, IDisposable
     {
     }
 
-    private sealed class Child : IStorage
+    // Thrown into a child's work running ahead when it makes a call whose result cannot be
+    // predicted: the script ends there. (The seed's child code catches nothing.)
+    private sealed class Unpredictable : Exception
     {
-        private readonly IStorage inner;
-        private readonly SemaphoreSlim go = new(0);
-        private readonly SemaphoreSlim parked = new(0);
+    }
+
+    private enum Call
+    {
+        Open,
+        Write,
+        Ftruncate,
+        Fsync,
+        Fdatasync,
+        Close,
+        Rename,
+        Unlink,
+        FsyncDirectory,
+    }
+
+    // One syscall of a script, with the result predicted for it and the log lines the work said
+    // after it returned (up to the next syscall).
+    private sealed class Op(Call call, int fd = -1, string? path = null, string? to = null, OpenFlags flags = default, long length = 0, byte[]? data = null)
+    {
+        public Call Call { get; } = call;
+
+        public int Fd { get; } = fd;
+
+        public string? Path { get; } = path;
+
+        public string? To { get; } = to;
+
+        public OpenFlags Flags { get; } = flags;
+
+        public long Length { get; } = length;
+
+        public byte[]? Data { get; } = data;
+
+        public SysResult Predicted { get; set; }
+
+        public List<(LogLevel Level, string Message)> After { get; } = [];
+    }
+
+    private sealed class Child(int pid, SimChildren owner, Func<ChildContext, int> work) : IStorage
+    {
+        private readonly List<Op> script = [];
+        private readonly List<(LogLevel Level, string Message)> prologue = [];
+        private readonly List<SysResult> results = [];
         private readonly HashSet<int> fds = [];
-        private readonly ManualResetEventSlim ended = new();
+        private bool ahead;
+        private bool complete;
+        private int exitCode;
+        private int saidLogs;
 
-        public Child(int pid, IStorage inner)
-        {
-            Pid = pid;
-            this.inner = inner;
-        }
+        // Threaded mode (after a wrong prediction): results still to feed, log lines still to skip.
+        private bool threaded;
+        private int fed;
+        private int skipLogs;
+        private SemaphoreSlim? go;
+        private SemaphoreSlim? parked;
+        private ManualResetEventSlim? ended;
 
-        public int Pid { get; }
+        public int Pid { get; } = pid;
 
-        public required IStorage Kernel { get; init; }
+        public bool Killed { get; private set; }
 
-        public bool Killed { get; set; }
+        public bool PowerLost { get; private set; }
 
-        public bool PowerLost { get; set; }
-
-        // Syscalls the child may still make before it parks (set by Step; 0: park at the next).
+        // Syscalls the threaded child may still make before it parks (0: park at the next).
         public int Budget { get; set; }
 
         public bool Ended { get; private set; }
@@ -237,119 +329,301 @@ public sealed class SimChildren : IChildProcesses, IDisposable
 
         public ChildExit? Exit { get; private set; }
 
-        public void Start(Func<ChildContext, int> work, ChildCarrier carrier) => carrier.Run(() =>
+        // The work, at once, against predicted results: the script.
+        public void RunAhead()
         {
-            ChildExit exit;
+            ahead = true;
             try
             {
-                exit = new ChildExit(Pid, work(new ChildContext(Pid, this)), 0);
+                exitCode = work(new ChildContext(Pid, this));
+                complete = true;
             }
-            catch (Exception e) when (e is SimChildren.Killed or ProcessKilledException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                exit = new ChildExit(Pid, 0, 9);
-            }
-            catch (PowerLossException)
-            {
-                // The power went out during one of the child's syscalls: the simulator handles it.
-                PowerLost = true;
-                exit = new ChildExit(Pid, 0, 9);
+                // An unpredictable call (or a failure of the work itself, which the thread will
+                // meet again): the script ends at the last syscall recorded.
             }
 
-            foreach (int fd in fds)
-            {
-                Kernel.Close(fd);
-            }
-
-            Exit = exit;
-            Ended = true;
-            ended.Set();
-            parked.Release();
-        });
-
-        public void Resume() => go.Release();
-
-        public void WaitParkedOrEnded() => parked.Wait();
-
-        public void WaitEnded() => ended.Wait();
-
-        public SysResult Open(string path, OpenFlags flags)
-        {
-            Park();
-            SysResult r = inner.Open(path, flags);
-            if (r.Ok)
-            {
-                fds.Add((int)r.Value);
-            }
-
-            return r;
+            ahead = false;
         }
+
+        // After fork: the log lines before the first syscall, and the end of a child that makes none.
+        public void Begin()
+        {
+            Say(prologue);
+            if (script.Count == 0)
+            {
+                Finish(0);
+            }
+        }
+
+        public void Advance(int syscalls)
+        {
+            if (threaded)
+            {
+                Budget = syscalls;
+                owner.current = this;
+                go!.Release();
+                return;
+            }
+
+            for (int made = 1; made <= syscalls; made++)
+            {
+                Op op = script[results.Count];
+                SysResult r;
+                try
+                {
+                    r = Make(op);
+                }
+                catch (ProcessKilledException)
+                {
+                    End(new ChildExit(Pid, 0, 9));
+                    return;
+                }
+                catch (PowerLossException)
+                {
+                    // The power went out during one of the child's syscalls: the simulator handles it.
+                    PowerLost = true;
+                    End(new ChildExit(Pid, 0, 9));
+                    return;
+                }
+
+                results.Add(r);
+                if (r != op.Predicted)
+                {
+                    RunThreaded(syscalls - made);
+                    return;
+                }
+
+                Say(op.After);
+                if (results.Count == script.Count)
+                {
+                    Finish(syscalls - made);
+                    return;
+                }
+            }
+        }
+
+        public void Kill()
+        {
+            Killed = true;
+            if (threaded)
+            {
+                owner.current = this;
+                go!.Release();
+            }
+            else
+            {
+                End(new ChildExit(Pid, 0, 9));
+            }
+        }
+
+        public void WaitParkedOrEnded() => parked?.Wait();
+
+        public void WaitEnded() => ended?.Wait();
+
+        public bool Hold(LogLevel level, string message)
+        {
+            if (ahead)
+            {
+                (script.Count == 0 ? prologue : script[^1].After).Add((level, message));
+                return true;
+            }
+
+            if (skipLogs > 0)
+            {
+                skipLogs--;
+                return true;
+            }
+
+            return false;
+        }
+
+        public SysResult Open(string path, OpenFlags flags) =>
+            Do(new Op(Call.Open, path: path, flags: flags), SysResult.Success(owner.nextFd()));
 
         public SysResult Read(int fd, Span<byte> buffer)
         {
+            Unpredicted();
             Park();
-            return inner.Read(fd, buffer);
+            return owner.storage.Read(fd, buffer);
         }
 
         public SysResult Write(int fd, ReadOnlySpan<byte> data)
         {
-            Park();
-            return inner.Write(fd, data);
+            if (!ahead && fed == results.Count)
+            {
+                // Live on the thread: no copy of the data.
+                Park();
+                return owner.storage.Write(fd, data);
+            }
+
+            return Do(new Op(Call.Write, fd, data: data.ToArray()), SysResult.Success(data.Length));
         }
 
-        public Errno Ftruncate(int fd, long length)
-        {
-            Park();
-            return inner.Ftruncate(fd, length);
-        }
+        public Errno Ftruncate(int fd, long length) => Do(new Op(Call.Ftruncate, fd, length: length)).Error;
 
-        public Errno Fsync(int fd)
-        {
-            Park();
-            return inner.Fsync(fd);
-        }
+        public Errno Fsync(int fd) => Do(new Op(Call.Fsync, fd)).Error;
 
-        public Errno Fdatasync(int fd)
-        {
-            Park();
-            return inner.Fdatasync(fd);
-        }
+        public Errno Fdatasync(int fd) => Do(new Op(Call.Fdatasync, fd)).Error;
 
-        public Errno Close(int fd)
-        {
-            Park();
-            Errno e = inner.Close(fd);
-            fds.Remove(fd);
-            return e;
-        }
+        public Errno Close(int fd) => Do(new Op(Call.Close, fd)).Error;
 
         public SysResult Fstat(int fd)
         {
+            Unpredicted();
             Park();
-            return inner.Fstat(fd);
+            return owner.storage.Fstat(fd);
         }
 
         public SysResult Stat(string path)
         {
+            Unpredicted();
             Park();
-            return inner.Stat(path);
+            return owner.storage.Stat(path);
         }
 
-        public Errno Rename(string from, string to)
+        public Errno Rename(string from, string to) => Do(new Op(Call.Rename, path: from, to: to)).Error;
+
+        public Errno Unlink(string path) => Do(new Op(Call.Unlink, path: path)).Error;
+
+        public Errno FsyncDirectory(string path) => Do(new Op(Call.FsyncDirectory, path: path)).Error;
+
+        private static SysResult Of(Errno e) => new(e == Errno.None ? 0 : -1, e);
+
+        // One syscall of the work: recorded with its prediction when running ahead, fed back when
+        // running again, made for real (after parking) otherwise.
+        private SysResult Do(Op op, SysResult? predicted = null)
         {
+            if (ahead)
+            {
+                op.Predicted = predicted ?? SysResult.Success(0);
+                script.Add(op);
+                return op.Predicted;
+            }
+
+            if (fed < results.Count)
+            {
+                return results[fed++];
+            }
+
             Park();
-            return inner.Rename(from, to);
+            return Make(op);
         }
 
-        public Errno Unlink(string path)
+        private void Unpredicted()
         {
-            Park();
-            return inner.Unlink(path);
+            if (ahead)
+            {
+                throw new Unpredictable();
+            }
         }
 
-        public Errno FsyncDirectory(string path)
+        // The real syscall, keeping track of the child's descriptors.
+        private SysResult Make(Op op)
         {
-            Park();
-            return inner.FsyncDirectory(path);
+            IStorage s = owner.storage;
+            switch (op.Call)
+            {
+                case Call.Open:
+                    SysResult r = s.Open(op.Path!, op.Flags);
+                    if (r.Ok)
+                    {
+                        fds.Add((int)r.Value);
+                    }
+
+                    return r;
+                case Call.Write:
+                    return s.Write(op.Fd, op.Data);
+                case Call.Ftruncate:
+                    return Of(s.Ftruncate(op.Fd, op.Length));
+                case Call.Fsync:
+                    return Of(s.Fsync(op.Fd));
+                case Call.Fdatasync:
+                    return Of(s.Fdatasync(op.Fd));
+                case Call.Close:
+                    // Killed at its close, the child still holds the descriptor: the kernel closes it.
+                    SysResult closed = Of(s.Close(op.Fd));
+                    fds.Remove(op.Fd);
+                    return closed;
+                case Call.Rename:
+                    return Of(s.Rename(op.Path!, op.To!));
+                case Call.Unlink:
+                    return Of(s.Unlink(op.Path!));
+                default:
+                    return Of(s.FsyncDirectory(op.Path!));
+            }
+        }
+
+        private void Say(List<(LogLevel Level, string Message)> lines)
+        {
+            saidLogs += lines.Count;
+            foreach ((LogLevel level, string message) in lines)
+            {
+                owner.OnLog?.Invoke(level, message);
+            }
+        }
+
+        // The script is played out: the child ends as its work did, or, when the script stops
+        // short, the rest is run on the thread.
+        private void Finish(int syscallsLeft)
+        {
+            if (complete)
+            {
+                End(new ChildExit(Pid, exitCode, 0));
+            }
+            else
+            {
+                RunThreaded(syscallsLeft);
+            }
+        }
+
+        private void End(ChildExit exit)
+        {
+            foreach (int fd in fds)
+            {
+                (owner.Kernel ?? owner.storage).Close(fd);
+            }
+
+            Exit = exit;
+            Ended = true;
+        }
+
+        // The work again, on the carrier: fed the results it had, silent until it has said the
+        // log lines said already, then parked before each syscall once the step's
+        // syscallsLeft are made.
+        private void RunThreaded(int syscallsLeft)
+        {
+            threaded = true;
+            fed = 0;
+            skipLogs = saidLogs;
+            Budget = syscallsLeft + 1;
+            go = new SemaphoreSlim(0);
+            parked = new SemaphoreSlim(0);
+            ended = new ManualResetEventSlim();
+            owner.current = this;
+            owner.carrier.Run(() =>
+            {
+                ChildExit exit;
+                try
+                {
+                    exit = new ChildExit(Pid, work(new ChildContext(Pid, this)), 0);
+                }
+                catch (Exception e) when (e is SimChildren.Killed or ProcessKilledException)
+                {
+                    exit = new ChildExit(Pid, 0, 9);
+                }
+                catch (PowerLossException)
+                {
+                    // The power went out during one of the child's syscalls: the simulator handles it.
+                    PowerLost = true;
+                    exit = new ChildExit(Pid, 0, 9);
+                }
+
+                End(exit);
+                ended.Set();
+                parked.Release();
+            });
         }
 
         // Hand control back to the simulator and wait for the next step, unless the current step
@@ -363,11 +637,11 @@ public sealed class SimChildren : IChildProcesses, IDisposable
             }
 
             Budget = 0;
-            parked.Release();
-            go.Wait();
+            parked!.Release();
+            go!.Wait();
             if (Killed)
             {
-                throw new Killed();
+                throw new SimChildren.Killed();
             }
         }
     }

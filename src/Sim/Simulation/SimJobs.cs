@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AofSim.Engine.Ports;
 
 namespace AofSim.Sim.Simulation;
@@ -55,7 +56,7 @@ public sealed class SimJobs : IBackgroundJobs
     }
 
     /// <summary>Called with a line for every job start and end (the simulator's trace).</summary>
-    public Action<string>? OnEvent { get; set; }
+    public Action<ReadOnlySpan<char>>? OnEvent { get; set; }
 
     /// <summary>The fault plan's action for an fsync job on a descriptor (see the file's header), or null.</summary>
     public Func<int, AofSim.Faults.FaultAction?>? Faults { get; init; }
@@ -78,7 +79,7 @@ public sealed class SimJobs : IBackgroundJobs
         Worker w = type == BioJobType.CloseFile ? closeWorker : aofWorker;
         int latency = type == BioJobType.CloseFile ? options.CloseMs : FsyncLatency();
         w.Queue.Add(new Job(type, fd, latency));
-        OnEvent?.Invoke($"bio submit {type} fd={fd} latency={latency}");
+        Event($"bio submit {type} fd={fd} latency={latency}");
         w.StartIfIdle(clock.NowMs, this);
     }
 
@@ -102,6 +103,12 @@ public sealed class SimJobs : IBackgroundJobs
             clock.AdvanceTo(next.Value);
             w.Step(next.Value, this);
         }
+    }
+
+    private void Event(ref DefaultInterpolatedStringHandler line)
+    {
+        OnEvent?.Invoke(line.Text);
+        line.Clear();
     }
 
     private static long? Min(long? a, long? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
@@ -129,7 +136,7 @@ public sealed class SimJobs : IBackgroundJobs
             }
         }
 
-        OnEvent?.Invoke($"bio start {job.Type} fd={job.Fd}{(job.Point is null && job.Type != BioJobType.CloseFile ? " EBADF" : string.Empty)}{fault}");
+        Event($"bio start {job.Type} fd={job.Fd}{(job.Point is null && job.Type != BioJobType.CloseFile ? " EBADF" : string.Empty)}{fault}");
     }
 
     private void Finish(Job job)
@@ -154,7 +161,7 @@ public sealed class SimJobs : IBackgroundJobs
             storage.Close(job.Fd);
         }
 
-        OnEvent?.Invoke($"bio done {job.Type} fd={job.Fd}{(job.Error != Errno.None ? $" error={job.Error}" : string.Empty)}");
+        Event($"bio done {job.Type} fd={job.Fd}{(job.Error != Errno.None ? $" error={job.Error}" : string.Empty)}");
     }
 
     private sealed class Job(BioJobType type, int fd, int latency)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AofSim.Engine.Ports;
 
 namespace AofSim.Sim.Simulation;
@@ -100,13 +101,28 @@ public sealed class SimStorage : IStorage, IWritebackFaults
     public int PendingAtRisk => durableNames.Values.Distinct().Sum(ino => inodes[ino].Pending.Count);
 
     /// <summary>Called with a line for every call made (the simulator's trace).</summary>
-    public Action<string>? OnCall { get; set; }
+    public Action<ReadOnlySpan<char>>? OnCall { get; set; }
 
     /// <summary>Names in the directory now, sorted.</summary>
     public IEnumerable<string> Names => names.Keys.Order(StringComparer.Ordinal);
 
     /// <summary>The content reads see for <paramref name="path"/>, or null.</summary>
-    public byte[]? ReadAll(string path) => names.TryGetValue(path, out int ino) ? [.. inodes[ino].Cache] : null;
+    public byte[]? ReadAll(string path) => names.TryGetValue(path, out int ino) ? inodes[ino].Cache.Span.ToArray() : null;
+
+    /// <summary>The descriptor the next open would return (the lowest free one).</summary>
+    public int NextFd
+    {
+        get
+        {
+            int fd = 3;
+            while (fds.ContainsKey(fd))
+            {
+                fd++;
+            }
+
+            return fd;
+        }
+    }
 
     /// <inheritdoc/>
     public SysResult Open(string path, OpenFlags flags)
@@ -128,17 +144,12 @@ public sealed class SimStorage : IStorage, IWritebackFaults
         }
 
         Inode node = inodes[ino];
-        if ((flags & OpenFlags.Truncate) != 0 && node.Cache.Count > 0)
+        if ((flags & OpenFlags.Truncate) != 0 && node.Cache.Length > 0)
         {
             node.Truncate(0);
         }
 
-        int fd = 3;
-        while (fds.ContainsKey(fd))
-        {
-            fd++;
-        }
-
+        int fd = NextFd;
         fds[fd] = new OpenFile(ino, (flags & OpenFlags.Append) != 0);
         return Log($"open {path}", SysResult.Success(fd));
     }
@@ -151,11 +162,11 @@ public sealed class SimStorage : IStorage, IWritebackFaults
             return SysResult.Fail(Errno.EBADF);
         }
 
-        List<byte> cache = inodes[f.Inode].Cache;
-        int n = (int)Math.Max(0, Math.Min(buffer.Length, cache.Count - f.Position));
-        for (int i = 0; i < n; i++)
+        ReadOnlySpan<byte> cache = inodes[f.Inode].Cache.Span;
+        int n = (int)Math.Max(0, Math.Min(buffer.Length, cache.Length - f.Position));
+        if (n > 0)
         {
-            buffer[i] = cache[(int)f.Position + i];
+            cache.Slice((int)f.Position, n).CopyTo(buffer);
         }
 
         f.Position += n;
@@ -171,7 +182,7 @@ public sealed class SimStorage : IStorage, IWritebackFaults
         }
 
         Inode node = inodes[f.Inode];
-        long at = f.Append ? node.Cache.Count : f.Position;
+        long at = f.Append ? node.Cache.Length : f.Position;
         int n = data.Length;
         if (diskFullOnce)
         {
@@ -270,11 +281,11 @@ public sealed class SimStorage : IStorage, IWritebackFaults
 
     /// <inheritdoc/>
     public SysResult Fstat(int fd) =>
-        fds.TryGetValue(fd, out OpenFile? f) ? SysResult.Success(inodes[f.Inode].Cache.Count) : SysResult.Fail(Errno.EBADF);
+        fds.TryGetValue(fd, out OpenFile? f) ? SysResult.Success(inodes[f.Inode].Cache.Length) : SysResult.Fail(Errno.EBADF);
 
     /// <inheritdoc/>
     public SysResult Stat(string path) =>
-        names.TryGetValue(path, out int ino) ? SysResult.Success(inodes[ino].Cache.Count) : SysResult.Fail(Errno.ENOENT);
+        names.TryGetValue(path, out int ino) ? SysResult.Success(inodes[ino].Cache.Length) : SysResult.Fail(Errno.ENOENT);
 
     /// <inheritdoc/>
     public Errno Rename(string from, string to)
@@ -399,16 +410,38 @@ public sealed class SimStorage : IStorage, IWritebackFaults
         }
     }
 
-    private SysResult Log(string call, SysResult r)
+    private SysResult Log([InterpolatedStringHandlerArgument("")] ref CallLine call, SysResult r)
     {
-        OnCall?.Invoke(r.Ok ? $"{call} ={r.Value}" : $"{call} ={r.Error}");
+        if (call.On)
+        {
+            call.Text.AppendLiteral(" =");
+            if (r.Ok)
+            {
+                call.Text.AppendFormatted(r.Value);
+            }
+            else
+            {
+                call.Text.AppendFormatted(r.Error);
+            }
+
+            OnCall!(call.Text.Text);
+            call.Text.Clear();
+        }
+
         Count();
         return r;
     }
 
-    private Errno Log(string call, Errno e)
+    private Errno Log([InterpolatedStringHandlerArgument("")] ref CallLine call, Errno e)
     {
-        OnCall?.Invoke($"{call} ={(e == Errno.None ? "0" : e.ToString())}");
+        if (call.On)
+        {
+            call.Text.AppendLiteral(" =");
+            call.Text.AppendLiteral(e == Errno.None ? "0" : e.ToString());
+            OnCall!(call.Text.Text);
+            call.Text.Clear();
+        }
+
         Count();
         return e;
     }
@@ -419,6 +452,27 @@ public sealed class SimStorage : IStorage, IWritebackFaults
         {
             throw new PowerLossException();
         }
+    }
+
+    // A call's trace line, formatted only when someone listens.
+    [InterpolatedStringHandler]
+    private ref struct CallLine
+    {
+        public DefaultInterpolatedStringHandler Text;
+
+        public CallLine(int literalLength, int formattedCount, SimStorage storage, out bool shouldAppend)
+        {
+            On = shouldAppend = storage.OnCall is not null;
+            Text = On ? new DefaultInterpolatedStringHandler(literalLength + 8, formattedCount + 1) : default;
+        }
+
+        public bool On { get; }
+
+        public void AppendLiteral(string value) => Text.AppendLiteral(value);
+
+        public void AppendFormatted<T>(T value) => Text.AppendFormatted(value);
+
+        public void AppendFormatted(string? value) => Text.AppendFormatted(value);
     }
 
     private sealed class OpenFile(int inode, bool append)
@@ -433,30 +487,38 @@ public sealed class SimStorage : IStorage, IWritebackFaults
     // One file: the page cache, the durable bytes, and the operations in between.
     private sealed class Inode
     {
-        public List<byte> Cache { get; } = [];
-
-        public byte[] Durable { get; private set; } = [];
+        public FileBytes Cache { get; private init; } = new();
 
         // A write (Data non-null) at Offset, or a truncation to Offset (Data null).
         public List<(long Offset, byte[]? Data)> Pending { get; } = [];
 
+        // The durable bytes. Files written in order (the AOF, a rewrite's temp file) keep them as
+        // the first durableLength bytes of the cache, with no copy (durable null): that holds as
+        // long as nothing changes the cache below durableLength. Otherwise they are their own.
+        private FileBytes? durable;
+        private long durableLength;
+
+        private ReadOnlySpan<byte> DurableSpan => durable is null ? Cache.Span[..(int)durableLength] : durable.Span;
+
         public void Write(long at, ReadOnlySpan<byte> data)
         {
-            Place(Cache, at, data);
+            if (durable is null && at < durableLength)
+            {
+                Unshare();
+            }
+
+            Cache.Place(at, data);
             Pending.Add((at, data.ToArray()));
         }
 
         public void Truncate(long length)
         {
-            if (length < Cache.Count)
+            if (durable is null && length < durableLength)
             {
-                Cache.RemoveRange((int)length, Cache.Count - (int)length);
-            }
-            else
-            {
-                Cache.AddRange(new byte[length - Cache.Count]);
+                Unshare();
             }
 
+            Cache.SetLength(length);
             Pending.Add((length, null));
         }
 
@@ -469,13 +531,38 @@ public sealed class SimStorage : IStorage, IWritebackFaults
                 return;
             }
 
-            var disk = new List<byte>(Durable);
-            for (int i = 0; i < count; i++)
+            if (durable is null)
             {
-                Apply(disk, Pending[i]);
+                // Still a prefix of the cache if the operations left pending only touch bytes
+                // past what becomes durable.
+                long length = durableLength;
+                for (int i = 0; i < count; i++)
+                {
+                    (long offset, byte[]? data) = Pending[i];
+                    length = data is null ? offset : Math.Max(length, offset + data.Length);
+                }
+
+                bool prefix = true;
+                for (int i = count; i < Pending.Count && prefix; i++)
+                {
+                    prefix = Pending[i].Offset >= length;
+                }
+
+                if (prefix)
+                {
+                    durableLength = length;
+                    Pending.RemoveRange(0, count);
+                    return;
+                }
+
+                Unshare();
             }
 
-            Durable = [.. disk];
+            for (int i = 0; i < count; i++)
+            {
+                Apply(durable!, Pending[i].Offset, Pending[i].Data);
+            }
+
             Pending.RemoveRange(0, count);
         }
 
@@ -484,22 +571,32 @@ public sealed class SimStorage : IStorage, IWritebackFaults
         public void DropWriteback(int count)
         {
             count = Math.Min(count, Pending.Count);
-            var disk = new List<byte>(Durable);
+            if (count == 0)
+            {
+                return;
+            }
+
+            // The cache now holds bytes the disk never will: the durable bytes are their own.
+            if (durable is null)
+            {
+                Unshare();
+            }
+
             for (int i = 0; i < count; i++)
             {
                 if (Pending[i].Data is null)
                 {
-                    Apply(disk, Pending[i]);
+                    Apply(durable!, Pending[i].Offset, null);
                 }
             }
 
-            Durable = [.. disk];
             Pending.RemoveRange(0, count);
         }
 
         public (Inode After, string What) AfterCrash(SimRandom? random, Func<int, PendingFate>? fateOf, SimStorageOptions options)
         {
-            var disk = new List<byte>(Durable);
+            var disk = new FileBytes();
+            disk.Place(0, DurableSpan);
             var fates = new List<char>();
             bool stopped = false;
             int index = 0;
@@ -517,7 +614,7 @@ public sealed class SimStorage : IStorage, IWritebackFaults
                     : fateOf(i) switch { PendingFate.Whole => -1, PendingFate.Torn => options.SurviveWhole, _ => 2 };
                 if (roll < options.SurviveWhole)
                 {
-                    Apply(disk, op);
+                    Apply(disk, op.offset, op.data);
                     fates.Add('W');
                     continue;
                 }
@@ -531,7 +628,7 @@ public sealed class SimStorage : IStorage, IWritebackFaults
                     {
                         int boundaries = (int)((end - 1 - firstBoundary) / options.SectorSize) + 1;
                         long cut = firstBoundary + (random is null ? 0 : random.Next(boundaries) * (long)options.SectorSize);
-                        Apply(disk, (op.offset, op.data[..(int)(cut - op.offset)]));
+                        disk.Place(op.offset, op.data.AsSpan(0, (int)(cut - op.offset)));
                         fates.Add('T');
                     }
                     else
@@ -548,48 +645,74 @@ public sealed class SimStorage : IStorage, IWritebackFaults
                 stopped = options.Model == CrashModel.Ext4Ordered;
             }
 
-            var after = new Inode();
-            after.Cache.AddRange(disk);
-            after.Durable = [.. disk];
-            string what = Pending.Count == 0 ? $"{disk.Count} bytes, nothing pending" : $"{disk.Count} bytes, pending [{new string([.. fates])}]";
+            var after = new Inode { Cache = disk, durableLength = disk.Length };
+            string what = Pending.Count == 0 ? $"{disk.Length} bytes, nothing pending" : $"{disk.Length} bytes, pending [{new string([.. fates])}]";
             return (after, what);
         }
 
-        private static void Apply(List<byte> disk, (long Offset, byte[]? Data) op)
+        private void Unshare()
         {
-            if (op.Data is null)
+            durable = new FileBytes();
+            durable.Place(0, Cache.Span[..(int)durableLength]);
+        }
+
+        private static void Apply(FileBytes disk, long offset, byte[]? data)
+        {
+            if (data is null)
             {
-                if (op.Offset < disk.Count)
-                {
-                    disk.RemoveRange((int)op.Offset, disk.Count - (int)op.Offset);
-                }
-                else
-                {
-                    disk.AddRange(new byte[op.Offset - disk.Count]);
-                }
+                disk.SetLength(offset);
             }
             else
             {
-                Place(disk, op.Offset, op.Data);
+                disk.Place(offset, data);
             }
         }
+    }
 
-        private static void Place(List<byte> bytes, long at, ReadOnlySpan<byte> data)
+    // A file's bytes: a growable array (what reads see, or what is on disk).
+    private sealed class FileBytes
+    {
+        private byte[] data = [];
+
+        public int Length { get; private set; }
+
+        public ReadOnlySpan<byte> Span => data.AsSpan(0, Length);
+
+        // Cuts, or extends with zeros.
+        public void SetLength(long length)
         {
-            if (at > bytes.Count)
+            if (length > Length)
             {
-                bytes.AddRange(new byte[at - bytes.Count]);
+                Ensure(length);
+                data.AsSpan(Length, (int)length - Length).Clear();
             }
 
-            int overlap = (int)Math.Min(data.Length, bytes.Count - at);
-            for (int i = 0; i < overlap; i++)
+            Length = (int)length;
+        }
+
+        // Writes at `at`, first extending with zeros to it.
+        public void Place(long at, ReadOnlySpan<byte> bytes)
+        {
+            if (at > Length)
             {
-                bytes[(int)at + i] = data[i];
+                SetLength(at);
             }
 
-            if (overlap < data.Length)
+            long end = at + bytes.Length;
+            if (end > Length)
             {
-                bytes.AddRange(data[overlap..].ToArray());
+                Ensure(end);
+                Length = (int)end;
+            }
+
+            bytes.CopyTo(data.AsSpan((int)at));
+        }
+
+        private void Ensure(long length)
+        {
+            if (length > data.Length)
+            {
+                Array.Resize(ref data, (int)Math.Max(length, Math.Max(256, 2L * data.Length)));
             }
         }
     }

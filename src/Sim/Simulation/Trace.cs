@@ -1,12 +1,15 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace AofSim.Sim.Simulation;
 
 /// <summary>
 /// The record of a run: one line per event (command, syscall and result, job, child, fault,
 /// crash, recovery, check). Its hash identifies the run; the lines themselves are kept only when
-/// asked (replay), so a campaign pays for hashing alone.
+/// asked (replay), so a campaign pays for hashing alone: lines are formatted into a pooled
+/// buffer and hashed from there, and become strings only when kept.
 /// </summary>
 public sealed class Trace(bool keepLines)
 {
@@ -25,9 +28,44 @@ public sealed class Trace(bool keepLines)
     /// <summary>Adds a line.</summary>
     public void Add(string line)
     {
+        Mix(line);
+        lines?.Add(line);
+    }
+
+    /// <summary>Adds a line.</summary>
+    public void Add(ReadOnlySpan<char> line)
+    {
+        Mix(line);
+        lines?.Add(line.ToString());
+    }
+
+    /// <summary>Adds a line formatted by an interpolated string (its buffer goes back to the pool).</summary>
+    public void Add(ref DefaultInterpolatedStringHandler line)
+    {
+        Add(line.Text);
+        line.Clear();
+    }
+
+    /// <summary>Adds the line <paramref name="prefix"/> followed by <paramref name="rest"/>.</summary>
+    public void Add(string prefix, ReadOnlySpan<char> rest)
+    {
+        int n = prefix.Length + rest.Length;
+        char[]? rented = null;
+        Span<char> line = n <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(n));
+        prefix.CopyTo(line);
+        rest.CopyTo(line[prefix.Length..]);
+        Add(line[..n]);
+        if (rented is not null)
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    private void Mix(ReadOnlySpan<char> line)
+    {
         // A fixed 64-bit hash over the line's UTF-16 bytes, 8 at a time, read little-endian so
         // that every machine computes the same value.
-        ReadOnlySpan<byte> bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(line.AsSpan());
+        ReadOnlySpan<byte> bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(line);
         ulong h = hash ^ (ulong)bytes.Length;
         while (bytes.Length >= 8)
         {
@@ -44,6 +82,5 @@ public sealed class Trace(bool keepLines)
         h = (h ^ tail) * 0xFF51AFD7ED558CCDUL;
         hash = h ^ (h >> 32);
         Count++;
-        lines?.Add(line);
     }
 }

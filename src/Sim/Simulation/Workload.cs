@@ -41,7 +41,7 @@ public sealed class Workload
 
     private static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
 
-    private string Key(string type) => $"{type}:{random.Next(KeysPerType)}";
+    private string Key(string type) => KeyNames[type][random.Next(KeysPerType)];
 
     private string Val() => random.Pick(Values);
 
@@ -89,13 +89,19 @@ public sealed class Workload
 
     private static readonly string[] Types = ["s", "n", "l", "t", "z", "h"];
 
+    // "type:i" and "mi", made once instead of at every draw.
+    private static readonly Dictionary<string, string[]> KeyNames =
+        Types.ToDictionary(t => t, t => Enumerable.Range(0, KeysPerType).Select(i => $"{t}:{i}").ToArray(), StringComparer.Ordinal);
+
+    private static readonly string[] Members = [.. Enumerable.Range(0, 8).Select(i => "m" + i)];
+
     private string[] RenameWithinType()
     {
         string type = random.Pick(Types);
         return ["RENAME", Key(type), Key(type)];
     }
 
-    private string Member() => "m" + random.Next(8);
+    private string Member() => Members[random.Next(Members.Length)];
 
     private string Score() => random.Next(4) switch
     {

@@ -51,6 +51,19 @@ internal static class ReplayVerb
         return cmd;
     }
 
+    // What is wrong with a script step read from a file, or null.
+    private static string? Invalid(ScriptStep? step) => step switch
+    {
+        null => "empty",
+        ClientStep c when c.Argv is null || c.Argv.Count == 0 || c.Argv.Any(a => a is null || a.Length == 0 || a.Any(x => x is null)) => "a client step needs commands",
+        ClientStep c when c.Db is < 0 or > 15 => "db must be 0..15",
+        AdminStep a when a.Argv is null || a.Argv.Length == 0 || a.Argv.Any(x => x is null) => "an admin step needs a command",
+        AdvanceStep a when a.Ms < 0 => "ms must not be negative",
+        ChildStep c when c.Syscalls < 1 => "syscalls must be at least 1",
+        PowerLossStep p when p.QuietMs < 0 || p.DownMs < 0 => "quietMs and downMs must not be negative",
+        _ => null,
+    };
+
     private static (ulong Seed, SimOptions Options, IReadOnlyList<ScriptStep>? Script) Load(string path)
     {
         if (!File.Exists(path))
@@ -69,9 +82,9 @@ internal static class ReplayVerb
         }
 
         SimOptions options = scenario.ToOptions(out string? error) ?? throw new UsageException($"{path}: {error}");
-        if (scenario.Script is { } steps && steps.Any(x => x is null || (x is ClientStep c && (c.Argv is null || c.Argv.Any(a => a is null || a.Length == 0))) || (x is AdminStep a && (a.Argv is null || a.Argv.Length == 0))))
+        if (scenario.Script is { } steps && steps.Select((x, i) => (x, i)).FirstOrDefault(p => Invalid(p.x) is not null) is { x: not null } bad)
         {
-            throw new UsageException($"{path}: a script step is empty or incomplete");
+            throw new UsageException($"{path}: script step {bad.i + 1}: {Invalid(bad.x)}");
         }
 
         return (scenario.Seed, options, scenario.Script);

@@ -447,6 +447,24 @@ public sealed class CliScenarios : IDisposable
         Assert.Equal(string.Empty, stderr);
     }
 
+    [Theory]
+    [InlineData("""[{"do":"client"}]""", "script step 1: a client step needs commands")]
+    [InlineData("""[{"do":"advance","ms":5},{"do":"client","db":16,"argv":[["SET","a","b"]]}]""", "script step 2: db must be 0..15")]
+    [InlineData("""[{"do":"advance","ms":-5}]""", "script step 1: ms must not be negative")]
+    [InlineData("""[{"do":"child","syscalls":0}]""", "script step 1: syscalls must be at least 1")]
+    [InlineData("""[{"do":"power-loss","quietMs":0,"downMs":-1}]""", "script step 1: quietMs and downMs must not be negative")]
+    [InlineData("""[{"do":"explode"}]""", "is not a scenario file")]
+    public void ABadScriptInAScenarioFileIsOneLineAndExitTwo(string script, string message)
+    {
+        string file = Write("bad.json", $$"""{"seed":1,"profile":"fixed","policy":"always","fs":"posix","faults":"none","ops":10,"script":{{script}}}""");
+        (int exit, string stdout, string stderr) = Run("replay", file);
+
+        Assert.Equal(2, exit);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Single(Lines(stderr));
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+    }
+
     // ------------------------------------------------------------ helpers
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -51,6 +51,9 @@ internal static class ReplayVerb
         return cmd;
     }
 
+    // A day: a wait is run in 100 ms cron ticks, so an absurd one would never end.
+    private const long MaxWaitMs = 86_400_000;
+
     // What is wrong with a script step read from a file, or null.
     private static string? Invalid(ScriptStep? step) => step switch
     {
@@ -58,9 +61,9 @@ internal static class ReplayVerb
         ClientStep c when c.Argv is null || c.Argv.Count == 0 || c.Argv.Any(a => a is null || a.Length == 0 || a.Any(x => x is null)) => "a client step needs commands",
         ClientStep c when c.Db is < 0 or > 15 => "db must be 0..15",
         AdminStep a when a.Argv is null || a.Argv.Length == 0 || a.Argv.Any(x => x is null) => "an admin step needs a command",
-        AdvanceStep a when a.Ms < 0 => "ms must not be negative",
-        ChildStep c when c.Syscalls < 1 => "syscalls must be at least 1",
-        PowerLossStep p when p.QuietMs < 0 || p.DownMs < 0 => "quietMs and downMs must not be negative",
+        AdvanceStep a when a.Ms is < 0 or > MaxWaitMs => $"ms must be 0..{MaxWaitMs}",
+        ChildStep c when c.Syscalls is < 1 or > 1_000_000 => "syscalls must be 1..1000000",
+        PowerLossStep p when p.QuietMs is < 0 or > MaxWaitMs || p.DownMs is < 0 or > MaxWaitMs => $"quietMs and downMs must be 0..{MaxWaitMs}",
         _ => null,
     };
 

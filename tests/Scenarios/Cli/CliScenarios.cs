@@ -450,9 +450,10 @@ public sealed class CliScenarios : IDisposable
     [Theory]
     [InlineData("""[{"do":"client"}]""", "script step 1: a client step needs commands")]
     [InlineData("""[{"do":"advance","ms":5},{"do":"client","db":16,"argv":[["SET","a","b"]]}]""", "script step 2: db must be 0..15")]
-    [InlineData("""[{"do":"advance","ms":-5}]""", "script step 1: ms must not be negative")]
-    [InlineData("""[{"do":"child","syscalls":0}]""", "script step 1: syscalls must be at least 1")]
-    [InlineData("""[{"do":"power-loss","quietMs":0,"downMs":-1}]""", "script step 1: quietMs and downMs must not be negative")]
+    [InlineData("""[{"do":"advance","ms":-5}]""", "script step 1: ms must be 0..86400000")]
+    [InlineData("""[{"do":"advance","ms":9000000000000}]""", "script step 1: ms must be 0..86400000")]
+    [InlineData("""[{"do":"child","syscalls":0}]""", "script step 1: syscalls must be 1..1000000")]
+    [InlineData("""[{"do":"power-loss","quietMs":0,"downMs":-1}]""", "script step 1: quietMs and downMs must be 0..86400000")]
     [InlineData("""[{"do":"explode"}]""", "is not a scenario file")]
     public void ABadScriptInAScenarioFileIsOneLineAndExitTwo(string script, string message)
     {

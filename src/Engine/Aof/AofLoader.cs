@@ -51,7 +51,7 @@ public sealed class AofLoader
     private string? readError;
     private Stall stall;
 
-    private AofLoader(Stream input, long fileSize, Dataset data, Profile profile, IRandomSource random, LoadOptions options, IAofLog log)
+    private AofLoader(Stream input, long fileSize, Dataset data, Profile profile, IRandomSource random, LoadOptions options, IAofLog log, byte[]? filled = null)
     {
         this.input = input;
         this.fileSize = fileSize;
@@ -61,7 +61,8 @@ public sealed class AofLoader
         processor = new CommandProcessor(data, profile, random);
         processor.Context.Loading = true;
         processor.Context.Reply = discard;
-        buf = new byte[(int)Math.Clamp(fileSize, 16, ChunkSize)];
+        buf = filled ?? new byte[(int)Math.Clamp(fileSize, 16, ChunkSize)];
+        end = filled?.Length ?? 0;
         args = new CommandArgs(buf, 16);
     }
 
@@ -121,6 +122,24 @@ public sealed class AofLoader
         var loader = new AofLoader(input, fileSize < 0 ? long.MaxValue : fileSize, data, profile, random ?? new SplitMix64(0), options, log ?? NullLog.Instance);
         LoadResult result = loader.Run();
         return result with { FileSize = fileSize < 0 ? loader.bufStart + loader.end : fileSize };
+    }
+
+    /// <summary>
+    /// Loads an AOF held in <paramref name="aof"/>, which the loader takes over as its read buffer
+    /// (it may overwrite it): no second copy of the file for a check that already holds one.
+    /// </summary>
+    public static LoadResult LoadOwned(byte[] aof, Dataset data, Profile profile, LoadOptions options, IAofLog? log = null)
+    {
+        if (aof.Length == 0)
+        {
+            return new LoadResult { Outcome = LoadOutcome.Empty };
+        }
+
+        // The whole file is in the buffer already, as the first read of a stream of this size would
+        // leave it; later reads find the end of the file.
+        var loader = new AofLoader(Stream.Null, aof.Length, data, profile, new SplitMix64(0), options, log ?? NullLog.Instance, aof);
+        LoadResult result = loader.Run();
+        return result with { FileSize = aof.Length };
     }
 
     /// <summary>Loads an AOF held in memory.</summary>

@@ -645,7 +645,7 @@ public sealed class Simulation : IAofLog
     {
         byte[] aof = storage.ReadAll(AofName) ?? [];
         var loaded = new Dataset();
-        LoadResult r = AofLoader.Load(new MemoryStream(aof, writable: false), aof.Length, loaded, options.Profile, new LoadOptions { NowMs = clock.NowMs });
+        LoadResult r = AofLoader.LoadOwned(aof, loaded, options.Profile, new LoadOptions { NowMs = clock.NowMs });
         bool same = r.Succeeded && EngineView.SameAt(core.Data, loaded, clock.NowMs);
         Trace($"check rewrite-equivalence {(same ? "ok" : "FAIL")}");
         if (!same)

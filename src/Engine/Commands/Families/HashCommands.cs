@@ -41,7 +41,7 @@ internal static class HashCommands
             return ctx.Db.Mutable<RedisHash>(key);
         }
 
-        RedisHash hash = ctx.Db.Create<RedisHash>();
+        RedisHash hash = ctx.Db.Create(new RedisHash());
         ctx.Db.Set(key, hash, DbEntry.NoExpiry);
         return hash;
     }

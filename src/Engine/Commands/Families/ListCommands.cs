@@ -48,7 +48,7 @@ internal static class ListCommands
         }
         else
         {
-            list = ctx.Db.Create<RedisList>();
+            list = ctx.Db.Create(new RedisList());
             ctx.Db.Set(a[1], list, DbEntry.NoExpiry);
         }
 
@@ -391,7 +391,7 @@ internal static class ListCommands
         }
         else
         {
-            dst = ctx.Db.Create<RedisList>();
+            dst = ctx.Db.Create(new RedisList());
             ctx.Db.Set(a[2], dst, DbEntry.NoExpiry);
         }
 

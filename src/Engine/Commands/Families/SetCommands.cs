@@ -48,7 +48,7 @@ internal static class SetCommands
         }
         else
         {
-            set = ctx.Db.Create<RedisSet>();
+            set = ctx.Db.Create(new RedisSet());
             ctx.Db.Set(a[1], set, DbEntry.NoExpiry);
         }
 
@@ -347,7 +347,7 @@ internal static class SetCommands
         }
         else
         {
-            to = ctx.Db.Create<RedisSet>();
+            to = ctx.Db.Create(new RedisSet());
             ctx.Db.Set(a[2], to, DbEntry.NoExpiry);
         }
 
@@ -422,7 +422,7 @@ internal static class SetCommands
         RedisSet? set = null;
         if (result.Count > 0)
         {
-            set = ctx.Db.Create<RedisSet>();
+            set = ctx.Db.Create(new RedisSet());
             set.Members.UnionWith(result);
         }
 

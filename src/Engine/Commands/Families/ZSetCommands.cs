@@ -130,7 +130,7 @@ internal static class ZSetCommands
             }
             else
             {
-                zset = ctx.Db.Create<RedisZSet>();
+                zset = ctx.Db.Create(new RedisZSet());
                 ctx.Db.Set(a[1], zset, DbEntry.NoExpiry);
             }
 
@@ -496,7 +496,7 @@ internal static class ZSetCommands
 
         // Smallest input first, as Redis sorts them (it fixes the order scores are summed in).
         Source[] ordered = [.. sources.OrderBy(s => s.Count)];
-        RedisZSet result = ctx.Db.Create<RedisZSet>();
+        RedisZSet result = ctx.Db.Create(new RedisZSet());
         if (inter)
         {
             Intersect(ordered, aggregate, result);

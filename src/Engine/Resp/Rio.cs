@@ -40,8 +40,11 @@ public abstract class Rio
     }
 
     /// <summary>rioWriteBulkDouble: the <c>%.17g</c> form as a bulk string.</summary>
-    public bool WriteBulkDouble(double value) =>
-        WriteBulkString(System.Text.Encoding.ASCII.GetBytes(Numbers.FormatG17(value)));
+    public bool WriteBulkDouble(double value)
+    {
+        Span<byte> text = stackalloc byte[Numbers.MaxG17Length];
+        return WriteBulkString(text[..Numbers.WriteG17(value, text)]);
+    }
 }
 
 /// <summary>A rio over an in-memory buffer (rioInitWithBuffer): never fails.</summary>

@@ -186,7 +186,7 @@ internal static class ZSetCommands
         {
             if (processed > 0)
             {
-                ctx.Reply.Bulk(Numbers.FormatG17(score));
+                ctx.Reply.BulkG17(score);
             }
             else
             {
@@ -731,7 +731,7 @@ internal static class ZSetCommands
             ctx.Reply.Bulk(z.Member);
             if (withScores)
             {
-                ctx.Reply.Bulk(Numbers.FormatG17(z.Score));
+                ctx.Reply.BulkG17(z.Score);
             }
         }
     }
@@ -753,7 +753,7 @@ internal static class ZSetCommands
 
         if (exists && ((RedisZSet)e.Value).TryGetScore(a[2], out double score))
         {
-            ctx.Reply.Bulk(Numbers.FormatG17(score));
+            ctx.Reply.BulkG17(score);
         }
         else
         {
@@ -808,7 +808,7 @@ internal static class ZSetCommands
         {
             ctx.Reply.ArrayHeader(2);
             ctx.Reply.Integer(rank);
-            ctx.Reply.Bulk(Numbers.FormatG17(score));
+            ctx.Reply.BulkG17(score);
         }
         else
         {

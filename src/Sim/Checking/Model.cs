@@ -212,14 +212,19 @@ public sealed class Model
 
                 break;
             case "FLUSHDB":
-                foreach ((int Db, string Key) key in keys.Keys.Where(x => x.Db == db).ToList())
-                {
-                    Remove(key.Db, key.Key);
-                }
-
+                FlushDb(db);
                 break;
             default:
                 throw new InvalidOperationException($"the model does not know {cmd}");
+        }
+    }
+
+    // Its own method: a lambda over Apply's db would make Apply allocate a closure on every call.
+    private void FlushDb(int db)
+    {
+        foreach ((int Db, string Key) key in keys.Keys.Where(x => x.Db == db).ToList())
+        {
+            Remove(key.Db, key.Key);
         }
     }
 

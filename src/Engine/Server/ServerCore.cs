@@ -242,7 +242,7 @@ public sealed partial class ServerCore : IPropagationSink
                 return;
             }
 
-            processor.Execute(conn.Client, argv, reply, NowMs);
+            processor.Execute(conn.Client, cmd, argv, reply, NowMs);
         }
         finally
         {

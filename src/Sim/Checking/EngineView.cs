@@ -33,7 +33,7 @@ public static class EngineView
         ulong d = 0;
         foreach (Database db in data.Databases)
         {
-            foreach ((byte[] key, DbEntry e) in db.Entries)
+            foreach ((byte[] key, DbEntry e) in db)
             {
                 if (e.ExpireAt == DbEntry.NoExpiry || e.ExpireAt >= t)
                 {
@@ -56,7 +56,7 @@ public static class EngineView
         for (int db = 0; db < Dataset.DbCount; db++)
         {
             int alive = 0;
-            foreach ((byte[] key, DbEntry ea) in a[db].Entries)
+            foreach ((byte[] key, DbEntry ea) in a[db])
             {
                 if (ea.ExpireAt != DbEntry.NoExpiry && ea.ExpireAt < t)
                 {
@@ -71,7 +71,7 @@ public static class EngineView
             }
 
             int aliveB = 0;
-            foreach ((byte[] _, DbEntry eb) in b[db].Entries)
+            foreach ((byte[] _, DbEntry eb) in b[db])
             {
                 if (eb.ExpireAt == DbEntry.NoExpiry || eb.ExpireAt >= t)
                 {

@@ -476,9 +476,10 @@ public sealed class Simulation : IAofLog
         Record(executed, replies, now, aofOn);
         IReadOnlyList<ReleasedReply> released = core.BeforeSleep();
         bool acked = false;
-        foreach (ReleasedReply r in released)
+        for (int i = 0; i < released.Count; i++)
         {
-            acked |= r.Connection == conn && r.Bytes.Length > 0;
+            // Indexed: a foreach over the interface would allocate an enumerator per batch.
+            acked |= released[i].Connection == conn && released[i].Bytes.Length > 0;
         }
 
         if (acked)

@@ -937,7 +937,14 @@ public sealed class Simulation : IAofLog
     private string[] Resolve(string[] argv)
     {
         // Most commands have no placeholder: they are sent as drawn (the array is not shared).
-        if (!Array.Exists(argv, a => a.StartsWith("{now+", StringComparison.Ordinal)))
+        // A plain loop: this runs for every command sent.
+        bool placeholder = false;
+        foreach (string a in argv)
+        {
+            placeholder |= a.StartsWith("{now+", StringComparison.Ordinal);
+        }
+
+        if (!placeholder)
         {
             return argv;
         }

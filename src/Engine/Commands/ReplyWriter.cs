@@ -53,6 +53,16 @@ public sealed class ReplyWriter
         }
     }
 
+    /// <summary>A bulk reply of a score in the <c>%.17g</c> form (<see cref="Numbers.FormatG17(double)"/>).</summary>
+    public void BulkG17(double value)
+    {
+        if (output is not null)
+        {
+            Span<byte> text = stackalloc byte[Numbers.MaxG17Length];
+            Bulk(text[..Numbers.WriteG17(value, text)]);
+        }
+    }
+
     /// <summary>The null bulk ($-1).</summary>
     public void Null() => output?.Append("$-1\r\n"u8);
 

@@ -128,11 +128,7 @@ public readonly record struct ZEntry(double Score, byte[] Member);
 public sealed class RedisZSet : RedisObject
 {
     /// <summary>Orders by score, then by member bytes (memcmp), as the seed's skiplist does.</summary>
-    public static readonly IComparer<ZEntry> Order = Comparer<ZEntry>.Create(static (a, b) =>
-    {
-        int c = a.Score.CompareTo(b.Score);
-        return c != 0 ? c : a.Member.AsSpan().SequenceCompareTo(b.Member);
-    });
+    public static readonly IComparer<ZEntry> Order = new ZEntryOrder();
 
     private readonly Dictionary<byte[], double> scores = new(ByteKeyComparer.Instance);
     private readonly SortedSet<ZEntry> ordered = new(Order);
@@ -202,5 +198,15 @@ public sealed class RedisZSet : RedisObject
         }
 
         return copy;
+    }
+}
+
+// RedisZSet.Order as a class of its own: the sorted set calls it without a delegate in between.
+internal sealed class ZEntryOrder : IComparer<ZEntry>
+{
+    public int Compare(ZEntry a, ZEntry b)
+    {
+        int c = a.Score.CompareTo(b.Score);
+        return c != 0 ? c : a.Member.AsSpan().SequenceCompareTo(b.Member);
     }
 }

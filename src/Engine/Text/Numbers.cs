@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace AofSim.Engine.Text;
 
@@ -13,6 +14,8 @@ public static class Numbers
     /// Parses a whole byte string as a signed 64-bit decimal integer, as Redis's string2ll:
     /// an optional '-', no '+', no spaces, no leading zeros, no overflow.
     /// </summary>
+    // Hot in every seed: compiled optimized at once rather than after seconds at tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseInt64(ReadOnlySpan<byte> s, out long value)
     {
         value = 0;
@@ -130,8 +133,42 @@ public static class Numbers
         return value.ToString("G17", CultureInfo.InvariantCulture).Replace('E', 'e');
     }
 
+    /// <summary>The longest <see cref="FormatG17"/> result, in bytes ("-1.2345678901234567e-308").</summary>
+    public const int MaxG17Length = 32;
+
+    /// <summary>
+    /// <see cref="FormatG17"/> as ASCII into <paramref name="into"/> (at least
+    /// <see cref="MaxG17Length"/> bytes), without a string: scores are formatted per member.
+    /// </summary>
+    /// <returns>The bytes written.</returns>
+    public static int WriteG17(double value, Span<byte> into)
+    {
+        ReadOnlySpan<byte> special = double.IsPositiveInfinity(value) ? "inf"u8
+            : double.IsNegativeInfinity(value) ? "-inf"u8
+            : double.IsNaN(value) ? "nan"u8
+            : default;
+        if (!special.IsEmpty)
+        {
+            special.CopyTo(into);
+            return special.Length;
+        }
+
+        // The same formatting as the string form's ToString("G17"), written as UTF-8.
+        if (!value.TryFormat(into, out int written, "G17", CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException("G17 form longer than expected");
+        }
+
+        into[..written].Replace((byte)'E', (byte)'e');
+        return written;
+    }
+
     /// <summary>Appends <see cref="FormatG17"/> of <paramref name="value"/> as ASCII.</summary>
-    public static ByteBuffer AppendG17(this ByteBuffer buffer, double value) => buffer.AppendAscii(FormatG17(value));
+    public static ByteBuffer AppendG17(this ByteBuffer buffer, double value)
+    {
+        Span<byte> text = stackalloc byte[MaxG17Length];
+        return buffer.Append(text[..WriteG17(value, text)]);
+    }
 
     /// <summary>The ASCII bytes of <paramref name="value"/> in decimal.</summary>
     public static byte[] Int64Bytes(long value)

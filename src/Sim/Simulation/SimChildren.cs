@@ -534,7 +534,8 @@ public sealed class SimChildren : IChildProcesses, IDisposable
 
                     return r;
                 case Call.Write:
-                    return s.Write(op.Fd, op.Data);
+                    // The recorded bytes are never changed: the simulated disk may keep them as they are.
+                    return s is SimStorage sim ? sim.WriteOwned(op.Fd, op.Data!) : s.Write(op.Fd, op.Data);
                 case Call.Ftruncate:
                     return Of(s.Ftruncate(op.Fd, op.Length));
                 case Call.Fsync:

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
 using AofSim.Engine.Ports;
 
 namespace AofSim.Faults;
@@ -201,40 +200,14 @@ public sealed record FaultPlan(IReadOnlyList<Fault> Faults)
     public static FaultPlan FromJson(string json) =>
         JsonSerializer.Deserialize<FaultPlan>(json, Json) ?? throw new JsonException("empty fault plan");
 
-    /// <summary>True when <paramref name="fileName"/> matches the glob <paramref name="pattern"/> (*, ? and [classes]).</summary>
-    internal static bool Matches(string? pattern, string fileName)
-    {
-        if (pattern is null)
-        {
-            return true;
-        }
+    /// <summary>
+    /// A trigger's glob as the engine's matcher takes it (Redis's stringmatchlen: * ? [abc] [a-z]
+    /// [^a]), the shell's negated class [!a] written [^a]; null for any name.
+    /// </summary>
+    internal static byte[]? Glob(string? pattern) =>
+        pattern is null ? null : System.Text.Encoding.UTF8.GetBytes(pattern.Replace("[!", "[^", StringComparison.Ordinal));
 
-        var regex = new System.Text.StringBuilder("^");
-        for (int i = 0; i < pattern.Length; i++)
-        {
-            char c = pattern[i];
-            int close = c == '[' ? pattern.IndexOf(']', i + 1) : -1;
-            if (c == '*')
-            {
-                regex.Append(".*");
-            }
-            else if (c == '?')
-            {
-                regex.Append('.');
-            }
-            else if (close > i + 1)
-            {
-                string body = pattern[(i + 1)..close];
-                bool negate = body[0] is '!' or '^';
-                regex.Append('[').Append(negate ? "^" : string.Empty).Append(Regex.Escape(negate ? body[1..] : body).Replace("\\-", "-", StringComparison.Ordinal)).Append(']');
-                i = close;
-            }
-            else
-            {
-                regex.Append(Regex.Escape(c.ToString()));
-            }
-        }
-
-        return Regex.IsMatch(fileName, regex.Append('$').ToString(), RegexOptions.None, TimeSpan.FromSeconds(1));
-    }
+    /// <summary>True when <paramref name="fileName"/> (UTF-8) matches <paramref name="glob"/> (<see cref="Glob"/>; null matches any).</summary>
+    internal static bool Matches(byte[]? glob, ReadOnlySpan<byte> fileName) =>
+        glob is null || Engine.Text.Glob.IsMatch(glob, fileName);
 }

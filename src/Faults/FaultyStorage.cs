@@ -22,6 +22,9 @@ public sealed class FaultyStorage : IStorage
     private readonly FaultPlan plan;
     private readonly int[] seen;
     private readonly int[] fired;
+
+    // Each trigger's operation and compiled glob (a named step's own), worked out once.
+    private readonly (FaultOp Op, byte[]? Glob)[] calls;
     private readonly Dictionary<int, string> paths = [];
 
     /// <summary>Runs <paramref name="plan"/> on <paramref name="inner"/>.</summary>
@@ -31,6 +34,7 @@ public sealed class FaultyStorage : IStorage
         this.plan = plan;
         seen = new int[plan.Faults.Count];
         fired = new int[plan.Faults.Count];
+        calls = [.. plan.Faults.Select(f => (f.Trigger.Call.Op, FaultPlan.Glob(f.Trigger.Call.Path)))];
     }
 
     /// <summary>Called each time a fault fires.</summary>
@@ -194,12 +198,13 @@ public sealed class FaultyStorage : IStorage
     {
         string name = Path.GetFileName(path);
         long now = Now?.Invoke() ?? 0;
+        byte[]? nameBytes = null;
         FaultAction? action = null;
         for (int i = 0; i < plan.Faults.Count; i++)
         {
             Trigger t = plan.Faults[i].Trigger;
-            (FaultOp tOp, string? tPath) = t.Call;
-            if (tOp != op || (t.AtMs is long at && now < at) || !FaultPlan.Matches(tPath, name))
+            if (calls[i].Op != op || (t.AtMs is long at && now < at) ||
+                !FaultPlan.Matches(calls[i].Glob, nameBytes ??= System.Text.Encoding.UTF8.GetBytes(name)))
             {
                 continue;
             }

@@ -1,4 +1,5 @@
 using AofSim.Engine.Ports;
+using AofSim.Faults;
 
 namespace AofSim.Sim.Simulation;
 
@@ -259,24 +260,11 @@ public sealed class SimChildren : IChildProcesses, IDisposable
     {
     }
 
-    private enum Call
-    {
-        Open,
-        Write,
-        Ftruncate,
-        Fsync,
-        Fdatasync,
-        Close,
-        Rename,
-        Unlink,
-        FsyncDirectory,
-    }
-
     // One syscall of a script, with the result predicted for it and the log lines the work said
-    // after it returned (up to the next syscall).
-    private sealed class Op(Call call, int fd = -1, string? path = null, string? to = null, OpenFlags flags = default, long length = 0, byte[]? data = null)
+    // after it returned (up to the next syscall). The calls are the storage operations faults know.
+    private sealed class Op(FaultOp call, int fd = -1, string? path = null, string? to = null, OpenFlags flags = default, long length = 0, byte[]? data = null)
     {
-        public Call Call { get; } = call;
+        public FaultOp Call { get; } = call;
 
         public int Fd { get; } = fd;
 
@@ -440,7 +428,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
         }
 
         public SysResult Open(string path, OpenFlags flags) =>
-            Do(new Op(Call.Open, path: path, flags: flags), SysResult.Success(owner.nextFd()));
+            Do(new Op(FaultOp.Open, path: path, flags: flags), SysResult.Success(owner.nextFd()));
 
         public SysResult Read(int fd, Span<byte> buffer)
         {
@@ -458,16 +446,16 @@ public sealed class SimChildren : IChildProcesses, IDisposable
                 return owner.storage.Write(fd, data);
             }
 
-            return Do(new Op(Call.Write, fd, data: data.ToArray()), SysResult.Success(data.Length));
+            return Do(new Op(FaultOp.Write, fd, data: data.ToArray()), SysResult.Success(data.Length));
         }
 
-        public Errno Ftruncate(int fd, long length) => Do(new Op(Call.Ftruncate, fd, length: length)).Error;
+        public Errno Ftruncate(int fd, long length) => Do(new Op(FaultOp.Ftruncate, fd, length: length)).Error;
 
-        public Errno Fsync(int fd) => Do(new Op(Call.Fsync, fd)).Error;
+        public Errno Fsync(int fd) => Do(new Op(FaultOp.Fsync, fd)).Error;
 
-        public Errno Fdatasync(int fd) => Do(new Op(Call.Fdatasync, fd)).Error;
+        public Errno Fdatasync(int fd) => Do(new Op(FaultOp.Fdatasync, fd)).Error;
 
-        public Errno Close(int fd) => Do(new Op(Call.Close, fd)).Error;
+        public Errno Close(int fd) => Do(new Op(FaultOp.Close, fd)).Error;
 
         public SysResult Fstat(int fd)
         {
@@ -483,11 +471,11 @@ public sealed class SimChildren : IChildProcesses, IDisposable
             return owner.storage.Stat(path);
         }
 
-        public Errno Rename(string from, string to) => Do(new Op(Call.Rename, path: from, to: to)).Error;
+        public Errno Rename(string from, string to) => Do(new Op(FaultOp.Rename, path: from, to: to)).Error;
 
-        public Errno Unlink(string path) => Do(new Op(Call.Unlink, path: path)).Error;
+        public Errno Unlink(string path) => Do(new Op(FaultOp.Unlink, path: path)).Error;
 
-        public Errno FsyncDirectory(string path) => Do(new Op(Call.FsyncDirectory, path: path)).Error;
+        public Errno FsyncDirectory(string path) => Do(new Op(FaultOp.FsyncDirectory, path: path)).Error;
 
         private static SysResult Of(Errno e) => new(e == Errno.None ? 0 : -1, e);
 
@@ -525,7 +513,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
             IStorage s = owner.storage;
             switch (op.Call)
             {
-                case Call.Open:
+                case FaultOp.Open:
                     SysResult r = s.Open(op.Path!, op.Flags);
                     if (r.Ok)
                     {
@@ -533,23 +521,23 @@ public sealed class SimChildren : IChildProcesses, IDisposable
                     }
 
                     return r;
-                case Call.Write:
+                case FaultOp.Write:
                     // The recorded bytes are never changed: the simulated disk may keep them as they are.
                     return s is SimStorage sim ? sim.WriteOwned(op.Fd, op.Data!) : s.Write(op.Fd, op.Data);
-                case Call.Ftruncate:
+                case FaultOp.Ftruncate:
                     return Of(s.Ftruncate(op.Fd, op.Length));
-                case Call.Fsync:
+                case FaultOp.Fsync:
                     return Of(s.Fsync(op.Fd));
-                case Call.Fdatasync:
+                case FaultOp.Fdatasync:
                     return Of(s.Fdatasync(op.Fd));
-                case Call.Close:
+                case FaultOp.Close:
                     // Killed at its close, the child still holds the descriptor: the kernel closes it.
                     SysResult closed = Of(s.Close(op.Fd));
                     fds.Remove(op.Fd);
                     return closed;
-                case Call.Rename:
+                case FaultOp.Rename:
                     return Of(s.Rename(op.Path!, op.To!));
-                case Call.Unlink:
+                case FaultOp.Unlink:
                     return Of(s.Unlink(op.Path!));
                 default:
                     return Of(s.FsyncDirectory(op.Path!));

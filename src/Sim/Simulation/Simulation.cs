@@ -59,6 +59,11 @@ public sealed class Simulation : IAofLog
     private readonly List<ScriptStep>? recorded;
     private readonly PrefixDigests prefixes;
 
+    // Where trace lines are formatted: most fit, so none is rented from the pool. A line formatted
+    // while another one is (a hole that traces) uses the pool; lineDepth counts them.
+    private readonly char[] lineBuffer = new char[1024];
+    private int lineDepth;
+
     // A client batch's scratch: the engine keeps no reference to a command's arguments.
     private readonly List<string[]> sent = [];
     private readonly List<(int Db, string[] Argv)> executed = [];
@@ -954,13 +959,19 @@ public sealed class Simulation : IAofLog
             : a)];
     }
 
-    private void Trace(string line) => trace.Add($"e={eventIndex} t=+{clock.NowMs - Epoch} {line}");
+    private void Trace(string line)
+    {
+        var text = new EventLine(0, 1, this);
+        text.AppendFormatted(line);
+        Trace(ref text);
+    }
 
     // The same line, formatted straight into the trace's buffer.
     private void Trace([InterpolatedStringHandlerArgument("")] ref EventLine line)
     {
         trace.Add(line.Text.Text);
         line.Text.Clear();
+        lineDepth--;
     }
 
     private static string Show(string s) => s.AsSpan().IndexOfAny(Escaped) < 0 ? s
@@ -1090,7 +1101,10 @@ public sealed class Simulation : IAofLog
 
         public EventLine(int literalLength, int formattedCount, Simulation sim)
         {
-            Text = new DefaultInterpolatedStringHandler(literalLength + 8, formattedCount + 2);
+            // Formatted into the run's own buffer: a line that outgrows it rents from the pool.
+            Text = sim.lineDepth++ == 0
+                ? new DefaultInterpolatedStringHandler(literalLength + 8, formattedCount + 2, null, sim.lineBuffer)
+                : new DefaultInterpolatedStringHandler(literalLength + 8, formattedCount + 2);
             Text.AppendLiteral("e=");
             Text.AppendFormatted(sim.eventIndex);
             Text.AppendLiteral(" t=+");

@@ -135,8 +135,23 @@ public sealed class Database
     /// <summary>Drops every key (FLUSHDB).</summary>
     public void Clear()
     {
-        Use(new Dictionary<byte[], DbEntry>(ByteKeyComparer.Instance));
-        shared = false;
+        if (shared)
+        {
+            // A snapshot holds the dictionary: it stays as it is, and this database starts anew.
+            Use(new Dictionary<byte[], DbEntry>(ByteKeyComparer.Instance));
+            shared = false;
+        }
+        else
+        {
+            dict.Clear();
+        }
+    }
+
+    /// <summary>Makes room for <paramref name="capacity"/> keys before a bulk load, so that the dictionary does not grow step by step.</summary>
+    public void EnsureCapacity(int capacity)
+    {
+        Own();
+        dict.EnsureCapacity(capacity);
     }
 
     /// <summary>Hands the current dictionary to a snapshot; the next change copies it.</summary>

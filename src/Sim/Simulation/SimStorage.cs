@@ -79,6 +79,11 @@ public sealed class SimStorage : IStorage, IWritebackFaults
     private int nextInode = 1;
 
     private readonly SimRandom? faults;
+
+    // Where call lines are formatted: most fit, so none is rented from the pool. A call logged
+    // while another one's line is being formatted uses the pool; lineDepth counts them.
+    private readonly char[] lineBuffer = new char[512];
+    private int lineDepth;
     private bool diskFullOnce;
 
     /// <summary>An empty file system; <paramref name="faults"/> draws the injected faults.</summary>
@@ -436,6 +441,7 @@ public sealed class SimStorage : IStorage, IWritebackFaults
 
             OnCall!(call.Text.Text);
             call.Text.Clear();
+            lineDepth--;
         }
 
         Count();
@@ -450,6 +456,7 @@ public sealed class SimStorage : IStorage, IWritebackFaults
             call.Text.AppendLiteral(e == Errno.None ? "0" : e.ToString());
             OnCall!(call.Text.Text);
             call.Text.Clear();
+            lineDepth--;
         }
 
         Count();
@@ -473,7 +480,9 @@ public sealed class SimStorage : IStorage, IWritebackFaults
         public CallLine(int literalLength, int formattedCount, SimStorage storage, out bool shouldAppend)
         {
             On = shouldAppend = storage.OnCall is not null;
-            Text = On ? new DefaultInterpolatedStringHandler(literalLength + 8, formattedCount + 1) : default;
+            Text = !On ? default
+                : storage.lineDepth++ == 0 ? new DefaultInterpolatedStringHandler(literalLength + 8, formattedCount + 1, null, storage.lineBuffer)
+                : new DefaultInterpolatedStringHandler(literalLength + 8, formattedCount + 1);
         }
 
         public bool On { get; }

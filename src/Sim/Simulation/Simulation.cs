@@ -64,6 +64,12 @@ public sealed class Simulation : IAofLog
     private readonly char[] lineBuffer = new char[1024];
     private int lineDepth;
 
+    // The dataset each rewrite check loads the new AOF into.
+    private readonly Dataset checkData = new();
+
+    // A client batch's replies, each as text (the history keeps the strings, not the list).
+    private readonly List<string> replies = [];
+
     // A client batch's scratch: the engine keeps no reference to a command's arguments.
     private readonly List<string[]> sent = [];
     private readonly List<(int Db, string[] Argv)> executed = [];
@@ -476,7 +482,7 @@ public sealed class Simulation : IAofLog
         // earned (the model needs an SPOP's member), before beforeSleep writes them, since the
         // power can go out in the middle of it.
         long now = clock.NowMs;
-        List<string> replies = RespReplies.Split(System.Text.Encoding.Latin1.GetString(conn.Unreleased));
+        RespReplies.Split(conn.Unreleased, replies);
         int firstEntry = history.Count;
         Record(executed, replies, now, aofOn);
         IReadOnlyList<ReleasedReply> released = core.BeforeSleep();
@@ -658,7 +664,15 @@ public sealed class Simulation : IAofLog
     private void CheckRewriteEquivalence()
     {
         byte[] aof = storage.ReadAll(AofName) ?? [];
-        var loaded = new Dataset();
+
+        // One dataset serves every check, emptied and sized for the live one's keys first.
+        Dataset loaded = checkData;
+        loaded.Clear();
+        for (int db = 0; db < Dataset.DbCount; db++)
+        {
+            loaded[db].EnsureCapacity(core.Data[db].Count);
+        }
+
         LoadResult r = AofLoader.LoadOwned(aof, loaded, options.Profile, new LoadOptions { NowMs = clock.NowMs });
         bool same = r.Succeeded && EngineView.SameAt(core.Data, loaded, clock.NowMs);
         Trace($"check rewrite-equivalence {(same ? "ok" : "FAIL")}");
@@ -1058,12 +1072,26 @@ public sealed class Simulation : IAofLog
     }
 
     // Arguments or replies as the trace shows them: each through Show, space-separated.
-    private readonly struct Shown(IReadOnlyList<string> items) : ISpanFormattable
+    // A command or the replies of a batch: an array or a list, held as itself so that reading
+    // an item is no interface call.
+    private readonly struct Shown : ISpanFormattable
     {
+        private readonly string[]? array;
+        private readonly List<string>? list;
+
+        public Shown(string[] items) => array = items;
+
+        public Shown(List<string> items) => list = items;
+
+        private int Count => array?.Length ?? list!.Count;
+
+        private string this[int i] => array is not null ? array[i] : list![i];
+
         public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
         {
             charsWritten = 0;
-            for (int i = 0; i < items.Count; i++)
+            int count = Count;
+            for (int i = 0; i < count; i++)
             {
                 if (i > 0)
                 {
@@ -1076,7 +1104,7 @@ public sealed class Simulation : IAofLog
                     destination[charsWritten++] = ' ';
                 }
 
-                if (!TryShow(items[i], destination[charsWritten..], out int n))
+                if (!TryShow(this[i], destination[charsWritten..], out int n))
                 {
                     charsWritten = 0;
                     return false;
@@ -1088,7 +1116,8 @@ public sealed class Simulation : IAofLog
             return true;
         }
 
-        public string ToString(string? format, IFormatProvider? formatProvider) => string.Join(' ', items.Select(Show));
+        public string ToString(string? format, IFormatProvider? formatProvider) =>
+            string.Join(' ', ((IEnumerable<string>?)array ?? list!).Select(Show));
 
         public override string ToString() => ToString(null, null);
     }

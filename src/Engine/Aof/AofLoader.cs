@@ -63,7 +63,14 @@ public sealed class AofLoader
         processor.Context.Loading = true;
         processor.Context.Reply = discard;
         buf = filled ?? new byte[(int)Math.Clamp(fileSize, 16, ChunkSize)];
-        end = filled?.Length ?? 0;
+        if (filled is not null)
+        {
+            // The whole file is in the buffer: there is nothing left to read, and so no reason to
+            // move or grow the buffer, which stays as the caller gave it.
+            end = (int)fileSize;
+            eof = true;
+        }
+
         args = new CommandArgs(buf, 16);
     }
 
@@ -126,21 +133,23 @@ public sealed class AofLoader
     }
 
     /// <summary>
-    /// Loads an AOF held in <paramref name="aof"/>, which the loader takes over as its read buffer
-    /// (it may overwrite it): no second copy of the file for a check that already holds one.
+    /// Loads an AOF held in the first <paramref name="length"/> bytes of <paramref name="aof"/>,
+    /// read in place (never written): no second copy of the file for a check that holds one.
     /// </summary>
-    public static LoadResult LoadOwned(byte[] aof, Dataset data, Profile profile, LoadOptions options, IAofLog? log = null)
+    public static LoadResult LoadInPlace(byte[] aof, int length, Dataset data, Profile profile, LoadOptions options, IAofLog? log = null)
     {
-        if (aof.Length == 0)
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, aof.Length);
+        if (length == 0)
         {
             return new LoadResult { Outcome = LoadOutcome.Empty };
         }
 
         // The whole file is in the buffer already, as the first read of a stream of this size would
-        // leave it; later reads find the end of the file.
-        var loader = new AofLoader(Stream.Null, aof.Length, data, profile, new SplitMix64(0), options, log ?? NullLog.Instance, aof);
+        // leave it; the end of the file comes next.
+        var loader = new AofLoader(Stream.Null, length, data, profile, new SplitMix64(0), options, log ?? NullLog.Instance, aof);
         LoadResult result = loader.Run();
-        return result with { FileSize = aof.Length };
+        return result with { FileSize = length };
     }
 
     /// <summary>Loads an AOF held in memory.</summary>

@@ -92,7 +92,7 @@ public static class AofRewriter
         }
 
         int fd = (int)opened.Value;
-        var rio = new FileRio(storage, fd);
+        using var rio = new FileRio(storage, fd);
         if (!WriteDataset(rio, snapshot, nowMs, profile))
         {
             return WriteError(storage, fd, tmpfile, rio.LastError, log);

@@ -114,6 +114,13 @@ public sealed class SimStorage : IStorage, IWritebackFaults
     /// <summary>The content reads see for <paramref name="path"/>, or null.</summary>
     public byte[]? ReadAll(string path) => names.TryGetValue(path, out int ino) ? inodes[ino].Cache.Span.ToArray() : null;
 
+    /// <summary>
+    /// The content reads see for <paramref name="path"/> (empty if there is no such file), as the
+    /// storage holds it: the first <c>Length</c> bytes of <c>Array</c>, valid until the next change.
+    /// </summary>
+    public (byte[] Array, int Length) Content(string path) =>
+        names.TryGetValue(path, out int ino) ? inodes[ino].Cache.Content : ([], 0);
+
     /// <summary>The descriptor the next open would return (the lowest free one).</summary>
     public int NextFd
     {
@@ -698,6 +705,8 @@ public sealed class SimStorage : IStorage, IWritebackFaults
 
         public ReadOnlySpan<byte> Span => data.AsSpan(0, Length);
 
+        public (byte[] Array, int Length) Content => (data, Length);
+
         // Cuts, or extends with zeros.
         public void SetLength(long length)
         {
@@ -732,7 +741,8 @@ public sealed class SimStorage : IStorage, IWritebackFaults
         {
             if (length > data.Length)
             {
-                Array.Resize(ref data, (int)Math.Max(length, Math.Max(256, 2L * data.Length)));
+                // From 4 KB: most files here are a few KB, and growing from less would copy them several times.
+                Array.Resize(ref data, (int)Math.Max(length, Math.Max(4096, 2L * data.Length)));
             }
         }
     }

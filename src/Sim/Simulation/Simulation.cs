@@ -663,7 +663,8 @@ public sealed class Simulation : IAofLog
 
     private void CheckRewriteEquivalence()
     {
-        byte[] aof = storage.ReadAll(AofName) ?? [];
+        // The file is read where the storage holds it: nothing changes it during the check.
+        (byte[] aof, int length) = storage.Content(AofName);
 
         // One dataset serves every check, emptied and sized for the live one's keys first.
         Dataset loaded = checkData;
@@ -673,7 +674,7 @@ public sealed class Simulation : IAofLog
             loaded[db].EnsureCapacity(core.Data[db].Count);
         }
 
-        LoadResult r = AofLoader.LoadOwned(aof, loaded, options.Profile, new LoadOptions { NowMs = clock.NowMs });
+        LoadResult r = AofLoader.LoadInPlace(aof, length, loaded, options.Profile, new LoadOptions { NowMs = clock.NowMs });
         bool same = r.Succeeded && EngineView.SameAt(core.Data, loaded, clock.NowMs);
         Trace($"check rewrite-equivalence {(same ? "ok" : "FAIL")}");
         if (!same)

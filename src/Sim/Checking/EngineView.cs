@@ -37,12 +37,102 @@ public static class EngineView
             {
                 if (e.ExpireAt == DbEntry.NoExpiry || e.ExpireAt >= t)
                 {
-                    d += Canonical.Hash(db.Id, Text(key), Value(e.Value), e.ExpireAt);
+                    d += Hash(db.Id, key, e.Value, e.ExpireAt);
                 }
             }
         }
 
         return d;
+    }
+
+    /// <summary>
+    /// <see cref="Canonical.Hash(int, string, object, long)"/> of the key's model value, read
+    /// straight from the engine's bytes: each byte is the Latin-1 char the text would hold, and
+    /// sorting byte strings as memcmp does is the ordinal order of those texts.
+    /// </summary>
+    public static ulong Hash(int db, byte[] key, object value, long expireAt)
+    {
+        var h = default(Canonical.LineHash);
+        h.Add(db);
+        h.Add('|');
+        h.Add(key.AsSpan());
+        h.Add('|');
+        switch (value)
+        {
+            case byte[] or RedisString:
+                h.Add("string|");
+                Expiry(ref h, expireAt);
+                h.Add(StringSpan(value));
+                break;
+            case RedisList l:
+                h.Add("list|");
+                Expiry(ref h, expireAt);
+                for (int i = 0; i < l.Items.Count; i++)
+                {
+                    Separate(ref h, i);
+                    h.Add(l.Items[i].AsSpan());
+                }
+
+                break;
+            case RedisSet set:
+                h.Add("set|");
+                Expiry(ref h, expireAt);
+                byte[][] members = [.. set.Members];
+                Array.Sort(members, ByteKeyComparer.Instance);
+                for (int i = 0; i < members.Length; i++)
+                {
+                    Separate(ref h, i);
+                    h.Add(members[i].AsSpan());
+                }
+
+                break;
+            case RedisZSet z:
+                h.Add("zset|");
+                Expiry(ref h, expireAt);
+                KeyValuePair<byte[], double>[] scores = [.. z.Scores];
+                Array.Sort(scores, (a, b) => ByteKeyComparer.Instance.Compare(a.Key, b.Key));
+                for (int i = 0; i < scores.Length; i++)
+                {
+                    Separate(ref h, i);
+                    h.Add(scores[i].Key.AsSpan());
+                    h.Add('=');
+                    h.Add(scores[i].Value);
+                }
+
+                break;
+            case RedisHash hash:
+                h.Add("hash|");
+                Expiry(ref h, expireAt);
+                KeyValuePair<byte[], byte[]>[] fields = [.. hash.Fields];
+                Array.Sort(fields, (a, b) => ByteKeyComparer.Instance.Compare(a.Key, b.Key));
+                for (int i = 0; i < fields.Length; i++)
+                {
+                    Separate(ref h, i);
+                    h.Add(fields[i].Key.AsSpan());
+                    h.Add('=');
+                    h.Add(fields[i].Value.AsSpan());
+                }
+
+                break;
+            default:
+                throw new InvalidOperationException($"unknown value {value.GetType().Name}");
+        }
+
+        return h.Value;
+    }
+
+    private static void Expiry(ref Canonical.LineHash h, long expireAt)
+    {
+        h.Add(expireAt);
+        h.Add('|');
+    }
+
+    private static void Separate(ref Canonical.LineHash h, int i)
+    {
+        if (i > 0)
+        {
+            h.Add(',');
+        }
     }
 
     /// <summary>

@@ -158,10 +158,15 @@ public static class AofRewriter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool WriteObject(Rio r, byte[] key, object value)
     {
+        // An exact type test for the commonest value: `case byte[]` would call the runtime's
+        // array cast helper for every key.
+        if (value.GetType() == typeof(byte[]))
+        {
+            return r.Write("*3\r\n$3\r\nSET\r\n"u8) && r.WriteBulkString(key) && r.WriteBulkString(System.Runtime.CompilerServices.Unsafe.As<byte[]>(value));
+        }
+
         switch (value)
         {
-            case byte[] s:
-                return r.Write("*3\r\n$3\r\nSET\r\n"u8) && r.WriteBulkString(key) && r.WriteBulkString(s);
             case RedisString s:
                 return r.Write("*3\r\n$3\r\nSET\r\n"u8) && r.WriteBulkString(key) && r.WriteBulkString(s.Span);
             case RedisList list:

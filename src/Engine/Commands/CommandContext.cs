@@ -151,7 +151,8 @@ public sealed class CommandContext
 
     /// <summary>The bytes of a string value.</summary>
     public static ReadOnlySpan<byte> StringBytes(object value) =>
-        value is byte[] bytes ? bytes : ((RedisString)value).Span;
+        // An exact type test: `is byte[]` would go through the runtime's array cast helper.
+        value.GetType() == typeof(byte[]) ? System.Runtime.CompilerServices.Unsafe.As<byte[]>(value) : ((RedisString)value).Span;
 
     /// <summary>Asks that the command be propagated as <paramref name="argv"/> instead of itself.</summary>
     public void Rewrite(params byte[][] argv) => PropagateAs = CommandArgs.Of(argv);

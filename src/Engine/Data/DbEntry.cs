@@ -12,7 +12,7 @@ public readonly record struct DbEntry(object Value, long ExpireAt)
     public const long NoExpiry = -1;
 
     /// <summary>The value's type.</summary>
-    public RedisType Type => Value is byte[]? RedisType.String : ((RedisObject)Value).Type;
+    public RedisType Type => Value.GetType() == typeof(byte[]) ? RedisType.String : ((RedisObject)Value).Type;
 
     /// <summary>
     /// True if the key has an expiry strictly before <paramref name="nowMs"/>: the seed's

@@ -48,8 +48,14 @@ public sealed class ByteBuffer : IBufferWriter<byte>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ByteBuffer Append(ReadOnlySpan<byte> bytes)
     {
-        bytes.CopyTo(GetSpan(bytes.Length));
-        Length += bytes.Length;
+        int at = Length;
+        if (data.Length - at < bytes.Length)
+        {
+            Ensure(bytes.Length);
+        }
+
+        bytes.CopyTo(data.AsSpan(at));
+        Length = at + bytes.Length;
         return this;
     }
 

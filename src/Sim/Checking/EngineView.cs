@@ -198,15 +198,25 @@ public static class EngineView
 
     private static string Text(ReadOnlySpan<byte> b) => Encoding.Latin1.GetString(b);
 
-    private static bool SameValue(object x, object y) => (x, y) switch
+    private static bool SameValue(object x, object y)
     {
-        (byte[] or RedisString, byte[] or RedisString) => StringSpan(x).SequenceEqual(StringSpan(y)),
-        (RedisList l1, RedisList l2) => SameList(l1.Items, l2.Items),
-        (RedisSet s1, RedisSet s2) => s1.Members.SetEquals(s2.Members),
-        (RedisZSet z1, RedisZSet z2) => SameZSet(z1, z2),
-        (RedisHash h1, RedisHash h2) => SameHash(h1.Fields, h2.Fields),
-        _ => false,
-    };
+        // Strings first, by exact type (a pattern on byte[] goes through the array cast helper).
+        bool xs = x.GetType() == typeof(byte[]) || x is RedisString;
+        bool ys = y.GetType() == typeof(byte[]) || y is RedisString;
+        if (xs || ys)
+        {
+            return xs && ys && StringSpan(x).SequenceEqual(StringSpan(y));
+        }
+
+        return (x, y) switch
+        {
+            (RedisList l1, RedisList l2) => SameList(l1.Items, l2.Items),
+            (RedisSet s1, RedisSet s2) => s1.Members.SetEquals(s2.Members),
+            (RedisZSet z1, RedisZSet z2) => SameZSet(z1, z2),
+            (RedisHash h1, RedisHash h2) => SameHash(h1.Fields, h2.Fields),
+            _ => false,
+        };
+    }
 
     private static bool SameList(Deque<byte[]> a, Deque<byte[]> b)
     {
@@ -262,7 +272,7 @@ public static class EngineView
         return true;
     }
 
-    private static ReadOnlySpan<byte> StringSpan(object v) => v is byte[] b ? b : ((RedisString)v).Span;
+    private static ReadOnlySpan<byte> StringSpan(object v) => Engine.Commands.CommandContext.StringBytes(v);
 
     private static object Value(object v) => v switch
     {

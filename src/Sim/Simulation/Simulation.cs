@@ -997,6 +997,14 @@ public sealed class Simulation : IAofLog
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryShow(string s, Span<char> into, out int written)
     {
+        if (s.AsSpan().IndexOfAny(Escaped) < 0)
+        {
+            // Nothing to escape (almost always): one copy.
+            bool fits = s.AsSpan().TryCopyTo(into);
+            written = fits ? s.Length : 0;
+            return fits;
+        }
+
         written = 0;
         foreach (char c in s)
         {

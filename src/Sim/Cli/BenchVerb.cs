@@ -27,6 +27,7 @@ internal static partial class BenchVerb
         var redis = new Option<bool>("--compare-redis") { Description = "Also time redis-server (from PATH) loading the same file" };
         var cmd = new Command("bench", "Benchmark AOF loading, optionally side by side with redis-server") { commands, runs, redis };
         cmd.SetAction(r => Run(io, r.GetValue(commands), r.GetValue(runs), r.GetValue(redis)));
+        cmd.Add(SimBenchVerb.Build(io));
         return cmd;
     }
 

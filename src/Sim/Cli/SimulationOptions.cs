@@ -13,7 +13,11 @@ internal sealed class SimulationOptions
 
     public Option<string> Fs { get; } = new("--fs") { Description = "Crash model: posix|ext4|mixed (mixed picks one per seed)", DefaultValueFactory = _ => "mixed" };
 
-    public Option<string> Faults { get; } = new("--faults") { Description = "none|crash|all|a comma list of fault kinds (docs/faults.md)", DefaultValueFactory = _ => "all" };
+    /// <summary>The options, with <paramref name="defaultFaults"/> as what --faults is when not given.</summary>
+    public SimulationOptions(string defaultFaults = "all") =>
+        Faults = new("--faults") { Description = "none|crash|all|a comma list of fault kinds (docs/faults.md)", DefaultValueFactory = _ => defaultFaults };
+
+    public Option<string> Faults { get; }
 
     public Option<int> Ops { get; } = new("--ops") { Description = "Events per seed", DefaultValueFactory = _ => 1000 };
 

@@ -134,6 +134,42 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public void TheSimulatorBenchmarkTimesTheSameSeedsAsACampaignAndAgreesWithItsHash()
+    {
+        // bench sim warms up on seeds 1..2, then times seeds 3..6 twice at each parallelism: every
+        // run must give the hash a plain campaign over 3..6 prints.
+        var bench = new StringWriter();
+        int exit = Sim.Program.Run(["bench", "sim", "--seeds", "4", "--warmup", "2", "--runs", "2", "--jobs", "1,2", "--ops", "300"], bench, new StringWriter());
+        var campaign = new StringWriter();
+        Sim.Program.Run(["run", "--seeds", "3..6", "--faults", "crash", "--ops", "300", "--shrink", "false"], campaign, new StringWriter());
+
+        Assert.Equal(0, exit);
+        string hash = campaign.ToString().Split('\n').Single(l => l.Contains("trace hash (all)", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
+        string[] lines = bench.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Count(l => l.StartsWith("jobs ", StringComparison.Ordinal) && l.Contains(", run ", StringComparison.Ordinal) && l.EndsWith($"hash {hash}", StringComparison.Ordinal)));
+        Assert.Contains("warm-up: seeds 1..2", bench.ToString(), StringComparison.Ordinal);
+        Assert.Equal($"every run of seeds 3..6 gave campaign hash {hash}", lines[^1]);
+    }
+
+    [Fact]
+    public void TheSimulatorBenchmarkRejectsBadOptionsWithExitTwo()
+    {
+        foreach (string[] args in new[]
+        {
+            new[] { "bench", "sim", "--jobs", "0" },
+            ["bench", "sim", "--jobs", "1,x"],
+            ["bench", "sim", "--seeds", "0"],
+            ["bench", "sim", "--warmup", "-1"],
+            ["bench", "sim", "--faults", "meteor"],
+        })
+        {
+            var stderr = new StringWriter();
+            Assert.Equal(2, Sim.Program.Run(args, new StringWriter(), stderr));
+            Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+    }
+
+    [Fact]
     public void JsonSummaryCarriesEachSeedsHashAndEachViolationsReplayCommand()
     {
         var stdout = new StringWriter();

@@ -10,6 +10,8 @@ namespace AofSim.Engine.Server;
 /// </summary>
 public sealed class Connection
 {
+    private ReplyWriter? replies;
+
     /// <summary>The selected db and MULTI state.</summary>
     public Client Client { get; } = new();
 
@@ -23,6 +25,10 @@ public sealed class Connection
     public ReadOnlySpan<byte> Unreleased => Pending.Span;
 
     internal ByteBuffer Pending { get; } = new(64);
+
+    // Every reply to this connection goes to Pending through this one writer (its error count
+    // is never read on the server's side).
+    internal ReplyWriter Replies => replies ??= new ReplyWriter(Pending);
 }
 
 /// <summary>Replies released to a connection.</summary>

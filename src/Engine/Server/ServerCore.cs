@@ -213,7 +213,7 @@ public sealed partial class ServerCore : IPropagationSink
             return;
         }
 
-        var reply = new ReplyWriter(conn.Pending);
+        ReplyWriter reply = conn.Replies;
         if (!pending.Contains(conn))
         {
             pending.Add(conn);

@@ -17,11 +17,11 @@ namespace AofSim.Sim.Simulation;
 // what it did is kept as a script: its syscalls and the log lines between them. Its steps then
 // play the script out: each syscall is made for real at its turn, then the log lines that follow
 // it. As long as every result is the predicted one, the child cannot have done anything else.
-// When one differs (a fault, a full disk, a descriptor freed meanwhile), the child's work is run
-// again on the carrier thread, fed the results it already had (its log lines up to there are not
-// said twice), and goes on from there as a thread that parks before each syscall; so do the
-// rare children whose calls cannot be predicted (reads, stats). Threads cost a handoff per step,
-// running ahead costs nothing but the work itself.
+// When one differs (a fault, a full disk, a descriptor freed meanwhile), the work is run ahead
+// again, fed the results it already had (its log lines up to there are not said twice), and the
+// rest of the script is replaced by what it does now. Only the rare children whose calls cannot
+// be predicted (reads, stats) go on as a thread on the carrier, parked before each syscall:
+// threads cost a handoff per step, running ahead costs nothing but the work itself.
 
 /// <summary>The deterministic child-process port.</summary>
 public sealed class SimChildren : IChildProcesses, IDisposable
@@ -379,8 +379,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
                 results.Add(r);
                 if (r != op.Predicted)
                 {
-                    RunThreaded(syscalls - made);
-                    return;
+                    Replan();
                 }
 
                 Say(op.After);
@@ -412,15 +411,15 @@ public sealed class SimChildren : IChildProcesses, IDisposable
 
         public bool Hold(LogLevel level, string message)
         {
-            if (ahead)
-            {
-                (script.Count == 0 ? prologue : script[^1].After).Add((level, message));
-                return true;
-            }
-
             if (skipLogs > 0)
             {
                 skipLogs--;
+                return true;
+            }
+
+            if (ahead)
+            {
+                (script.Count == 0 ? prologue : script[^1].After).Add((level, message));
                 return true;
             }
 
@@ -439,7 +438,12 @@ public sealed class SimChildren : IChildProcesses, IDisposable
 
         public SysResult Write(int fd, ReadOnlySpan<byte> data)
         {
-            if (!ahead && fed == results.Count)
+            if (fed < results.Count)
+            {
+                return results[fed++];
+            }
+
+            if (!ahead)
             {
                 // Live on the thread: no copy of the data.
                 Park();
@@ -483,16 +487,16 @@ public sealed class SimChildren : IChildProcesses, IDisposable
         // running again, made for real (after parking) otherwise.
         private SysResult Do(Op op, SysResult? predicted = null)
         {
+            if (fed < results.Count)
+            {
+                return results[fed++];
+            }
+
             if (ahead)
             {
                 op.Predicted = predicted ?? SysResult.Success(0);
                 script.Add(op);
                 return op.Predicted;
-            }
-
-            if (fed < results.Count)
-            {
-                return results[fed++];
             }
 
             Park();
@@ -542,6 +546,23 @@ public sealed class SimChildren : IChildProcesses, IDisposable
                 default:
                     return Of(s.FsyncDirectory(op.Path!));
             }
+        }
+
+        // The last call's result was not the predicted one: the work runs ahead again from its
+        // start, fed the results made so far and silent for the log lines said so far, and what it
+        // does after that call replaces the rest of the script (the call's own log lines included).
+        private void Replan()
+        {
+            int made = results.Count;
+            script.RemoveRange(made, script.Count - made);
+            script[made - 1].After.Clear();
+            complete = false;
+            fed = 0;
+            skipLogs = saidLogs;
+            owner.current = this;
+            RunAhead();
+            owner.current = null;
+            skipLogs = 0;
         }
 
         private void Say(List<(LogLevel Level, string Message)> lines)

@@ -18,9 +18,6 @@ public sealed class ByteBuffer : IBufferWriter<byte>
     /// <summary>Creates an empty buffer over <paramref name="storage"/> (a pooled array, say), used until it must grow.</summary>
     public ByteBuffer(byte[] storage) => data = storage;
 
-    /// <summary>The array the bytes are in now (the one given, unless the buffer had to grow).</summary>
-    public byte[] Storage => data;
-
     /// <summary>Bytes written.</summary>
     public int Length { get; private set; }
 

@@ -24,15 +24,16 @@ public static class RespReplies
     /// <summary>The items of an array reply, each as its raw text.</summary>
     public static List<string> Items(string array)
     {
-        int nl = array.IndexOf('\n', StringComparison.Ordinal);
-        int n = int.Parse(array[1..(nl - 1)], System.Globalization.CultureInfo.InvariantCulture);
+        byte[] bytes = Encoding.Latin1.GetBytes(array);
+        int nl = Array.IndexOf(bytes, (byte)'\n');
+        int n = int.Parse(bytes.AsSpan(1, nl - 2), System.Globalization.CultureInfo.InvariantCulture);
         var items = new List<string>();
         int at = nl + 1;
         for (int i = 0; i < n; i++)
         {
             int start = at;
-            Skip(array, ref at);
-            items.Add(array[start..at]);
+            Skip(bytes, ref at);
+            items.Add(Text(bytes.AsSpan(start..at)));
         }
 
         return items;
@@ -49,33 +50,6 @@ public static class RespReplies
         : reply.SequenceEqual("$-1\r\n"u8) ? "$-1\r\n"
         : reply.SequenceEqual("+QUEUED\r\n"u8) ? "+QUEUED\r\n"
         : Encoding.Latin1.GetString(reply);
-
-    private static void Skip(string s, ref int at)
-    {
-        char kind = s[at];
-        int nl = s.IndexOf('\n', at);
-        ReadOnlySpan<char> head = s.AsSpan((at + 1)..(nl - 1));
-        at = nl + 1;
-        switch (kind)
-        {
-            case '$':
-                int len = int.Parse(head, System.Globalization.CultureInfo.InvariantCulture);
-                if (len >= 0)
-                {
-                    at += len + 2;
-                }
-
-                break;
-            case '*':
-                int n = int.Parse(head, System.Globalization.CultureInfo.InvariantCulture);
-                for (int i = 0; i < n; i++)
-                {
-                    Skip(s, ref at);
-                }
-
-                break;
-        }
-    }
 
     private static void Skip(ReadOnlySpan<byte> s, ref int at)
     {

@@ -80,10 +80,8 @@ public sealed class SimStorage : IStorage, IWritebackFaults
 
     private readonly SimRandom? faults;
 
-    // Where call lines are formatted: most fit, so none is rented from the pool. A call logged
-    // while another one's line is being formatted uses the pool; lineDepth counts them.
-    private readonly char[] lineBuffer = new char[512];
-    private int lineDepth;
+    // Where call lines are formatted.
+    private readonly LineScratch lineScratch = new(512);
     private bool diskFullOnce;
 
     /// <summary>An empty file system; <paramref name="faults"/> draws the injected faults.</summary>
@@ -447,8 +445,7 @@ public sealed class SimStorage : IStorage, IWritebackFaults
             }
 
             OnCall!(call.Text.Text);
-            call.Text.Clear();
-            lineDepth--;
+            lineScratch.End(ref call.Text);
         }
 
         Count();
@@ -462,8 +459,7 @@ public sealed class SimStorage : IStorage, IWritebackFaults
             call.Text.AppendLiteral(" =");
             call.Text.AppendLiteral(e == Errno.None ? "0" : e.ToString());
             OnCall!(call.Text.Text);
-            call.Text.Clear();
-            lineDepth--;
+            lineScratch.End(ref call.Text);
         }
 
         Count();
@@ -487,9 +483,7 @@ public sealed class SimStorage : IStorage, IWritebackFaults
         public CallLine(int literalLength, int formattedCount, SimStorage storage, out bool shouldAppend)
         {
             On = shouldAppend = storage.OnCall is not null;
-            Text = !On ? default
-                : storage.lineDepth++ == 0 ? new DefaultInterpolatedStringHandler(literalLength + 8, formattedCount + 1, null, storage.lineBuffer)
-                : new DefaultInterpolatedStringHandler(literalLength + 8, formattedCount + 1);
+            Text = On ? storage.lineScratch.Begin(literalLength + 8, formattedCount + 1) : default;
         }
 
         public bool On { get; }

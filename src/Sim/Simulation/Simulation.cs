@@ -59,10 +59,8 @@ public sealed class Simulation : IAofLog
     private readonly List<ScriptStep>? recorded;
     private readonly PrefixDigests prefixes;
 
-    // Where trace lines are formatted: most fit, so none is rented from the pool. A line formatted
-    // while another one is (a hole that traces) uses the pool; lineDepth counts them.
-    private readonly char[] lineBuffer = new char[1024];
-    private int lineDepth;
+    // Where trace lines are formatted.
+    private readonly LineScratch lineScratch = new(1024);
 
     // The dataset each rewrite check loads the new AOF into.
     private readonly Dataset checkData = new();
@@ -985,8 +983,7 @@ public sealed class Simulation : IAofLog
     private void Trace([InterpolatedStringHandlerArgument("")] ref EventLine line)
     {
         trace.Add(line.Text.Text);
-        line.Text.Clear();
-        lineDepth--;
+        lineScratch.End(ref line.Text);
     }
 
     private static string Show(string s) => s.AsSpan().IndexOfAny(Escaped) < 0 ? s
@@ -1139,10 +1136,7 @@ public sealed class Simulation : IAofLog
 
         public EventLine(int literalLength, int formattedCount, Simulation sim)
         {
-            // Formatted into the run's own buffer: a line that outgrows it rents from the pool.
-            Text = sim.lineDepth++ == 0
-                ? new DefaultInterpolatedStringHandler(literalLength + 8, formattedCount + 2, null, sim.lineBuffer)
-                : new DefaultInterpolatedStringHandler(literalLength + 8, formattedCount + 2);
+            Text = sim.lineScratch.Begin(literalLength + 8, formattedCount + 2);
             Text.AppendLiteral("e=");
             Text.AppendFormatted(sim.eventIndex);
             Text.AppendLiteral(" t=+");

@@ -40,7 +40,8 @@ public static class CommandTable
             .Concat(ListCommands.Definitions())
             .Concat(SetCommands.Definitions())
             .Concat(ZSetCommands.Definitions())
-            .Concat(HashCommands.Definitions());
+            .Concat(HashCommands.Definitions())
+            .Concat(BitCommands.Definitions());
         foreach (CommandDef def in all)
         {
             table.Add(System.Text.Encoding.ASCII.GetBytes(def.Name), def);

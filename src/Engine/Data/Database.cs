@@ -154,6 +154,17 @@ public sealed class Database
         dict.EnsureCapacity(capacity);
     }
 
+    /// <summary>
+    /// Exchanges the keys (with their expiries) of this database and <paramref name="other"/>,
+    /// each keeping its number (the seed's dbSwapDatabases swaps the dict and expires tables).
+    /// </summary>
+    public void SwapWith(Database other)
+    {
+        (dict, other.dict) = (other.dict, dict);
+        (spans, other.spans) = (other.spans, spans);
+        (shared, other.shared) = (other.shared, shared);
+    }
+
     /// <summary>Hands the current dictionary to a snapshot; the next change copies it.</summary>
     internal IReadOnlyDictionary<byte[], DbEntry> Freeze()
     {

@@ -1,6 +1,6 @@
 namespace AofSim.Engine.Data;
 
-/// <summary>The five value types of the seed's era, as TYPE names them.</summary>
+/// <summary>The value types, as TYPE names them: the seed era's five and Redis 5's stream.</summary>
 public enum RedisType
 {
     /// <summary>A byte string (stored as <c>byte[]</c> or <see cref="RedisString"/>).</summary>
@@ -17,6 +17,9 @@ public enum RedisType
 
     /// <summary>A hash: field to value.</summary>
     Hash,
+
+    /// <summary>A stream: entries by ID, with consumer groups (Redis 5's t_stream.c).</summary>
+    Stream,
 }
 
 /// <summary>
@@ -43,6 +46,9 @@ public abstract class RedisObject
 /// </summary>
 public sealed class RedisString : RedisObject
 {
+    /// <summary>The largest string Redis makes: 512 MB (proto-max-bulk-len).</summary>
+    public const int MaxLength = 512 * 1024 * 1024;
+
     private byte[] buffer;
 
     /// <summary>Creates a string holding <paramref name="initial"/>.</summary>
@@ -72,6 +78,39 @@ public sealed class RedisString : RedisObject
 
         more.CopyTo(buffer.AsSpan(Length));
         Length += more.Length;
+    }
+
+    /// <summary>The current bytes, writable in place (SETBIT).</summary>
+    public Span<byte> Writable => buffer.AsSpan(0, Length);
+
+    /// <summary>
+    /// Makes the string at least <paramref name="length"/> bytes long, the new bytes zero (the
+    /// seed's sdsgrowzero): the room past <see cref="Length"/> is always zero, as nothing writes
+    /// there without taking it into the string.
+    /// </summary>
+    public void GrowZero(int length)
+    {
+        if (length <= Length)
+        {
+            return;
+        }
+
+        if (length > buffer.Length)
+        {
+            // Doubling, but never past what the string may reach (512 MB): a SETRANGE near the
+            // limit takes what it needs, not twice that.
+            long doubled = Math.Min((long)buffer.Length * 2, MaxLength);
+            Array.Resize(ref buffer, (int)Math.Max(length, doubled));
+        }
+
+        Length = length;
+    }
+
+    /// <summary>Writes <paramref name="value"/> at <paramref name="offset"/>, zero-padding up to it (SETRANGE).</summary>
+    public void SetRange(int offset, ReadOnlySpan<byte> value)
+    {
+        GrowZero(offset + value.Length);
+        value.CopyTo(buffer.AsSpan(offset));
     }
 
     /// <inheritdoc/>
@@ -141,6 +180,9 @@ public sealed class RedisZSet : RedisObject
 
     /// <summary>Members in (score, member) order.</summary>
     public IEnumerable<ZEntry> Ordered => ordered;
+
+    /// <summary>Members in reverse (score, member) order, walked lazily from the top.</summary>
+    public IEnumerable<ZEntry> Descending => ordered.Reverse();
 
     /// <summary>Member to score.</summary>
     public IReadOnlyDictionary<byte[], double> Scores => scores;

@@ -11,6 +11,9 @@ internal static class KeyCommands
     public static IEnumerable<CommandDef> Definitions() =>
     [
         new("del", -2, CommandFlags.Write, Del),
+        new("unlink", -2, CommandFlags.Write, Del),
+        new("copy", -3, CommandFlags.Write, Copy),
+        new("swapdb", 3, CommandFlags.Write, SwapDb),
         new("exists", -2, CommandFlags.ReadOnly, Exists),
         new("expire", -3, CommandFlags.Write, (c, a) => Expire(c, a, relative: true, seconds: true)),
         new("pexpire", -3, CommandFlags.Write, (c, a) => Expire(c, a, relative: true, seconds: false)),
@@ -33,6 +36,7 @@ internal static class KeyCommands
         RedisType.List => "list",
         RedisType.Set => "set",
         RedisType.ZSet => "zset",
+        RedisType.Stream => "stream",
         _ => "hash",
     };
 
@@ -50,6 +54,100 @@ internal static class KeyCommands
 
         ctx.Dirty += deleted;
         ctx.Reply.Integer(deleted);
+    }
+
+    // copyCommand (6.2): COPY source destination [DB destination-db] [REPLACE]. The copy is a
+    // new value (a change to either key never shows in the other) and takes the source's expiry.
+    private static void Copy(CommandContext ctx, CommandArgs a)
+    {
+        bool replace = false;
+        int target = ctx.DbIndex;
+        for (int j = 3; j < a.Count; j++)
+        {
+            if (a.Is(j, "REPLACE"u8))
+            {
+                replace = true;
+            }
+            else if (a.Is(j, "DB"u8) && j + 1 < a.Count)
+            {
+                if (!Args.Int32(ctx, a[++j], out target))
+                {
+                    return;
+                }
+
+                if (target < 0 || target >= Dataset.DbCount)
+                {
+                    ctx.Reply.Error(Errors.DbIndexOutOfRange);
+                    return;
+                }
+            }
+            else
+            {
+                ctx.Reply.Error(Errors.Syntax);
+                return;
+            }
+        }
+
+        if (target == ctx.DbIndex && a[1].SequenceEqual(a[2]))
+        {
+            ctx.Reply.Error(Errors.SameObject);
+            return;
+        }
+
+        if (!ctx.Lookup(a[1], out DbEntry e))
+        {
+            ctx.Reply.Integer(0);
+            return;
+        }
+
+        // lookupKeyWrite on the target db: an expired destination is reclaimed there (and its
+        // DEL logged against that db) before it is judged present.
+        int here = ctx.DbIndex;
+        ctx.DbIndex = target;
+        bool present = ctx.Lookup(a[2], out _);
+        if (present && !replace)
+        {
+            ctx.DbIndex = here;
+            ctx.Reply.Integer(0);
+            return;
+        }
+
+        object copy = e.Value is RedisObject obj ? ctx.Db.Create(obj.Clone()) : e.Value;
+        ctx.Db.Set(a[2], copy, e.ExpireAt);
+        ctx.DbIndex = here;
+        ctx.Dirty++;
+        ctx.Reply.Integer(1);
+    }
+
+    // swapdbCommand: the two databases exchange their keys and expiries; each keeps its number,
+    // so a client stays in the db it selected and sees the other's keys.
+    private static void SwapDb(CommandContext ctx, CommandArgs a)
+    {
+        if (!Numbers.TryParseInt64(a[1], out long id1) || id1 < int.MinValue || id1 > int.MaxValue)
+        {
+            ctx.Reply.Error("ERR invalid first DB index");
+            return;
+        }
+
+        if (!Numbers.TryParseInt64(a[2], out long id2) || id2 < int.MinValue || id2 > int.MaxValue)
+        {
+            ctx.Reply.Error("ERR invalid second DB index");
+            return;
+        }
+
+        if (id1 < 0 || id1 >= Dataset.DbCount || id2 < 0 || id2 >= Dataset.DbCount)
+        {
+            ctx.Reply.Error(Errors.DbIndexOutOfRange);
+            return;
+        }
+
+        if (id1 != id2)
+        {
+            ctx.Data[(int)id1].SwapWith(ctx.Data[(int)id2]);
+        }
+
+        ctx.Dirty++;
+        ctx.Reply.Ok();
     }
 
     private static void Exists(CommandContext ctx, CommandArgs a)

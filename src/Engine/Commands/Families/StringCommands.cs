@@ -31,7 +31,26 @@ internal static class StringCommands
         new("mset", -3, CommandFlags.Write, MSet),
         new("msetnx", -3, CommandFlags.Write, MSetNx),
         new("mget", -2, CommandFlags.ReadOnly, MGet),
+        new("setrange", 4, CommandFlags.Write, SetRange),
+        new("getrange", 4, CommandFlags.ReadOnly, GetRange),
     ];
+
+    /// <summary>
+    /// The string at <paramref name="key"/> (which exists and holds <paramref name="e"/>) ready
+    /// to be changed in place: a string set whole becomes a growable one first (the seed's
+    /// dbUnshareStringValue), one shared with a snapshot is copied.
+    /// </summary>
+    internal static RedisString MutableString(CommandContext ctx, ReadOnlySpan<byte> key, DbEntry e)
+    {
+        if (e.Value is byte[] plain)
+        {
+            var grown = new RedisString(plain) { Epoch = ctx.Data.Epoch };
+            ctx.Db.Overwrite(key, grown);
+            return grown;
+        }
+
+        return ctx.Db.Mutable<RedisString>(key);
+    }
 
     // SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]: Redis 7's grammar, which
     // is a superset of the seed era's (EX/PX/NX/XX) and covers what Redis 7 writes to its AOF.
@@ -257,20 +276,99 @@ internal static class StringCommands
 
         // A string set whole becomes a growable one on its first append (the seed's
         // "unshare and make raw" step), so that repeated appends stay amortised O(1).
-        RedisString grown;
-        if (e.Value is byte[] plain)
-        {
-            grown = new RedisString(plain) { Epoch = ctx.Data.Epoch };
-            ctx.Db.Overwrite(a[1], grown);
-        }
-        else
-        {
-            grown = ctx.Db.Mutable<RedisString>(a[1]);
-        }
+        RedisString grown = MutableString(ctx, a[1], e);
 
         grown.Append(a[2]);
         ctx.Dirty++;
         ctx.Reply.Integer(grown.Length);
+    }
+
+    // setrangeCommand (the same in 2.6 and 7.0): the value is written at the offset, the string
+    // zero-padded up to it; an empty value changes nothing (and creates no key) but replies the
+    // length; the result may not pass 512 MB.
+    private static void SetRange(CommandContext ctx, CommandArgs a)
+    {
+        if (!Args.Int64(ctx, a[2], out long offset))
+        {
+            return;
+        }
+
+        if (offset < 0)
+        {
+            ctx.Reply.Error("ERR offset is out of range");
+            return;
+        }
+
+        ReadOnlySpan<byte> value = a[3];
+        if (!ctx.LookupTyped(a[1], RedisType.String, out DbEntry e, out bool exists))
+        {
+            return;
+        }
+
+        if (value.Length == 0)
+        {
+            ctx.Reply.Integer(exists ? CommandContext.StringBytes(e.Value).Length : 0);
+            return;
+        }
+
+        if (offset > MaxStringLength - value.Length)
+        {
+            ctx.Reply.Error(Errors.StringTooLong);
+            return;
+        }
+
+        RedisString str;
+        if (exists)
+        {
+            str = MutableString(ctx, a[1], e);
+        }
+        else
+        {
+            str = ctx.Db.Create(new RedisString([]));
+            ctx.Db.Set(a[1], str, DbEntry.NoExpiry);
+        }
+
+        str.SetRange((int)offset, value);
+        ctx.Dirty++;
+        ctx.Reply.Integer(str.Length);
+    }
+
+    // getrangeCommand (7.0): negative indexes count from the end, the range is clamped, and an
+    // empty range (or a missing key) is the empty bulk.
+    private static void GetRange(CommandContext ctx, CommandArgs a)
+    {
+        if (!Args.Int64(ctx, a[2], out long start) || !Args.Int64(ctx, a[3], out long end))
+        {
+            return;
+        }
+
+        if (!ctx.LookupTyped(a[1], RedisType.String, out DbEntry e, out bool exists))
+        {
+            return;
+        }
+
+        ReadOnlySpan<byte> str = exists ? CommandContext.StringBytes(e.Value) : [];
+        long length = str.Length;
+        if (start < 0 && end < 0 && start > end)
+        {
+            ctx.Reply.Bulk([]);
+            return;
+        }
+
+        start = start < 0 ? Math.Max(0, length + start) : start;
+        end = end < 0 ? Math.Max(0, length + end) : end;
+        if (end >= length)
+        {
+            end = length - 1;
+        }
+
+        if (start > end || length == 0)
+        {
+            ctx.Reply.Bulk([]);
+            return;
+        }
+
+        ctx.Reply.Bulk(str.Slice((int)start, (int)(end - start + 1)));
     }
 
     private static void StrLen(CommandContext ctx, CommandArgs a)

@@ -30,6 +30,8 @@ internal static class ZSetCommands
         new("zadd", -4, CommandFlags.Write, (c, a) => ZAdd(c, a, incrCommand: false)),
         new("zincrby", 4, CommandFlags.Write, (c, a) => ZAdd(c, a, incrCommand: true)),
         new("zrem", -3, CommandFlags.Write, ZRem),
+        new("zpopmin", -2, CommandFlags.Write, (c, a) => ZPop(c, a, max: false)),
+        new("zpopmax", -2, CommandFlags.Write, (c, a) => ZPop(c, a, max: true)),
         new("zremrangebyscore", 4, CommandFlags.Write, ZRemRangeByScore),
         new("zremrangebyrank", 4, CommandFlags.Write, ZRemRangeByRank),
         new("zunionstore", -4, CommandFlags.Write, (c, a) => Combine(c, a, inter: false)),
@@ -200,6 +202,59 @@ internal static class ZSetCommands
         {
             ctx.Reply.Integer(ch ? added + updated : added);
         }
+    }
+
+    // zpopMinMaxCommand and genericZpopCommand (7.0): ZPOPMIN|ZPOPMAX key [count] pops up to
+    // count members from the low (high) end, replying a flat array of member, score pairs (the
+    // RESP2 form). Redis 7 propagates the command as it came (only ZMPOP is rewritten to a
+    // ZPOP with the count), so it is logged verbatim.
+    private static void ZPop(CommandContext ctx, CommandArgs a, bool max)
+    {
+        if (a.Count > 3)
+        {
+            ctx.Reply.Error(Errors.Syntax);
+            return;
+        }
+
+        long count = 1;
+        if (a.Count == 3)
+        {
+            if (!Args.Int64(ctx, a[2], out count))
+            {
+                return;
+            }
+
+            if (count < 0)
+            {
+                ctx.Reply.Error("ERR value is out of range, must be positive");
+                return;
+            }
+        }
+
+        if (!ctx.LookupTyped(a[1], RedisType.ZSet, out DbEntry e, out bool exists))
+        {
+            return;
+        }
+
+        if (!exists || count == 0)
+        {
+            ctx.Reply.ArrayHeader(0);
+            return;
+        }
+
+        RedisZSet zset = ctx.Db.Mutable<RedisZSet>(a[1]);
+        int n = (int)Math.Min(count, zset.Count);
+        ZEntry[] popped = (max ? zset.Descending : zset.Ordered).Take(n).ToArray();
+        ctx.Reply.ArrayHeader(2L * n);
+        foreach (ZEntry p in popped)
+        {
+            zset.Remove(p.Member);
+            ctx.Reply.Bulk(p.Member);
+            ctx.Reply.BulkG17(p.Score);
+        }
+
+        ctx.Dirty += n;
+        ctx.DeleteIfEmpty(a[1], zset.Count);
     }
 
     private static void ZRem(CommandContext ctx, CommandArgs a)

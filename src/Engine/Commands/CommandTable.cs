@@ -41,7 +41,8 @@ public static class CommandTable
             .Concat(SetCommands.Definitions())
             .Concat(ZSetCommands.Definitions())
             .Concat(HashCommands.Definitions())
-            .Concat(BitCommands.Definitions());
+            .Concat(BitCommands.Definitions())
+            .Concat(HyperLogLogCommands.Definitions());
         foreach (CommandDef def in all)
         {
             table.Add(System.Text.Encoding.ASCII.GetBytes(def.Name), def);

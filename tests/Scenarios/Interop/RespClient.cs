@@ -152,9 +152,14 @@ internal sealed class RespClient : IDisposable
 
     private static void WriteAscii(MemoryStream buf, string s) => buf.Write(Encoding.ASCII.GetBytes(s));
 
-    private RespValue Read()
+    /// <summary>Parses one reply from <paramref name="bytes"/> (the engine's replies, rendered as Redis's are).</summary>
+    public static RespValue Parse(byte[] bytes) => Read(new MemoryStream(bytes));
+
+    private RespValue Read() => Read(reader);
+
+    private static RespValue Read(Stream reader)
     {
-        byte[] line = ReadLine();
+        byte[] line = ReadLine(reader);
         if (line.Length == 0)
         {
             throw new IOException("empty RESP line");
@@ -198,7 +203,7 @@ internal sealed class RespClient : IDisposable
                     var items = new List<RespValue>((int)n);
                     for (long i = 0; i < n; i++)
                     {
-                        items.Add(Read());
+                        items.Add(Read(reader));
                     }
 
                     return RespValue.Arr(items);
@@ -213,7 +218,7 @@ internal sealed class RespClient : IDisposable
         long.Parse(Encoding.ASCII.GetString(digits), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
 
     // One reply line without its CRLF.
-    private byte[] ReadLine()
+    private static byte[] ReadLine(Stream reader)
     {
         var line = new List<byte>(32);
         while (true)

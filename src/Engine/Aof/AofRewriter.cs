@@ -225,9 +225,88 @@ public static class AofRewriter
                     return true;
                 }
 
+            case RedisStream stream:
+                return WriteStream(r, key, stream);
+
             default:
                 throw new InvalidOperationException($"Unknown object type {value.GetType().Name}");
         }
+    }
+
+    // Redis 7's rewriteStreamObject: an XADD per entry (or, for an empty stream, the XADD
+    // MAXLEN 0 trick, which makes the key and trims the entry away), an XSETID restoring the last
+    // ID, entries added and largest deleted ID, then per group an XGROUP CREATE with its entries
+    // read, and per consumer an XGROUP CREATECONSUMER (no pending entry) or an XCLAIM per pending
+    // entry (its delivery time and count, JUSTID FORCE).
+    private static bool WriteStream(Rio r, byte[] key, RedisStream s)
+    {
+        if (s.Length > 0)
+        {
+            foreach ((StreamId id, byte[][] fields) in s.Entries)
+            {
+                if (!r.WriteBulkCount('*', 3 + fields.Length) || !r.WriteBulkString("XADD"u8) || !r.WriteBulkString(key) || !r.WriteBulkString(id.ToBytes()))
+                {
+                    return false;
+                }
+
+                foreach (byte[] f in fields)
+                {
+                    if (!r.WriteBulkString(f))
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+        else if (!r.WriteBulkCount('*', 7) || !r.WriteBulkString("XADD"u8) || !r.WriteBulkString(key) || !r.WriteBulkString("MAXLEN"u8)
+            || !r.WriteBulkString("0"u8) || !r.WriteBulkString("0-1"u8) || !r.WriteBulkString("x"u8) || !r.WriteBulkString("y"u8))
+        {
+            return false;
+        }
+
+        if (!r.WriteBulkCount('*', 7) || !r.WriteBulkString("XSETID"u8) || !r.WriteBulkString(key) || !r.WriteBulkString(s.LastId.ToBytes())
+            || !r.WriteBulkString("ENTRIESADDED"u8) || !r.WriteBulkLongLong(s.EntriesAdded)
+            || !r.WriteBulkString("MAXDELETEDID"u8) || !r.WriteBulkString(s.MaxDeletedId.ToBytes()))
+        {
+            return false;
+        }
+
+        foreach ((byte[] name, StreamGroup g) in s.Groups)
+        {
+            if (!r.WriteBulkCount('*', 7) || !r.WriteBulkString("XGROUP"u8) || !r.WriteBulkString("CREATE"u8) || !r.WriteBulkString(key)
+                || !r.WriteBulkString(name) || !r.WriteBulkString(g.LastId.ToBytes()) || !r.WriteBulkString("ENTRIESREAD"u8) || !r.WriteBulkLongLong(g.EntriesRead))
+            {
+                return false;
+            }
+
+            foreach (StreamConsumer c in g.Consumers.Values)
+            {
+                if (c.Pel.Count == 0)
+                {
+                    if (!r.WriteBulkCount('*', 5) || !r.WriteBulkString("XGROUP"u8) || !r.WriteBulkString("CREATECONSUMER"u8) || !r.WriteBulkString(key)
+                        || !r.WriteBulkString(name) || !r.WriteBulkString(c.Name))
+                    {
+                        return false;
+                    }
+
+                    continue;
+                }
+
+                foreach ((StreamId id, StreamNack nack) in c.Pel)
+                {
+                    if (!r.WriteBulkCount('*', 12) || !r.WriteBulkString("XCLAIM"u8) || !r.WriteBulkString(key) || !r.WriteBulkString(name)
+                        || !r.WriteBulkString(c.Name) || !r.WriteBulkString("0"u8) || !r.WriteBulkString(id.ToBytes())
+                        || !r.WriteBulkString("TIME"u8) || !r.WriteBulkLongLong(nack.DeliveryTime)
+                        || !r.WriteBulkString("RETRYCOUNT"u8) || !r.WriteBulkLongLong(nack.DeliveryCount)
+                        || !r.WriteBulkString("JUSTID"u8) || !r.WriteBulkString("FORCE"u8))
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        return true;
     }
 
     // The seed's batching: a header "*<2 + n*width>" with the command and key before every

@@ -59,6 +59,44 @@ public sealed class CommandContext
     public CommandArgs? PropagateAs { get; set; }
 
     /// <summary>
+    /// Set by a command that propagates what it did itself, through <see cref="AlsoPropagate"/>,
+    /// rather than as its own argv (Redis 7's preventCommandPropagation: XCLAIM, XAUTOCLAIM).
+    /// </summary>
+    public bool PreventPropagation { get; set; }
+
+    /// <summary>True while EXEC runs a transaction's commands, which are already wrapped in MULTI/EXEC.</summary>
+    public bool InExec { get; set; }
+
+    /// <summary>
+    /// Redis 7's alsoPropagate and propagatePendingCommands: the commands are logged in order in
+    /// the current db, wrapped in MULTI/EXEC when there are more than one (unless a transaction
+    /// already wraps them). A no-op while loading, where nothing propagates.
+    /// </summary>
+    public void AlsoPropagate(IReadOnlyList<CommandArgs> commands)
+    {
+        if (Sink is null || commands.Count == 0)
+        {
+            return;
+        }
+
+        bool wrap = commands.Count > 1 && !InExec;
+        if (wrap)
+        {
+            Sink.Propagate(CommandTable.Multi, DbIndex, CommandArgs.Of("MULTI"));
+        }
+
+        foreach (CommandArgs argv in commands)
+        {
+            Sink.Propagate(CommandTable.Lookup(argv[0])!, DbIndex, argv);
+        }
+
+        if (wrap)
+        {
+            Sink.Propagate(CommandTable.Exec, DbIndex, CommandArgs.Of("EXEC"));
+        }
+    }
+
+    /// <summary>
     /// Runs the server commands (BGREWRITEAOF, CONFIG, INFO, SHUTDOWN, BGSAVE), which act on the
     /// server rather than the dataset; null where there is no server (the loader).
     /// </summary>

@@ -83,10 +83,11 @@ public sealed class CommandProcessor
         ctx.DbIndex = client.Db;
         ctx.NowMs = nowMs;
         ctx.PropagateAs = null;
+        ctx.PreventPropagation = false;
         long dirtyBefore = ctx.Dirty;
         cmd.Handler(ctx, argv);
         client.Db = ctx.DbIndex;
-        if (ctx.Dirty != dirtyBefore && ctx.Sink is not null)
+        if (ctx.Dirty != dirtyBefore && ctx.Sink is not null && !ctx.PreventPropagation)
         {
             // A rewritten vector is propagated as the command it names (the seed's
             // rewriteClientCommandVector updates c->cmd too): EXPIRE in the past goes out as DEL.
@@ -150,15 +151,23 @@ public sealed class CommandProcessor
         client.ResetMulti();
         reply.ArrayHeader(queued.Length);
         bool propagated = false;
-        foreach ((CommandDef cmd, CommandArgs args) in queued)
+        Context.InExec = true;
+        try
         {
-            if (!propagated && cmd.IsWrite)
+            foreach ((CommandDef cmd, CommandArgs args) in queued)
             {
-                Context.Sink?.Propagate(CommandTable.Multi, client.Db, MultiArgs);
-                propagated = true;
-            }
+                if (!propagated && cmd.IsWrite)
+                {
+                    Context.Sink?.Propagate(CommandTable.Multi, client.Db, MultiArgs);
+                    propagated = true;
+                }
 
-            Call(client, cmd, args, nowMs);
+                Call(client, cmd, args, nowMs);
+            }
+        }
+        finally
+        {
+            Context.InExec = false;
         }
 
         if (propagated)

@@ -42,7 +42,8 @@ public static class CommandTable
             .Concat(ZSetCommands.Definitions())
             .Concat(HashCommands.Definitions())
             .Concat(BitCommands.Definitions())
-            .Concat(HyperLogLogCommands.Definitions());
+            .Concat(HyperLogLogCommands.Definitions())
+            .Concat(StreamCommands.Definitions());
         foreach (CommandDef def in all)
         {
             table.Add(System.Text.Encoding.ASCII.GetBytes(def.Name), def);

@@ -9,7 +9,11 @@ namespace AofSim.Engine.Data;
 /// <c>{"db":N,"key":S,"type":T,"expireAt":ms|null,"value":V}</c>. Every byte string is a JSON
 /// string whose characters are the bytes' codes (ISO-8859-1), so binary data survives. A set is
 /// sorted by bytes, a hash by field, a sorted set is [member, score] pairs in Redis order with
-/// the score as a <c>%.17g</c> string. Keys already expired at the given time are left out.
+/// the score as a <c>%.17g</c> string. A stream is an object: last ID, entries added, largest
+/// deleted ID, its entries in ID order as [ID, [field, value, …]], and its groups by name with
+/// their last ID, entries read (null when unknown), consumers by name and pending entries as
+/// [ID, consumer, deliveries] (delivery and seen times are left out: Redis shows them only as
+/// idle times). Keys already expired at the given time are left out.
 /// Two datasets are equal exactly when their dumps are.
 /// </summary>
 public static class DatasetDump
@@ -66,6 +70,9 @@ public static class DatasetDump
                     sb.Append(",\"").Append(Numbers.FormatG17(e.Score)).Append("\"]");
                 });
                 break;
+            case RedisStream stream:
+                Stream(sb, stream);
+                break;
             case RedisHash hash:
                 Array(sb, hash.Fields.OrderBy(f => f.Key, ByteKeyComparer.Instance), static (sb, f) =>
                 {
@@ -87,8 +94,43 @@ public static class DatasetDump
         RedisType.List => "list",
         RedisType.Set => "set",
         RedisType.ZSet => "zset",
+        RedisType.Stream => "stream",
         _ => "hash",
     };
+
+    // {"lastId","entriesAdded","maxDeletedId","entries":[[id,[field,value,...]],...],
+    // "groups":[{"name","lastId","entriesRead":n|null,"consumers":[...],"pending":[[id,consumer,deliveries],...]}]}
+    private static void Stream(StringBuilder sb, RedisStream s)
+    {
+        sb.Append("{\"lastId\":\"").Append(s.LastId.ToString()).Append("\",\"entriesAdded\":")
+            .Append(s.EntriesAdded.ToString(CultureInfo.InvariantCulture))
+            .Append(",\"maxDeletedId\":\"").Append(s.MaxDeletedId.ToString()).Append("\",\"entries\":");
+        Array(sb, s.Entries, static (sb, e) =>
+        {
+            sb.Append("[\"").Append(e.Key.ToString()).Append("\",");
+            Array(sb, e.Value, static (sb, x) => Str(sb, x));
+            sb.Append(']');
+        });
+        sb.Append(",\"groups\":");
+        Array(sb, s.Groups, static (sb, g) =>
+        {
+            sb.Append("{\"name\":");
+            Str(sb, g.Key);
+            sb.Append(",\"lastId\":\"").Append(g.Value.LastId.ToString()).Append("\",\"entriesRead\":")
+                .Append(g.Value.EntriesRead == StreamGroup.InvalidEntriesRead ? "null" : g.Value.EntriesRead.ToString(CultureInfo.InvariantCulture))
+                .Append(",\"consumers\":");
+            Array(sb, g.Value.Consumers.Keys, static (sb, c) => Str(sb, c));
+            sb.Append(",\"pending\":");
+            Array(sb, g.Value.Pel, static (sb, p) =>
+            {
+                sb.Append("[\"").Append(p.Key.ToString()).Append("\",");
+                Str(sb, p.Value.Consumer.Name);
+                sb.Append(',').Append(p.Value.DeliveryCount.ToString(CultureInfo.InvariantCulture)).Append(']');
+            });
+            sb.Append('}');
+        });
+        sb.Append('}');
+    }
 
     private static void Array<T>(StringBuilder sb, IEnumerable<T> items, Action<StringBuilder, T> item)
     {

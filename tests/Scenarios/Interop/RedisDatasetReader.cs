@@ -10,7 +10,8 @@ namespace AofSim.Scenarios.Interop;
 /// <c>{"db":N,"key":S,"type":T,"expireAt":ms|null,"value":V}</c>; byte strings as JSON strings
 /// of ISO-8859-1 characters; a list in order; a set sorted by bytes; a hash as [field, value]
 /// pairs sorted by field; a sorted set as [member, score] pairs in ZRANGE order with the score
-/// as Redis 7.0 prints it in RESP2, which is <c>%.17g</c>.
+/// as Redis 7.0 prints it in RESP2, which is <c>%.17g</c>; an HLL is the string it is; a
+/// stream as the dump documents it (see <c>Stream</c> below).
 /// </summary>
 internal static class RedisDatasetReader
 {
@@ -87,11 +88,51 @@ internal static class RedisDatasetReader
             case "hash":
                 sb.Append(JsonArray(Pairs(c.Must("HGETALL", key).Array).OrderBy(p => p.A, StringComparer.Ordinal).Select(p => $"[{Json(p.A)},{Json(p.B)}]")));
                 break;
+            case "stream":
+                sb.Append(Stream(c, key));
+                break;
             default:
                 throw new InvalidOperationException($"key {Json(key)} has type {type}, which the dump format does not cover");
         }
 
         return sb.Append('}').ToString();
+    }
+
+    // A stream as the dump documents it: {"lastId","entriesAdded","maxDeletedId","entries":[[id,
+    // [field,value,...]],...],"groups":[{"name","lastId","entriesRead":n|null,"consumers":[names
+    // sorted by bytes],"pending":[[id,consumer,deliveries],...]}]} with the groups sorted by name;
+    // read with XINFO STREAM, XRANGE, XINFO GROUPS, XINFO CONSUMERS and XPENDING.
+    private static string Stream(RespClient c, string key)
+    {
+        Dictionary<string, RespValue> info = Fields(c.Must("XINFO", "STREAM", key).Array);
+        var sb = new StringBuilder();
+        sb.Append("{\"lastId\":\"").Append(info["last-generated-id"].Text).Append("\",\"entriesAdded\":").Append(info["entries-added"].Text)
+            .Append(",\"maxDeletedId\":\"").Append(info["max-deleted-entry-id"].Text).Append("\",\"entries\":");
+        sb.Append(JsonArray(c.Must("XRANGE", key, "-", "+").Array.Select(e => $"[\"{e.Array[0].Text}\",{JsonArray(e.Array[1].Array.Select(v => Json(v.Text)))}]")));
+        sb.Append(",\"groups\":");
+        var groups = c.Must("XINFO", "GROUPS", key).Array.Select(g => Fields(g.Array)).OrderBy(g => g["name"].Text, StringComparer.Ordinal);
+        sb.Append(JsonArray(groups.Select(g =>
+        {
+            string name = g["name"].Text;
+            RespValue read = g["entries-read"];
+            IEnumerable<string> consumers = c.Must("XINFO", "CONSUMERS", key, name).Array.Select(x => Fields(x.Array)["name"].Text).Order(StringComparer.Ordinal);
+            IEnumerable<string> pending = c.Must("XPENDING", key, name, "-", "+", g["pending"].Text).Array
+                .Select(p => $"[\"{p.Array[0].Text}\",{Json(p.Array[1].Text)},{p.Array[3].Text}]");
+            return $"{{\"name\":{Json(name)},\"lastId\":\"{g["last-delivered-id"].Text}\",\"entriesRead\":{(read.Kind == RespKind.Null ? "null" : read.Text)}," +
+                $"\"consumers\":{JsonArray(consumers.Select(Json))},\"pending\":{JsonArray(pending)}}}";
+        })));
+        return sb.Append('}').ToString();
+    }
+
+    private static Dictionary<string, RespValue> Fields(IReadOnlyList<RespValue> flat)
+    {
+        var d = new Dictionary<string, RespValue>(StringComparer.Ordinal);
+        for (int i = 0; i + 1 < flat.Count; i += 2)
+        {
+            d[flat[i].Text] = flat[i + 1];
+        }
+
+        return d;
     }
 
     private static IEnumerable<(string A, string B)> Pairs(IReadOnlyList<RespValue> flat)

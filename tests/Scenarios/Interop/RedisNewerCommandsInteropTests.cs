@@ -78,6 +78,241 @@ public sealed class RedisNewerCommandsInteropTests(ITestOutputHelper output)
         output.WriteLine($"{script.Count} commands; every reply and every HLL byte equal");
     }
 
+    // ---------------------------------------------------------------- AOF directories
+
+    [RedisFact]
+    public void EngineLoadsRedisAofWithTheNewerCommandsToTheDatasetRedisReloads()
+    {
+        using var dir = new TempDir();
+        using (RedisServer server = StartAof(dir.Path))
+        {
+            using RespClient c = server.Connect();
+            RunWorkload(c, "a:");
+            RunWorkload(c, "b:");
+        }
+
+        string aofDir = Path.Combine(dir.Path, "appendonlydir");
+        List<string> reloaded = ReloadOnRedis(dir.Path);
+        AssertCoversEverything(reloaded);
+        List<string> engine = EngineLoad(aofDir);
+        output.WriteLine($"redis reloaded {reloaded.Count} keys; appendonlydir: {Describe(aofDir)}");
+        AssertSameDump(reloaded, "redis-server after loading its appendonlydir", engine, "aofsim load of the appendonlydir");
+
+        // The engine's own rewrite of that AOF loads on redis-server to the same dataset.
+        using var fresh = new TempDir("aofsim-interop-rewrite-");
+        string rewritten = fresh.File("appendonly.aof");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Assert.True(Program.Run(["rewrite", aofDir, "-o", rewritten], stdout, stderr) == 0, $"aofsim rewrite failed: {stderr}");
+        List<string> fromRewrite;
+        using (RedisServer server = RedisServer.Start(fresh.Path, "--appendonly", "yes", "--appendfilename", "appendonly.aof", "--aof-use-rdb-preamble", "no", "--dir", fresh.Path))
+        {
+            using RespClient c = server.Connect();
+            fromRewrite = RedisDatasetReader.Read(c);
+        }
+
+        // Not quite the dataset before the rewrite: a rewrite logs a pending entry whose stream
+        // entry was deleted as an XCLAIM that finds nothing to claim, so the entry (and a consumer
+        // that held only it) is gone after a reload. Redis's own BGREWRITEAOF does the same,
+        // which is what this compares with.
+        List<string> redisRewrite;
+        using (RedisServer server = StartAof(dir.Path))
+        {
+            using RespClient c = server.Connect();
+            c.Must("BGREWRITEAOF");
+            WaitForRewrite(c);
+        }
+
+        redisRewrite = ReloadOnRedis(dir.Path);
+        Assert.NotEqual(reloaded, redisRewrite); // the workload has such a pending entry
+        AssertSameDump(redisRewrite, "redis-server after its own BGREWRITEAOF and a reload", fromRewrite, "redis-server after loading the engine's rewrite");
+    }
+
+    [RedisFact]
+    public void EngineLoadsRedisAofAfterBgRewriteAofToTheDatasetRedisReloads()
+    {
+        using var dir = new TempDir();
+        using (RedisServer server = StartAof(dir.Path))
+        {
+            using RespClient c = server.Connect();
+            RunWorkload(c, "a:");
+            c.Must("BGREWRITEAOF");
+            WaitForRewrite(c);
+            RunWorkload(c, "b:");
+        }
+
+        string aofDir = Path.Combine(dir.Path, "appendonlydir");
+        string manifest = File.ReadAllText(Directory.GetFiles(aofDir, "*.manifest").Single());
+        Assert.Contains("seq 2 type b", manifest, StringComparison.Ordinal); // the rewritten base
+        List<string> reloaded = ReloadOnRedis(dir.Path);
+        AssertCoversEverything(reloaded);
+        List<string> engine = EngineLoad(aofDir);
+        output.WriteLine($"redis reloaded {reloaded.Count} keys; appendonlydir: {Describe(aofDir)}");
+        AssertSameDump(reloaded, "redis-server after loading its rewritten appendonlydir", engine, "aofsim load of it");
+    }
+
+    private static RedisServer StartAof(string dir) =>
+        RedisServer.Start(dir, "--appendonly", "yes", "--aof-use-rdb-preamble", "no", "--appendfsync", "always", "--save", string.Empty);
+
+    // Restarts redis-server on the directory: what it holds after loading its own AOF.
+    private static List<string> ReloadOnRedis(string dir)
+    {
+        using RedisServer server = StartAof(dir);
+        using RespClient c = server.Connect();
+        return RedisDatasetReader.Read(c);
+    }
+
+    private static void WaitForRewrite(RespClient c)
+    {
+        // Polls the condition itself (no fixed sleep standing in for it), up to 30 s.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            string info = c.Must("INFO", "persistence").Text;
+            if (info.Contains("aof_rewrite_in_progress:0", StringComparison.Ordinal) && info.Contains("aof_rewrite_scheduled:0", StringComparison.Ordinal)
+                && info.Contains("aof_last_bgrewrite_status:ok", StringComparison.Ordinal) && info.Contains("aof_rewrites:1", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        throw new TimeoutException("BGREWRITEAOF did not finish within 30 s");
+    }
+
+    private static void AssertCoversEverything(List<string> dump)
+    {
+        foreach (string type in new[] { "string", "zset", "stream" })
+        {
+            Assert.Contains(dump, l => l.Contains($"\"type\":\"{type}\"", StringComparison.Ordinal));
+        }
+
+        Assert.Contains(dump, l => l.Contains("\"value\":\"HYLL\\u0000", StringComparison.Ordinal)); // a dense HLL
+        Assert.Contains(dump, l => l.Contains("\"value\":\"HYLL\\u0001", StringComparison.Ordinal)); // a sparse one
+        Assert.Contains(dump, l => l.Contains("\"pending\":[[", StringComparison.Ordinal)); // a PEL
+        Assert.Contains(dump, l => l.StartsWith("{\"db\":5,", StringComparison.Ordinal)); // SWAPDB's target
+    }
+
+    // Every newer command, with the forms Redis rewrites before logging (XADD *, MAXLEN ~, MINID
+    // ~, XREADGROUP as XCLAIM, XAUTOCLAIM, XCLAIM of a deleted entry).
+    private static void RunWorkload(RespClient c, string p)
+    {
+        const string Far = "4102444800123";
+        foreach (string db in new[] { "0", "3" })
+        {
+            c.Must("SELECT", db);
+            c.Must("SET", p + "s", "Hello World");
+            c.Must("SETRANGE", p + "s", "6", "Redis");
+            c.Must("SETRANGE", p + "pad", "10", "x");
+            c.Must("SETBIT", p + "bits", "7", "1");
+            c.Must("SETBIT", p + "bits", "100", "1");
+            c.Must("SETBIT", p + "bits", "7", "0");
+            c.Must("SET", p + "u1", "v");
+            c.Must("UNLINK", p + "u1", p + "none");
+            c.Must("ZADD", p + "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e");
+            c.Must("ZPOPMIN", p + "z");
+            c.Must("ZPOPMAX", p + "z", "2");
+            c.Must("ZADD", p + "zgone", "1", "x");
+            c.Must("ZPOPMIN", p + "zgone", "5");
+            c.Must("RPUSH", p + "l", "a", "b");
+            c.Must("PEXPIREAT", p + "l", Far);
+            c.Must("COPY", p + "l", p + "lcopy");
+            c.Must("COPY", p + "z", p + "zcopy", "DB", "7");
+            c.Must("SET", p + "dst", "old");
+            c.Must("COPY", p + "s", p + "dst", "REPLACE");
+            c.Must("PFADD", p + "hll", "a", "b", "c");
+            c.Must("PFCOUNT", p + "hll");
+            for (int i = 0; i < 3000; i += 100)
+            {
+                c.Must(["PFADD", p + "dense", .. Enumerable.Range(i, 100).Select(n => "m" + n.ToString(CultureInfo.InvariantCulture))]);
+            }
+
+            c.Must("PFCOUNT", p + "dense");
+            c.Must("PFMERGE", p + "merged", p + "hll", p + "dense");
+            c.Must("PFCOUNT", p + "hll", p + "dense");
+
+            // Streams.
+            string st = p + "st";
+            c.Must("XADD", st, "0-*", "f", "v1");
+            c.Must("XADD", st, "1-1", "a", "1", "b", "2");
+            c.Must("XADD", st, "1-*", "a", "3");
+            for (int i = 2; i < 12; i++)
+            {
+                c.Must("XADD", st, i.ToString(CultureInfo.InvariantCulture) + "-0", "n", i.ToString(CultureInfo.InvariantCulture));
+            }
+
+            c.Must("XADD", st, "MAXLEN", "=", "10", "12-0", "n", "12");
+            c.Must("XADD", st, "MAXLEN", "~", "2", "13-0", "n", "13");
+            c.Must("XTRIM", st, "MAXLEN", "9");
+            c.Must("XTRIM", st, "MINID", "~", "5-0");
+            c.Must("XADD", st, "MINID", "6", "14-0", "n", "14");
+            c.Must("XDEL", st, "7-0", "99-0");
+            c.Must("XGROUP", "CREATE", st, "g1", "0");
+            c.Must("XGROUP", "CREATE", st, "g2", "$", "ENTRIESREAD", "3");
+            c.Must("XGROUP", "CREATE", st, "g3", "0");
+            c.Must("XGROUP", "CREATECONSUMER", st, "g1", "idle");
+            c.Must("XGROUP", "CREATECONSUMER", st, "g1", "gone");
+            c.Must("XGROUP", "DELCONSUMER", st, "g1", "gone");
+            c.Must("XREADGROUP", "GROUP", "g1", "alice", "COUNT", "3", "STREAMS", st, ">");
+            c.Must("XREADGROUP", "GROUP", "g1", "bob", "COUNT", "2", "STREAMS", st, ">");
+            c.Must("XREADGROUP", "GROUP", "g3", "carol", "NOACK", "COUNT", "2", "STREAMS", st, ">");
+            c.Must("XACK", st, "g1", "6-0");
+            c.Must("XCLAIM", st, "g1", "bob", "0", "8-0", "JUSTID");
+            c.Must("XCLAIM", st, "g1", "dave", "0", "9-0", "RETRYCOUNT", "7");
+            c.Must("XDEL", st, "10-0");
+            c.Must("XAUTOCLAIM", st, "g1", "erin", "0", "0", "COUNT", "1");
+            c.Must("XGROUP", "SETID", st, "g2", "5-0");
+            c.Must("XGROUP", "CREATE", st, "g4", "0");
+            c.Must("XGROUP", "DESTROY", st, "g4");
+            c.Must("XSETID", st, "100-5", "ENTRIESADDED", "50", "MAXDELETEDID", "90-0");
+            c.Must("XADD", p + "empty", "1-0", "f", "v");
+            c.Must("XDEL", p + "empty", "1-0");
+            c.Must("XGROUP", "CREATE", p + "mk", "g", "$", "MKSTREAM");
+            c.Must("MULTI");
+            c.Must("XADD", st, "*", "tx", "1");
+            c.Must("XCLAIM", st, "g1", "alice", "0", "9-0", "11-0");
+            c.Must("EXEC");
+        }
+
+        c.Must("SWAPDB", "3", "5");
+    }
+
+    private List<string> EngineLoad(string path)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exit = Program.Run(["load", path, "--dump"], stdout, stderr);
+        Assert.True(exit == 0, $"aofsim load {path} --dump exited {exit}: {stderr}\nfiles: {Describe(path)}");
+        return stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    }
+
+    private static string Describe(string dir) =>
+        string.Join(", ", Directory.GetFiles(dir).Select(f => $"{Path.GetFileName(f)} ({new FileInfo(f).Length} bytes)"));
+
+    private static void AssertSameDump(List<string> expected, string expectedName, List<string> actual, string actualName)
+    {
+        if (expected.SequenceEqual(actual))
+        {
+            return;
+        }
+
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"{actualName} ({actual.Count} keys) differs from {expectedName} ({expected.Count} keys).\nOnly in {expectedName}:\n");
+        foreach (string l in expected.Except(actual))
+        {
+            sb.Append("  ").Append(l.Length > 3000 ? l[..3000] + "..." : l).Append('\n');
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"Only in {actualName}:\n");
+        foreach (string l in actual.Except(expected))
+        {
+            sb.Append("  ").Append(l.Length > 3000 ? l[..3000] + "..." : l).Append('\n');
+        }
+
+        Assert.Fail(sb.ToString());
+    }
+
     private static int FirstDifference(byte[] a, byte[] b)
     {
         int n = Math.Min(a.Length, b.Length);

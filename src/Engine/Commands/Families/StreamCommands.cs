@@ -7,7 +7,8 @@ namespace AofSim.Engine.Commands.Families;
 
 /// <summary>
 /// The stream commands Redis 7 writes to its AOF (t_stream.c of 7.0): XADD, XTRIM, XDEL, XSETID,
-/// XGROUP, XCLAIM, XACK, with XLEN and XRANGE to read. What Redis propagates is what is logged:
+/// XGROUP, XCLAIM, XACK; with XREADGROUP and XAUTOCLAIM, which are logged as XCLAIMs, and XLEN
+/// and XRANGE to read. What Redis propagates is what is logged:
 /// XADD with the ID it generated and an approximate trim made exact; XCLAIM as one idempotent
 /// XCLAIM per entry it touched (and XGROUP SETID when only the group's last ID moved).
 /// </summary>
@@ -25,6 +26,8 @@ internal static class StreamCommands
         new("xgroup", -2, CommandFlags.Write, XGroup),
         new("xclaim", -6, CommandFlags.Write, XClaim),
         new("xack", -4, CommandFlags.Write, XAck),
+        new("xreadgroup", -7, CommandFlags.Write, XReadGroup),
+        new("xautoclaim", -6, CommandFlags.Write, XAutoClaim),
         new("xlen", 2, CommandFlags.ReadOnly, XLen),
         new("xrange", -4, CommandFlags.ReadOnly, XRange),
     ];
@@ -928,7 +931,7 @@ internal static class StreamCommands
 
         if (propagateLastId)
         {
-            propagate.Add(CommandArgs.Of("XGROUP"u8.ToArray(), "SETID"u8.ToArray(), a.ToArray(1), a.ToArray(2), group.LastId.ToBytes(), "ENTRIESREAD"u8.ToArray(), Numbers.Int64Bytes(group.EntriesRead)));
+            propagate.Add(SetIdArgs(a[1], a.ToArray(2), group));
             ctx.Dirty++;
         }
 
@@ -948,6 +951,459 @@ internal static class StreamCommands
         ctx.PreventPropagation = true;
         ctx.AlsoPropagate(propagate);
     }
+
+    // xreadCommand for XREADGROUP (never blocking here: a BLOCK that finds nothing replies as
+    // its timeout would). Not logged itself: each entry delivered is logged as the XCLAIM that
+    // gives it to the consumer; with NOACK, the group's new last ID as XGROUP SETID, and a
+    // consumer it created as XGROUP CREATECONSUMER.
+    private static void XReadGroup(CommandContext ctx, CommandArgs a)
+    {
+        long count = 0;
+        int streamsArg = 0;
+        bool noAck = false;
+        byte[]? groupName = null, consumerName = null;
+        for (int i = 1; i < a.Count; i++)
+        {
+            int more = a.Count - i - 1;
+            if (a.Is(i, "BLOCK"u8) && more > 0)
+            {
+                if (!Numbers.TryParseInt64(a[++i], out long timeout))
+                {
+                    ctx.Reply.Error("ERR timeout is not an integer or out of range");
+                    return;
+                }
+
+                if (timeout < 0)
+                {
+                    ctx.Reply.Error("ERR timeout is negative");
+                    return;
+                }
+            }
+            else if (a.Is(i, "COUNT"u8) && more > 0)
+            {
+                if (!Args.Int64(ctx, a[++i], out count))
+                {
+                    return;
+                }
+
+                count = Math.Max(0, count);
+            }
+            else if (a.Is(i, "STREAMS"u8) && more > 0)
+            {
+                streamsArg = i + 1;
+                if ((a.Count - streamsArg) % 2 != 0)
+                {
+                    ctx.Reply.Error("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.");
+                    return;
+                }
+
+                break;
+            }
+            else if (a.Is(i, "GROUP"u8) && more >= 2)
+            {
+                groupName = a.ToArray(i + 1);
+                consumerName = a.ToArray(i + 2);
+                i += 2;
+            }
+            else if (a.Is(i, "NOACK"u8))
+            {
+                noAck = true;
+            }
+            else
+            {
+                ctx.Reply.Error(Errors.Syntax);
+                return;
+            }
+        }
+
+        if (streamsArg == 0)
+        {
+            ctx.Reply.Error(Errors.Syntax);
+            return;
+        }
+
+        if (groupName is null || consumerName is null)
+        {
+            ctx.Reply.Error("ERR Missing GROUP option for XREADGROUP");
+            return;
+        }
+
+        int streams = (a.Count - streamsArg) / 2;
+        var ids = new StreamId[streams];
+        for (int k = 0; k < streams; k++)
+        {
+            int keyIdx = streamsArg + k, idIdx = streamsArg + streams + k;
+            if (!ctx.LookupTyped(a[keyIdx], RedisType.Stream, out DbEntry e, out bool exists))
+            {
+                return;
+            }
+
+            if (!exists || !((RedisStream)e.Value).Groups.ContainsKey(groupName))
+            {
+                ctx.Reply.Error($"NOGROUP No such key '{a.Text(keyIdx)}' or consumer group '{Encoding.Latin1.GetString(groupName)}' in XREADGROUP with GROUP option");
+                return;
+            }
+
+            if (a[idIdx].SequenceEqual("$"u8))
+            {
+                ctx.Reply.Error("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.");
+                return;
+            }
+
+            if (a[idIdx].SequenceEqual(">"u8))
+            {
+                ids[k] = StreamId.Max;
+            }
+            else if (!ParseIdOrReply(ctx, a[idIdx], strict: true, out ids[k]))
+            {
+                return;
+            }
+        }
+
+        var propagate = new List<CommandArgs>();
+        var replies = new List<(int KeyIdx, List<(StreamId Id, byte[][]? Fields)> Entries)>();
+        for (int k = 0; k < streams; k++)
+        {
+            int keyIdx = streamsArg + k;
+            ctx.Db.TryGet(a[keyIdx], out DbEntry found);
+            var s = (RedisStream)found.Value;
+            StreamGroup g0 = s.Groups[groupName];
+            bool history = ids[k] != StreamId.Max;
+            StreamId gt = ids[k];
+            if (!history)
+            {
+                if (!s.TryLast(out StreamId top) || top.CompareTo(g0.LastId) <= 0)
+                {
+                    continue;
+                }
+
+                gt = g0.LastId;
+            }
+
+            s = ctx.Db.Mutable<RedisStream>(a[keyIdx]);
+            StreamGroup group = s.Groups[groupName];
+            gt.TryIncrement(out StreamId start);
+            if (!group.Consumers.TryGetValue(consumerName, out StreamConsumer? consumer))
+            {
+                consumer = new StreamConsumer { Name = consumerName, SeenTime = ctx.NowMs };
+                group.Consumers[consumerName] = consumer;
+                if (noAck)
+                {
+                    propagate.Add(CommandArgs.Of("XGROUP"u8.ToArray(), "CREATECONSUMER"u8.ToArray(), a.ToArray(keyIdx), groupName, consumerName));
+                }
+            }
+
+            consumer.SeenTime = ctx.NowMs;
+            var delivered = new List<(StreamId, byte[][]?)>();
+            if (history)
+            {
+                foreach ((StreamId id, StreamNack nack) in consumer.Pel.Where(p => p.Key.CompareTo(start) >= 0).ToList())
+                {
+                    if (count > 0 && delivered.Count == count)
+                    {
+                        break;
+                    }
+
+                    if (s.Entries.TryGetValue(id, out byte[][]? fields))
+                    {
+                        nack.DeliveryTime = ctx.NowMs;
+                        nack.DeliveryCount++;
+                    }
+
+                    delivered.Add((id, fields));
+                }
+            }
+            else
+            {
+                bool propagateLastId = false;
+                foreach ((StreamId id, byte[][] fields) in s.Entries.Where(en => en.Key.CompareTo(start) >= 0).ToList())
+                {
+                    if (id.CompareTo(group.LastId) > 0)
+                    {
+                        if (group.EntriesRead != StreamGroup.InvalidEntriesRead && !HasTombstones(s, id))
+                        {
+                            group.EntriesRead++;
+                        }
+                        else if (s.EntriesAdded != 0)
+                        {
+                            group.EntriesRead = EstimateDistanceFromFirstEverEntry(s, id);
+                        }
+
+                        group.LastId = id;
+                        propagateLastId |= noAck;
+                    }
+
+                    if (!noAck)
+                    {
+                        if (group.Pel.TryGetValue(id, out StreamNack? nack))
+                        {
+                            nack.Consumer.Pel.Remove(id);
+                            nack.Consumer = consumer;
+                            nack.DeliveryTime = ctx.NowMs;
+                            nack.DeliveryCount = 1;
+                        }
+                        else
+                        {
+                            nack = new StreamNack { Consumer = consumer, DeliveryTime = ctx.NowMs, DeliveryCount = 1 };
+                            group.Pel[id] = nack;
+                        }
+
+                        consumer.Pel[id] = nack;
+                        propagate.Add(ClaimArgs(a[keyIdx], groupName, nack, id, group.LastId));
+                    }
+
+                    delivered.Add((id, fields));
+                    if (count > 0 && delivered.Count == count)
+                    {
+                        break;
+                    }
+                }
+
+                if (propagateLastId)
+                {
+                    propagate.Add(SetIdArgs(a[keyIdx], groupName, group));
+                }
+            }
+
+            ctx.Dirty++;
+            replies.Add((keyIdx, delivered));
+        }
+
+        if (replies.Count == 0)
+        {
+            ctx.Reply.NullArray();
+            return;
+        }
+
+        ctx.Reply.ArrayHeader(replies.Count);
+        foreach ((int keyIdx, List<(StreamId Id, byte[][]? Fields)> entries) in replies)
+        {
+            ctx.Reply.ArrayHeader(2);
+            ctx.Reply.Bulk(a[keyIdx]);
+            ctx.Reply.ArrayHeader(entries.Count);
+            foreach ((StreamId id, byte[][]? fields) in entries)
+            {
+                if (fields is null)
+                {
+                    ctx.Reply.ArrayHeader(2);
+                    ctx.Reply.Bulk(id.ToBytes());
+                    ctx.Reply.NullArray();
+                }
+                else
+                {
+                    ReplyEntry(ctx, id, fields);
+                }
+            }
+        }
+
+        ctx.PreventPropagation = true;
+        ctx.AlsoPropagate(propagate);
+    }
+
+    // streamRangeHasTombstones(s, id, NULL): whether an entry at or after id may have been deleted.
+    private static bool HasTombstones(RedisStream s, StreamId start)
+    {
+        if (s.Length == 0 || s.MaxDeletedId == StreamId.Zero)
+        {
+            return false;
+        }
+
+        if (s.TryFirst(out StreamId first) && first.CompareTo(s.MaxDeletedId) > 0)
+        {
+            return false;
+        }
+
+        return start.CompareTo(s.MaxDeletedId) <= 0;
+    }
+
+    // streamEstimateDistanceFromFirstEverEntry: how many entries were added up to id, when that
+    // can be known from the counters.
+    private static long EstimateDistanceFromFirstEverEntry(RedisStream s, StreamId id)
+    {
+        if (s.EntriesAdded == 0)
+        {
+            return 0;
+        }
+
+        if (s.Length == 0 && id.CompareTo(s.LastId) < 1)
+        {
+            return s.EntriesAdded;
+        }
+
+        int cmpLast = id.CompareTo(s.LastId);
+        if (cmpLast == 0)
+        {
+            return s.EntriesAdded;
+        }
+
+        if (cmpLast > 0)
+        {
+            return StreamGroup.InvalidEntriesRead;
+        }
+
+        s.TryFirst(out StreamId first);
+        int cmpIdFirst = id.CompareTo(first);
+        if (s.MaxDeletedId == StreamId.Zero || s.MaxDeletedId.CompareTo(first) < 0)
+        {
+            if (cmpIdFirst < 0)
+            {
+                return s.EntriesAdded - s.Length;
+            }
+
+            if (cmpIdFirst == 0)
+            {
+                return s.EntriesAdded - s.Length + 1;
+            }
+        }
+
+        return StreamGroup.InvalidEntriesRead;
+    }
+
+    // xautoclaimCommand: XAUTOCLAIM key group consumer min-idle start [COUNT n] [JUSTID]. Walks
+    // the group's PEL from start, claiming idle entries for the consumer and dropping those whose
+    // entry was deleted; each change is logged as an XCLAIM, as XCLAIM's are.
+    private static void XAutoClaim(CommandContext ctx, CommandArgs a)
+    {
+        if (!Numbers.TryParseInt64(a[4], out long minIdle))
+        {
+            ctx.Reply.Error("ERR Invalid min-idle-time argument for XAUTOCLAIM");
+            return;
+        }
+
+        minIdle = Math.Max(0, minIdle);
+        if (!ParseBound(ctx, a[5], 0, out StreamId start, out bool startEx))
+        {
+            return;
+        }
+
+        if (startEx && !start.TryIncrement(out start))
+        {
+            ctx.Reply.Error("ERR invalid start ID for the interval");
+            return;
+        }
+
+        long count = 100;
+        bool justId = false;
+        for (int j = 6; j < a.Count; j++)
+        {
+            if (a.Is(j, "COUNT"u8) && j + 1 < a.Count)
+            {
+                if (!Numbers.TryParseInt64(a[j + 1], out count) || count < 1 || count > long.MaxValue / 16)
+                {
+                    ctx.Reply.Error("ERR COUNT must be > 0");
+                    return;
+                }
+
+                j++;
+            }
+            else if (a.Is(j, "JUSTID"u8))
+            {
+                justId = true;
+            }
+            else
+            {
+                ctx.Reply.Error(Errors.Syntax);
+                return;
+            }
+        }
+
+        if (!ctx.LookupTyped(a[1], RedisType.Stream, out DbEntry e, out bool exists))
+        {
+            return;
+        }
+
+        if (!exists || !((RedisStream)e.Value).Groups.ContainsKey(a.ToArray(2)))
+        {
+            ctx.Reply.Error($"NOGROUP No such key '{a.Text(1)}' or consumer group '{a.Text(2)}'");
+            return;
+        }
+
+        RedisStream s = ctx.Db.Mutable<RedisStream>(a[1]);
+        StreamGroup group = s.Groups[a.ToArray(2)];
+        byte[] name = a.ToArray(3);
+        long now = ctx.NowMs;
+        long attempts = count * 10;
+        StreamConsumer? consumer = null;
+        var claimed = new List<StreamId>();
+        var deleted = new List<StreamId>();
+        var propagate = new List<CommandArgs>();
+        List<KeyValuePair<StreamId, StreamNack>> walk = group.Pel.Where(p => p.Key.CompareTo(start) >= 0).ToList();
+        int at = 0;
+        for (; attempts-- > 0 && count > 0 && at < walk.Count; at++)
+        {
+            (StreamId id, StreamNack nack) = walk[at];
+            if (!s.Entries.ContainsKey(id))
+            {
+                propagate.Add(ClaimArgs(a[1], a[2], nack, id, group.LastId));
+                ctx.Dirty++;
+                group.Pel.Remove(id);
+                nack.Consumer.Pel.Remove(id);
+                deleted.Add(id);
+                count--;
+                continue;
+            }
+
+            if (minIdle > 0 && now - nack.DeliveryTime < minIdle)
+            {
+                continue;
+            }
+
+            if (consumer is null && !group.Consumers.TryGetValue(name, out consumer))
+            {
+                consumer = new StreamConsumer { Name = name, SeenTime = now };
+                group.Consumers[name] = consumer;
+                ctx.Dirty++;
+            }
+
+            consumer.SeenTime = now;
+            if (nack.Consumer != consumer)
+            {
+                nack.Consumer.Pel.Remove(id);
+            }
+
+            nack.DeliveryTime = now;
+            if (!justId)
+            {
+                nack.DeliveryCount++;
+            }
+
+            nack.Consumer = consumer;
+            consumer.Pel[id] = nack;
+            claimed.Add(id);
+            count--;
+            propagate.Add(ClaimArgs(a[1], a[2], nack, id, group.LastId));
+            ctx.Dirty++;
+        }
+
+        // The cursor: the next PEL entry after the last one looked at, or 0-0 at the end.
+        StreamId next = at < walk.Count ? walk[at].Key : StreamId.Zero;
+        ctx.Reply.ArrayHeader(3);
+        ctx.Reply.Bulk(next.ToBytes());
+        ctx.Reply.ArrayHeader(claimed.Count);
+        foreach (StreamId id in claimed)
+        {
+            if (justId)
+            {
+                ctx.Reply.Bulk(id.ToBytes());
+            }
+            else
+            {
+                ReplyEntry(ctx, id, s.Entries[id]);
+            }
+        }
+
+        ctx.Reply.ArrayHeader(deleted.Count);
+        foreach (StreamId id in deleted)
+        {
+            ctx.Reply.Bulk(id.ToBytes());
+        }
+
+        ctx.PreventPropagation = true;
+        ctx.AlsoPropagate(propagate);
+    }
+
+    private static CommandArgs SetIdArgs(ReadOnlySpan<byte> key, byte[] groupName, StreamGroup group) =>
+        CommandArgs.Of("XGROUP"u8.ToArray(), "SETID"u8.ToArray(), key.ToArray(), groupName, group.LastId.ToBytes(), "ENTRIESREAD"u8.ToArray(), Numbers.Int64Bytes(group.EntriesRead));
 
     private static CommandArgs ClaimArgs(ReadOnlySpan<byte> key, ReadOnlySpan<byte> group, StreamNack nack, StreamId id, StreamId lastId) =>
         CommandArgs.Of(

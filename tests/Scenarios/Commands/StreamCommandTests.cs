@@ -1,0 +1,284 @@
+using System.Text;
+using AofSim.Engine.Aof;
+using AofSim.Engine.Data;
+using AofSim.Engine.Profiles;
+using AofSim.Engine.Resp;
+using AofSim.Engine.Text;
+
+namespace AofSim.Scenarios.Commands;
+
+/// <summary>
+/// The stream commands: replies and errors as Redis 7.0 documents them (and words them in
+/// t_stream.c), and above all what each logs: Redis 7 never logs a generated ID, an approximate
+/// trim or an XREADGROUP, but the exact command that replays to the same stream.
+/// </summary>
+public sealed class StreamCommandTests
+{
+    private const string NoGroupG = "-NOGROUP No such consumer group 'g' for key name 's'\r\n";
+
+    private readonly CommandHarness h = new();
+
+    // ---------------------------------------------------------------- XADD
+
+    [Fact]
+    public void XAddWithAnExplicitIdRepliesItAndIsLoggedVerbatim()
+    {
+        Assert.Equal("$3\r\n1-1\r\n", h.Run("XADD s 1-1 f v"));
+        Assert.Equal("$3\r\n1-2\r\n", h.Run("XADD s 1-2 a 1 b 2"));
+        Assert.Equal(["0:XADD s 1-1 f v", "0:XADD s 1-2 a 1 b 2"], h.Sink.Commands);
+        Assert.Equal(":2\r\n", h.Run("XLEN s"));
+        Assert.Equal("+stream\r\n", h.Run("TYPE s"));
+    }
+
+    [Fact]
+    public void XAddStarTakesTheClocksMillisecondAndIsLoggedWithTheIdItMade()
+    {
+        string id = $"{h.Now}-0";
+        Assert.Equal($"${id.Length}\r\n{id}\r\n", h.Run("XADD s * f v"));
+        string next = $"{h.Now}-1";
+        Assert.Equal($"${next.Length}\r\n{next}\r\n", h.Run("XADD s * f w")); // same millisecond: the sequence goes on
+        Assert.Equal([$"0:XADD s {id} f v", $"0:XADD s {next} f w"], h.Sink.Commands);
+    }
+
+    [Fact]
+    public void XAddWithAnAutoSequenceContinuesTheLastIdsMillisecond()
+    {
+        Assert.Equal("$3\r\n5-0\r\n", h.Run("XADD s 5-* f v"));
+        Assert.Equal("$3\r\n5-1\r\n", h.Run("XADD s 5-* f v"));
+        Assert.Equal("$3\r\n6-0\r\n", h.Run("XADD s 6-* f v"));
+        Assert.Equal(["0:XADD s 5-0 f v", "0:XADD s 5-1 f v", "0:XADD s 6-0 f v"], h.Sink.Commands);
+    }
+
+    [Fact]
+    public void XAddErrors()
+    {
+        h.Setup("XADD s 5-0 f v");
+        Assert.Equal("-ERR The ID specified in XADD is equal or smaller than the target stream top item\r\n", h.Run("XADD s 5-0 f v"));
+        Assert.Equal("-ERR The ID specified in XADD is equal or smaller than the target stream top item\r\n", h.Run("XADD s 4-* f v"));
+        Assert.Equal("-ERR The ID specified in XADD must be greater than 0-0\r\n", h.Run("XADD t 0-0 f v"));
+        Assert.Equal("-ERR Invalid stream ID specified as stream command argument\r\n", h.Run("XADD s abc f v"));
+        Assert.Equal("-ERR wrong number of arguments for 'xadd' command\r\n", h.Run("XADD s 9-0 f v g"));
+        Assert.Equal("-ERR syntax error, LIMIT cannot be used without the special ~ option\r\n", h.Run("XADD s MAXLEN 5 LIMIT 10 9-0 f v"));
+        Assert.Equal("-ERR The MAXLEN argument must be >= 0.\r\n", h.Run("XADD s MAXLEN -1 9-0 f v"));
+        Assert.Equal("-ERR syntax error, MAXLEN and MINID options at the same time are not compatible\r\n", h.Run("XADD s MAXLEN 1 MINID 2 9-0 f v"));
+        h.Setup("SET str x");
+        Assert.Equal("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", h.Run("XADD str 1-0 f v"));
+        Assert.False(h.Exists("t"));
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void XAddNoMkStreamOnAMissingKeyRepliesNilAndMakesNothing()
+    {
+        Assert.Equal("$-1\r\n", h.Run("XADD s NOMKSTREAM 1-0 f v"));
+        Assert.False(h.Exists("s"));
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void AnExactMaxLenTrimsAtOnceAndIsLoggedVerbatim()
+    {
+        h.Setup("XADD s 1-0 n 1", "XADD s 2-0 n 2", "XADD s 3-0 n 3");
+        Assert.Equal("$3\r\n4-0\r\n", h.Run("XADD s MAXLEN 2 4-0 n 4"));
+        Assert.Equal(":2\r\n", h.Run("XLEN s"));
+        Assert.Equal("*2\r\n*2\r\n$3\r\n3-0\r\n*2\r\n$1\r\nn\r\n$1\r\n3\r\n*2\r\n$3\r\n4-0\r\n*2\r\n$1\r\nn\r\n$1\r\n4\r\n", h.Run("XRANGE s - +"));
+        Assert.Equal(["0:XADD s MAXLEN 2 4-0 n 4"], h.Sink.Commands);
+    }
+
+    [Fact]
+    public void AnApproximateTrimIsLoggedAsTheExactOneThatGivesTheSameStream()
+    {
+        h.Setup("XADD s 1-0 n 1", "XADD s 2-0 n 2", "XADD s 3-0 n 3");
+        h.Run("XADD s MAXLEN ~ 1 4-0 n 4");
+        long length = long.Parse(h.Run("XLEN s")[1..^2], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal([$"0:XADD s MAXLEN = {length} 4-0 n 4"], h.Sink.Commands);
+        h.Sink.Commands.Clear();
+        h.Run("XADD s MINID ~ 3 5-0 n 5");
+        string first = ParseArrayOfIds(h.Run("XRANGE s - + COUNT 1"))[0];
+        Assert.Equal([$"0:XADD s MINID = {first} 5-0 n 5"], h.Sink.Commands);
+    }
+
+    // ---------------------------------------------------------------- XTRIM, XDEL, XSETID
+
+    [Fact]
+    public void XTrimRepliesHowManyWentAndLogsOnlyARealTrim()
+    {
+        h.Setup("XADD s 1-0 n 1", "XADD s 2-0 n 2", "XADD s 3-0 n 3");
+        Assert.Equal(":1\r\n", h.Run("XTRIM s MINID 2-0"));
+        Assert.Equal(":0\r\n", h.Run("XTRIM s MAXLEN 5"));
+        Assert.Equal(":1\r\n", h.Run("XTRIM s MAXLEN = 1"));
+        Assert.Equal(":0\r\n", h.Run("XTRIM missing MAXLEN 1"));
+        Assert.Equal(["0:XTRIM s MINID 2-0", "0:XTRIM s MAXLEN = 1"], h.Sink.Commands);
+        Assert.Equal("-ERR syntax error, XTRIM must be called with a trimming strategy\r\n", h.Run("XTRIM s LIMIT 0"));
+        Assert.Equal("-ERR wrong number of arguments for 'xtrim' command\r\n", h.Run("XTRIM s"));
+        Assert.Equal("-ERR syntax error\r\n", h.Run("XTRIM s FOO 1"));
+    }
+
+    [Fact]
+    public void XDelCountsWhatItFoundAndRemembersTheLargestDeletedId()
+    {
+        h.Setup("XADD s 1-0 n 1", "XADD s 2-0 n 2", "XADD s 3-0 n 3");
+        Assert.Equal(":2\r\n", h.Run("XDEL s 2-0 1-0 9-0"));
+        Assert.Equal(":0\r\n", h.Run("XDEL s 2-0"));
+        var s = (RedisStream)h.Entry("s").Value;
+        Assert.Equal(new StreamId(2, 0), s.MaxDeletedId);
+        Assert.Equal(new StreamId(3, 0), s.LastId);
+        Assert.Equal(3, s.EntriesAdded);
+        Assert.Equal(["0:XDEL s 2-0 1-0 9-0"], h.Sink.Commands);
+        Assert.Equal("-ERR Invalid stream ID specified as stream command argument\r\n", h.Run("XDEL s +"));
+    }
+
+    [Fact]
+    public void XSetIdMovesTheCountersAndChecksThem()
+    {
+        h.Setup("XADD s 5-0 n 1");
+        Assert.Equal("+OK\r\n", h.Run("XSETID s 10-0 ENTRIESADDED 7 MAXDELETEDID 4-0"));
+        var s = (RedisStream)h.Entry("s").Value;
+        Assert.Equal((new StreamId(10, 0), 7L, new StreamId(4, 0)), (s.LastId, s.EntriesAdded, s.MaxDeletedId));
+        Assert.Equal("-ERR The ID specified in XSETID is smaller than the target stream top item\r\n", h.Run("XSETID s 4-0"));
+        Assert.Equal("-ERR The entries_added specified in XSETID is smaller than the target stream length\r\n", h.Run("XSETID s 11-0 ENTRIESADDED 0"));
+        Assert.Equal("-ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id\r\n", h.Run("XSETID s 11-0 MAXDELETEDID 12-0"));
+        Assert.Equal("-ERR entries_added must be positive\r\n", h.Run("XSETID s 11-0 ENTRIESADDED -1"));
+        Assert.Equal("-ERR no such key\r\n", h.Run("XSETID missing 1-0"));
+        Assert.Equal(["0:XSETID s 10-0 ENTRIESADDED 7 MAXDELETEDID 4-0"], h.Sink.Commands);
+    }
+
+    // ---------------------------------------------------------------- groups
+
+    [Fact]
+    public void XGroupSubcommandsReplyAsDocumented()
+    {
+        Assert.Equal("-ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.\r\n", h.Run("XGROUP CREATE s g $"));
+        Assert.Equal("+OK\r\n", h.Run("XGROUP CREATE s g $ MKSTREAM"));
+        Assert.Equal("-BUSYGROUP Consumer Group name already exists\r\n", h.Run("XGROUP CREATE s g 0"));
+        Assert.Equal(":1\r\n", h.Run("XGROUP CREATECONSUMER s g alice"));
+        Assert.Equal(":0\r\n", h.Run("XGROUP CREATECONSUMER s g alice"));
+        Assert.Equal("-NOGROUP No such consumer group 'x' for key name 's'\r\n", h.Run("XGROUP CREATECONSUMER s x bob"));
+        Assert.Equal("+OK\r\n", h.Run("XGROUP SETID s g 0 ENTRIESREAD 0"));
+        Assert.Equal(":0\r\n", h.Run("XGROUP DELCONSUMER s g alice"));
+        Assert.Equal(":1\r\n", h.Run("XGROUP DESTROY s g"));
+        Assert.Equal(":0\r\n", h.Run("XGROUP DESTROY s g"));
+        Assert.Equal(NoGroupG, h.Run("XGROUP SETID s g 0"));
+        Assert.Equal("-ERR unknown subcommand 'FOO'. Try XGROUP HELP.\r\n", h.Run("XGROUP FOO s g"));
+        Assert.Equal("-ERR wrong number of arguments for 'xgroup|destroy' command\r\n", h.Run("XGROUP DESTROY s"));
+        Assert.Equal(
+            ["0:XGROUP CREATE s g $ MKSTREAM", "0:XGROUP CREATECONSUMER s g alice", "0:XGROUP SETID s g 0 ENTRIESREAD 0", "0:XGROUP DELCONSUMER s g alice", "0:XGROUP DESTROY s g"],
+            h.Sink.Commands);
+    }
+
+    [Fact]
+    public void XReadGroupIsLoggedAsAnIdempotentXClaimPerEntry()
+    {
+        h.Setup("XADD s 1-0 n 1", "XADD s 2-0 n 2", "XGROUP CREATE s g 0");
+        Assert.Equal(
+            "*1\r\n*2\r\n$1\r\ns\r\n*2\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nn\r\n$1\r\n1\r\n*2\r\n$3\r\n2-0\r\n*2\r\n$1\r\nn\r\n$1\r\n2\r\n",
+            h.Run("XREADGROUP GROUP g alice STREAMS s >"));
+        Assert.Equal(
+            [
+                "0:MULTI",
+                $"0:XCLAIM s g alice 0 1-0 TIME {h.Now} RETRYCOUNT 1 FORCE JUSTID LASTID 1-0",
+                $"0:XCLAIM s g alice 0 2-0 TIME {h.Now} RETRYCOUNT 1 FORCE JUSTID LASTID 2-0",
+                "0:EXEC",
+            ],
+            h.Sink.Commands);
+        Assert.Equal("*-1\r\n", h.Run("XREADGROUP GROUP g alice STREAMS s >")); // nothing new
+        StreamGroup g = ((RedisStream)h.Entry("s").Value).Groups[Encoding.ASCII.GetBytes("g")];
+        Assert.Equal((new StreamId(2, 0), 2L, 2), (g.LastId, g.EntriesRead, g.Pel.Count));
+    }
+
+    [Fact]
+    public void XReadGroupWithNoAckLogsTheGroupsNewLastIdAndTheConsumer()
+    {
+        h.Setup("XADD s 1-0 n 1", "XGROUP CREATE s g 0");
+        h.Run("XREADGROUP GROUP g bob NOACK STREAMS s >");
+        Assert.Equal(["0:MULTI", "0:XGROUP CREATECONSUMER s g bob", "0:XGROUP SETID s g 1-0 ENTRIESREAD 1", "0:EXEC"], h.Sink.Commands);
+    }
+
+    [Fact]
+    public void XAckRemovesPendingEntriesAndCountsThem()
+    {
+        h.Setup("XADD s 1-0 n 1", "XADD s 2-0 n 2", "XGROUP CREATE s g 0", "XREADGROUP GROUP g alice STREAMS s >");
+        Assert.Equal(":1\r\n", h.Run("XACK s g 1-0 9-0"));
+        Assert.Equal(":0\r\n", h.Run("XACK s g 1-0"));
+        Assert.Equal(":0\r\n", h.Run("XACK s nogroup 2-0"));
+        Assert.Equal(["0:XACK s g 1-0 9-0"], h.Sink.Commands);
+    }
+
+    [Fact]
+    public void XClaimMovesAnEntryAndLogsTheClaimNotItself()
+    {
+        h.Setup("XADD s 1-0 n 1", "XGROUP CREATE s g 0", "XREADGROUP GROUP g alice STREAMS s >");
+        Assert.Equal("*1\r\n$3\r\n1-0\r\n", h.Run("XCLAIM s g bob 0 1-0 JUSTID"));
+        Assert.Equal([$"0:XCLAIM s g bob 0 1-0 TIME {h.Now} RETRYCOUNT 1 FORCE JUSTID LASTID 1-0"], h.Sink.Commands);
+        StreamGroup g = ((RedisStream)h.Entry("s").Value).Groups[Encoding.ASCII.GetBytes("g")];
+        Assert.Equal("bob", Encoding.ASCII.GetString(g.Pel[new StreamId(1, 0)].Consumer.Name));
+        Assert.Equal("-NOGROUP No such key 's' or consumer group 'x'\r\n", h.Run("XCLAIM s x bob 0 1-0"));
+        Assert.Equal("-ERR Unrecognized XCLAIM option 'FOO'\r\n", h.Run("XCLAIM s g bob 0 1-0 FOO"));
+    }
+
+    [Fact]
+    public void XClaimOfADeletedEntryDropsItsPendingEntry()
+    {
+        h.Setup("XADD s 1-0 n 1", "XGROUP CREATE s g 0", "XREADGROUP GROUP g alice STREAMS s >", "XDEL s 1-0");
+        Assert.Equal("*0\r\n", h.Run("XCLAIM s g bob 0 1-0"));
+        Assert.Empty(((RedisStream)h.Entry("s").Value).Groups[Encoding.ASCII.GetBytes("g")].Pel);
+        Assert.Equal([$"0:XCLAIM s g alice 0 1-0 TIME {h.Now} RETRYCOUNT 1 FORCE JUSTID LASTID 1-0"], h.Sink.Commands);
+    }
+
+    [Fact]
+    public void InsideATransactionTheClaimsAreNotWrappedAgain()
+    {
+        h.Setup("XADD s 1-0 n 1", "XADD s 2-0 n 2", "XGROUP CREATE s g 0", "XREADGROUP GROUP g alice STREAMS s >");
+        h.Setup("MULTI");
+        h.Run("XCLAIM s g bob 0 1-0 2-0 JUSTID");
+        h.Run("EXEC");
+        Assert.Equal(
+            [
+                "0:MULTI",
+                $"0:XCLAIM s g bob 0 1-0 TIME {h.Now} RETRYCOUNT 1 FORCE JUSTID LASTID 2-0",
+                $"0:XCLAIM s g bob 0 2-0 TIME {h.Now} RETRYCOUNT 1 FORCE JUSTID LASTID 2-0",
+                "0:EXEC",
+            ],
+            h.Sink.Commands);
+    }
+
+    // ---------------------------------------------------------------- the rewrite
+
+    [Fact]
+    public void TheRewriteEmitsAStreamAsRedis7sRewriteStreamObjectDoes()
+    {
+        h.Setup("XADD s 1-0 f v", "XADD s 2-0 n 2", "XDEL s 2-0", "XGROUP CREATE s g 0 ENTRIESREAD 0", "XGROUP CREATECONSUMER s g idle");
+        h.Setup("XREADGROUP GROUP g alice COUNT 1 STREAMS s >");
+        string expected =
+            Resp("XADD", "s", "1-0", "f", "v")
+            + Resp("XSETID", "s", "2-0", "ENTRIESADDED", "2", "MAXDELETEDID", "2-0")
+            // entries-read: reading 1-0 with a deleted 2-0 at or after it, Redis cannot count
+            // (streamRangeHasTombstones), and its estimate gives up too: -1.
+            + Resp("XGROUP", "CREATE", "s", "g", "1-0", "ENTRIESREAD", "-1")
+            + Resp("XCLAIM", "s", "g", "alice", "0", "1-0", "TIME", h.Now.ToString(System.Globalization.CultureInfo.InvariantCulture), "RETRYCOUNT", "1", "JUSTID", "FORCE")
+            + Resp("XGROUP", "CREATECONSUMER", "s", "g", "idle");
+        var buffer = new ByteBuffer();
+        Assert.True(AofRewriter.WriteObject(new BufferRio(buffer), Encoding.ASCII.GetBytes("s"), h.Entry("s").Value));
+        Assert.Equal(expected, Encoding.Latin1.GetString(buffer.Span));
+    }
+
+    [Fact]
+    public void TheRewriteOfAnEmptyStreamUsesTheMaxLenZeroTrickAndReloadsToTheSameStream()
+    {
+        h.Setup("XADD s 1-0 f v", "XDEL s 1-0");
+        var buffer = new ByteBuffer();
+        Assert.True(AofRewriter.WriteObject(new BufferRio(buffer), Encoding.ASCII.GetBytes("s"), h.Entry("s").Value));
+        Assert.Equal(
+            Resp("XADD", "s", "MAXLEN", "0", "0-1", "x", "y") + Resp("XSETID", "s", "1-0", "ENTRIESADDED", "1", "MAXDELETEDID", "1-0"),
+            Encoding.Latin1.GetString(buffer.Span));
+        var data = new Dataset();
+        Assert.Equal(LoadOutcome.Loaded, AofLoader.Load(buffer.Span, data, Profile.Fixed, new LoadOptions { NowMs = h.Now }).Outcome);
+        Assert.Equal(DatasetDump.Lines(h.Data, h.Now), DatasetDump.Lines(data, h.Now));
+    }
+
+    private static string Resp(params string[] argv) =>
+        $"*{argv.Length}\r\n" + string.Concat(argv.Select(a => $"${Encoding.Latin1.GetByteCount(a)}\r\n{a}\r\n"));
+
+    private static List<string> ParseArrayOfIds(string reply) =>
+        reply.Split("\r\n").Where(line => line.Contains('-', StringComparison.Ordinal) && !line.StartsWith('$') && !line.StartsWith('*')).ToList();
+}

@@ -13,8 +13,9 @@ namespace AofSim.Engine.Aof;
 /// <remarks>
 /// <para>Parsing works on spans of a read buffer: a command's arguments are slices of it, so a
 /// command costs no allocation beyond what the dataset keeps. The buffer grows only to hold one
-/// command, and never past what the file really holds: a length in a header is checked against
-/// the bytes left in the file before anything is allocated for it.</para>
+/// command, and only as its bytes really arrive: a length in a header is never allocated, so a
+/// huge or lying claim costs what the file holds, never what it claims. The file is read to its
+/// end whatever its size was at open (a file still being appended to, a FIFO), as Redis does.</para>
 /// <para>Where the seed would crash or load garbage, the load fails with a typed outcome
 /// (docs/loader.md lists each case): a negative or non-numeric count or length, a bulk not
 /// followed by CRLF, a known command with the wrong arity, a command that replies an error.</para>
@@ -32,6 +33,10 @@ public sealed class AofLoader
     // fgets(buf,128): anything longer cannot be a header.
     private const int MaxHeaderLine = 128;
     private const int ChunkSize = 1 << 20;
+
+    // A stream of unknown size (a FIFO, stdin) starts with what one pipe read delivers at most,
+    // and grows like any other buffer, only when a command does not fit.
+    private const int PipeChunkSize = 1 << 16;
 
     private readonly Stream input;
     private readonly long fileSize;
@@ -62,7 +67,7 @@ public sealed class AofLoader
         processor = new CommandProcessor(data, profile, random);
         processor.Context.Loading = true;
         processor.Context.Reply = discard;
-        buf = filled ?? new byte[(int)Math.Clamp(fileSize, 16, ChunkSize)];
+        buf = filled ?? new byte[(int)Math.Clamp(fileSize, 16, fileSize == long.MaxValue ? PipeChunkSize : ChunkSize)];
         if (filled is not null)
         {
             // The whole file is in the buffer: there is nothing left to read, and so no reason to
@@ -79,7 +84,6 @@ public sealed class AofLoader
         Ok,
         NeedMore,
         BadFormat,
-        ShortBulk,
     }
 
     // Where parsing stopped for want of bytes: decides what the end of the file there means.
@@ -129,7 +133,8 @@ public sealed class AofLoader
 
         var loader = new AofLoader(input, fileSize < 0 ? long.MaxValue : fileSize, data, profile, random ?? new SplitMix64(0), options, log ?? NullLog.Instance);
         LoadResult result = loader.Run();
-        return result with { FileSize = fileSize < 0 ? loader.bufStart + loader.end : fileSize };
+        // The bytes read when there was no size, or when the file grew while it was read.
+        return result with { FileSize = Math.Max(fileSize, loader.bufStart + loader.end) };
     }
 
     /// <summary>
@@ -202,15 +207,6 @@ public sealed class AofLoader
                     default:
                         return Eof(validUpTo, multiAt, commands, cmdStart);
                 }
-            }
-
-            if (parsed == Parse.ShortBulk)
-            {
-                // The seed reaches fmterr here (fread of the bulk fails); Redis 2.8 on treats
-                // a bulk cut by the end of the file as a truncation.
-                return profile.LoaderShortBulkIsTruncation || options.LoadTruncated
-                    ? Eof(validUpTo, multiAt, commands, cmdStart)
-                    : Fail(LoadOutcome.BadFormat, BadFormatMessage, commands, cmdStart);
             }
 
             if (parsed == Parse.BadFormat)
@@ -410,13 +406,13 @@ public sealed class AofLoader
                 return Parse.BadFormat;
             }
 
-            long fileLeft = fileSize - (bufStart + p);
-            if (len + 2 > fileLeft)
-            {
-                return Parse.ShortBulk;
-            }
-
-            if (len + 2 > end - p)
+            // Overflow-safe: len may be anything up to long.MaxValue, so it is compared with what
+            // the buffer holds minus the CRLF (end - p - 2 >= -2), never as len + 2. A claim
+            // beyond the buffer reads on to the end of the file rather than trusting the size
+            // taken at open: the file may be growing (redis-server and redis-check-aof read to
+            // EOF too), or be a FIFO with no size at all. The buffer grows only as bytes really
+            // arrive (Refill), so a huge claim costs what the file holds, never what it claims.
+            if (len > end - p - 2)
             {
                 stall = Stall.Payload;
                 return Parse.NeedMore;
@@ -504,7 +500,10 @@ public sealed class AofLoader
 
         if (end == buf.Length)
         {
-            long want = Math.Min((long)buf.Length * 2, Math.Max(fileSize - bufStart, buf.Length + 1));
+            // Up to what the file had left at open when that is more than the buffer holds;
+            // doubling when the file has grown since (or has no size: a FIFO).
+            long left = fileSize - bufStart;
+            long want = left > buf.Length ? Math.Min((long)buf.Length * 2, left) : (long)buf.Length * 2;
             if (want > Array.MaxLength)
             {
                 eof = true;

@@ -42,7 +42,8 @@ public static class AofManifest
                         name = words[i + 1];
                         break;
                     case "seq":
-                        _ = long.TryParse(words[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out seq);
+                        // Not a number, or too big for a long: invalid, never 0 (TryParse's failure value).
+                        seq = long.TryParse(words[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) ? n : -1;
                         break;
                     case "type":
                         type = words[i + 1].Length == 1 ? words[i + 1][0] : '\0';
@@ -50,7 +51,8 @@ public static class AofManifest
                 }
             }
 
-            if (name is null || seq < 0 || type is not ('b' or 'h' or 'i') || name.Contains('/', StringComparison.Ordinal))
+            // Redis 7 requires a non-zero seq (its "!ai->file_seq").
+            if (name is null || seq < 1 || type is not ('b' or 'h' or 'i') || name.Contains('/', StringComparison.Ordinal))
             {
                 return ([], $"Invalid AOF manifest file format at line {lineNo}");
             }

@@ -217,8 +217,10 @@ public sealed class AofChecker
             return false;
         }
 
+        // strtol stops at the C string's end (the first NUL); consumeNewline then looks at the
+        // bytes fgets really left there, a NUL and what follows it included.
         int eptr = StrTol(s, 1, out target);
-        return ConsumeNewline(s, eptr);
+        return ConsumeNewline(buf, eptr);
     }
 
     // readString: only the first 16 bytes of the payload are kept (enough to recognise MULTI and
@@ -257,9 +259,11 @@ public sealed class AofChecker
 
     private bool ConsumeNewline(byte[] s, int at)
     {
-        // strncmp(buf, "\r\n", 2) on a C string: a NUL ends the comparison.
+        // strncmp(buf, "\r\n", 2) fails on any other pair, and the error prints both bytes as
+        // they are in the buffer, a NUL in the first not hiding the second. Past what fgets read
+        // lies its terminating NUL (and then stack bytes no one can predict, taken as NUL).
         byte b0 = at < s.Length ? s[at] : (byte)0;
-        byte b1 = at + 1 < s.Length && b0 != 0 ? s[at + 1] : (byte)0;
+        byte b1 = at + 1 < s.Length ? s[at + 1] : (byte)0;
         if (b0 != '\r' || b1 != '\n')
         {
             SetError($"Expected \\r\\n, got: {Hex(b0)}{Hex(b1)}");
@@ -275,8 +279,13 @@ public sealed class AofChecker
         ? unchecked((uint)(sbyte)b).ToString("x2", CultureInfo.InvariantCulture)
         : b.ToString("x2", CultureInfo.InvariantCulture);
 
-    private void SetError(string message) =>
-        error = string.Create(CultureInfo.InvariantCulture, $"0x{epos,16:x}: {message}");
+    // ERROR() formats into a buffer with snprintf and copies it with %s: a NUL that %c put into
+    // the message ends it there.
+    private void SetError(string message)
+    {
+        int nul = message.IndexOf('\0', StringComparison.Ordinal);
+        error = string.Create(CultureInfo.InvariantCulture, $"0x{epos,16:x}: {(nul < 0 ? message : message[..nul])}");
+    }
 
     // strtol(s + start, &eptr, 10): returns the index eptr points at.
     private static int StrTol(byte[] s, int start, out long value)

@@ -500,10 +500,12 @@ public sealed class AofLoader
 
         if (end == buf.Length)
         {
-            // Up to what the file had left at open when that is more than the buffer holds;
-            // doubling when the file has grown since (or has no size: a FIFO).
+            // Up to what the file had left at open when that is more than the buffer holds. When
+            // the buffer holds all of it already, only a file that has grown since can give more:
+            // a quarter more room (at least 16 KB) finds out without doubling the buffer of every
+            // file cut in its last command. A stream with no size (a FIFO) has left = MaxValue.
             long left = fileSize - bufStart;
-            long want = left > buf.Length ? Math.Min((long)buf.Length * 2, left) : (long)buf.Length * 2;
+            long want = left > buf.Length ? Math.Min((long)buf.Length * 2, left) : buf.Length + Math.Max(16L * 1024, buf.Length / 4);
             if (want > Array.MaxLength)
             {
                 eof = true;

@@ -147,6 +147,37 @@ public sealed class FuzzerScenarios
         Assert.True(r.Agreed >= 130, $"only {r.Agreed} of {r.Compared} compared inputs gave redis-check-aof a verdict to agree with");
     }
 
+    [Fact]
+    public void TheFuzzVerbReportsACleanRunAndExitsZero()
+    {
+        using var stdout = new StringWriter { NewLine = "\n" };
+        using var stderr = new StringWriter { NewLine = "\n" };
+
+        int exit = Sim.Program.Run(["fuzz", "--inputs", "300", "--seed", "4", "--corpus", CorpusDir()], stdout, stderr);
+
+        Assert.Equal(0, exit);
+        string[] lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("aofsim fuzz: seed 4, inputs 0..299, corpus ", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("inputs 300 (", lines[1], StringComparison.Ordinal);
+        Assert.Equal("crashes 0, hangs 0, over-allocations 0", lines[2]);
+    }
+
+    [Theory]
+    [InlineData("--inputs must be at least 1, not 0", "fuzz", "--inputs", "0")]
+    [InlineData("--compare-redis must be at least 0, not -1", "fuzz", "--compare-redis", "-1")]
+    [InlineData("no such corpus directory: /nonexistent-corpus", "fuzz", "--corpus", "/nonexistent-corpus")]
+    public void TheFuzzVerbRefusesBadUsageOnOneLine(string message, params string[] args)
+    {
+        using var stdout = new StringWriter { NewLine = "\n" };
+        using var stderr = new StringWriter { NewLine = "\n" };
+
+        int exit = Sim.Program.Run(args, stdout, stderr);
+
+        Assert.Equal(2, exit);
+        Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("aofsim: " + message, stderr.ToString(), StringComparison.Ordinal);
+    }
+
     private static string CorpusDir()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)

@@ -39,7 +39,8 @@ public sealed class AofLoader
     private const int PipeChunkSize = 1 << 16;
 
     private readonly Stream input;
-    private readonly long fileSize;
+    private readonly Func<long>? currentSize;
+    private long fileSize;
     private readonly CommandProcessor processor;
     private readonly Profile profile;
     private readonly LoadOptions options;
@@ -57,10 +58,11 @@ public sealed class AofLoader
     private string? readError;
     private Stall stall;
 
-    private AofLoader(Stream input, long fileSize, Dataset data, Profile profile, IRandomSource random, LoadOptions options, IAofLog log, byte[]? filled = null)
+    private AofLoader(Stream input, long fileSize, Dataset data, Profile profile, IRandomSource random, LoadOptions options, IAofLog log, byte[]? filled = null, Func<long>? currentSize = null)
     {
         this.input = input;
         this.fileSize = fileSize;
+        this.currentSize = currentSize;
         this.profile = profile;
         this.options = options;
         this.log = log;
@@ -84,6 +86,7 @@ public sealed class AofLoader
         Ok,
         NeedMore,
         BadFormat,
+        ShortBulk,
     }
 
     // Where parsing stopped for want of bytes: decides what the end of the file there means.
@@ -114,7 +117,12 @@ public sealed class AofLoader
         {
             SysResult size = storage.Fstat(fd);
             using var stream = new StorageReadStream(storage, fd);
-            return Load(stream, size.Ok ? size.Value : -1, data, profile, options, log, random);
+
+            // A file can be asked its size again: a claim past the size at open is checked
+            // against the size now (fstat), so that a file that has not grown fails at once
+            // instead of being read whole into memory in search of the claimed bytes.
+            Func<long> now = () => storage.Fstat(fd) is { Ok: true } r ? r.Value : -1;
+            return Load(stream, size.Ok ? size.Value : -1, data, profile, options, log, random, size.Ok ? now : null);
         }
         finally
         {
@@ -123,7 +131,10 @@ public sealed class AofLoader
     }
 
     /// <summary>Loads an AOF from <paramref name="input"/> (of <paramref name="fileSize"/> bytes, or -1 if unknown).</summary>
-    public static LoadResult Load(Stream input, long fileSize, Dataset data, Profile profile, LoadOptions options, IAofLog? log = null, IRandomSource? random = null)
+    public static LoadResult Load(Stream input, long fileSize, Dataset data, Profile profile, LoadOptions options, IAofLog? log = null, IRandomSource? random = null) =>
+        Load(input, fileSize, data, profile, options, log, random, null);
+
+    private static LoadResult Load(Stream input, long fileSize, Dataset data, Profile profile, LoadOptions options, IAofLog? log, IRandomSource? random, Func<long>? currentSize)
     {
         if (fileSize == 0)
         {
@@ -131,7 +142,7 @@ public sealed class AofLoader
             return new LoadResult { Outcome = LoadOutcome.Empty };
         }
 
-        var loader = new AofLoader(input, fileSize < 0 ? long.MaxValue : fileSize, data, profile, random ?? new SplitMix64(0), options, log ?? NullLog.Instance);
+        var loader = new AofLoader(input, fileSize < 0 ? long.MaxValue : fileSize, data, profile, random ?? new SplitMix64(0), options, log ?? NullLog.Instance, currentSize: currentSize);
         LoadResult result = loader.Run();
         // The bytes read when there was no size, or when the file grew while it was read.
         return result with { FileSize = Math.Max(fileSize, loader.bufStart + loader.end) };
@@ -207,6 +218,15 @@ public sealed class AofLoader
                     default:
                         return Eof(validUpTo, multiAt, commands, cmdStart);
                 }
+            }
+
+            if (parsed == Parse.ShortBulk)
+            {
+                // The seed reaches fmterr here (fread of the bulk fails); Redis 2.8 on treats
+                // a bulk cut by the end of the file as a truncation.
+                return profile.LoaderShortBulkIsTruncation || options.LoadTruncated
+                    ? Eof(validUpTo, multiAt, commands, cmdStart)
+                    : Fail(LoadOutcome.BadFormat, BadFormatMessage, commands, cmdStart);
             }
 
             if (parsed == Parse.BadFormat)
@@ -408,12 +428,18 @@ public sealed class AofLoader
 
             // Overflow-safe: len may be anything up to long.MaxValue, so it is compared with what
             // the buffer holds minus the CRLF (end - p - 2 >= -2), never as len + 2. A claim
-            // beyond the buffer reads on to the end of the file rather than trusting the size
-            // taken at open: the file may be growing (redis-server and redis-check-aof read to
-            // EOF too), or be a FIFO with no size at all. The buffer grows only as bytes really
-            // arrive (Refill), so a huge claim costs what the file holds, never what it claims.
+            // beyond the buffer reads on, to the end of the file if need be, rather than trusting
+            // the size taken at open: the file may be growing (redis-server and redis-check-aof
+            // read to EOF too), or be a FIFO with no size at all. The buffer grows only as bytes
+            // really arrive (Refill), so a huge claim costs what the file holds, never what it
+            // claims; and a file that can be asked its size again is, before it is read on.
             if (len > end - p - 2)
             {
+                if (ClaimPastEnd(len, bufStart + p))
+                {
+                    return Parse.ShortBulk;
+                }
+
                 stall = Stall.Payload;
                 return Parse.NeedMore;
             }
@@ -429,6 +455,25 @@ public sealed class AofLoader
 
         pos = p;
         return Parse.Ok;
+    }
+
+    // True when the file cannot hold a payload of len bytes and its CRLF at offset: it had too
+    // few bytes left at open, and asked again (fstat) it still has. Only a file can be asked; a
+    // stream without that reads on to its end. Overflow-safe as above.
+    private bool ClaimPastEnd(long len, long offset)
+    {
+        if (currentSize is null || len <= fileSize - offset - 2)
+        {
+            return false;
+        }
+
+        long now = currentSize();
+        if (now > fileSize)
+        {
+            fileSize = now; // grown since: the claim may fit now, and the buffer may grow to it
+        }
+
+        return len > fileSize - offset - 2;
     }
 
     // A '*' or '$' line: the marker, an optional '-', decimal digits, CRLF.

@@ -1,4 +1,5 @@
 using System.Text;
+using AofSim.Engine.Adapters;
 using AofSim.Engine.Aof;
 using AofSim.Engine.Data;
 using AofSim.Engine.Profiles;
@@ -57,6 +58,37 @@ public sealed class GrowingInputScenarios
 
         Assert.Equal(LoadOutcome.Truncated, r.Outcome);
         Assert.Equal(27, r.ValidUpTo);
+    }
+
+    [Fact]
+    public void AClaimPastTheEndOfAFileThatDidNotGrowFailsWithoutReadingTheRest()
+    {
+        // 8 MB after a claim of 16 MB: the file, asked its size again, cannot hold it, so the
+        // loader fails there instead of reading the 8 MB into its buffer in search of the claim.
+        string dir = Directory.CreateTempSubdirectory("aofsim-claim-").FullName;
+        try
+        {
+            byte[] head = Encoding.Latin1.GetBytes(SetKV + "*2\r\n$3\r\nSET\r\n$16777216\r\n");
+            using (var f = File.Create(Path.Combine(dir, "appendonly.aof")))
+            {
+                f.Write(head);
+                f.Write(new byte[8 << 20]);
+            }
+
+            using var storage = new FileSystemStorage(new System.IO.Abstractions.FileSystem(), dir);
+            _ = AofLoader.Load(storage, "appendonly.aof", new Dataset(), Profile.Fixed, new LoadOptions()); // warm
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            LoadResult r = AofLoader.Load(storage, "appendonly.aof", new Dataset(), Profile.Fixed, new LoadOptions());
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            Assert.Equal(LoadOutcome.UnexpectedEof, r.Outcome);
+            Assert.Equal(27, r.ValidUpTo);
+            Assert.InRange(allocated, 0, 2 << 20); // the first 1 MB buffer, not 8 MB and more
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

@@ -8,8 +8,8 @@ namespace AofSim.Sim.Fuzzing;
 /// <summary>
 /// The in-process fuzzing target for the loader, the checker and the manifest parser. Input i of
 /// a run is a function of (seed, i) alone (<see cref="Input"/>): a mutated corpus entry, fed to
-/// the loader under one of twelve variants (profile, aof-load-truncated, the whole file in place,
-/// a stream of known size, a stream with no size) and to the checker (with and without a size),
+/// the loader under one of sixteen variants (profile, aof-load-truncated, the whole file in place,
+/// a stream of known size, a stream with no size, the storage path on a file that grew) and to the checker (with and without a size),
 /// read in chunks of one seeded size. Each input must end in a result, never an exception; each
 /// must finish within a bound on reads (<see cref="FuzzStream"/>); and each must allocate no more
 /// than <see cref="AllocationBound"/> of its size, so that no allocation follows a claim.
@@ -21,6 +21,9 @@ public sealed class AofFuzzer
 
     /// <summary>What an input may allocate per byte of itself (a dataset of many tiny keys costs most).</summary>
     public const long AllocationPerByte = 64;
+
+    /// <summary>The loader's variants: profile (bit 0), aof-load-truncated (bit 1), in place / stream with a size / stream without one / storage with a file that grew (bits 2-3).</summary>
+    public const int Variants = 16;
 
     private const int MaxFailures = 20;
 
@@ -55,7 +58,7 @@ public sealed class AofFuzzer
     {
         // Warm-up: the first call of each path JITs and builds static tables, allocations that
         // belong to no input. The corpus itself goes through every variant once, unmeasured.
-        for (int v = 0; v < 12; v++)
+        for (int v = 0; v < Variants; v++)
         {
             (byte[] warm, _) = Input(-1 - v);
             _ = Target(warm, v, 7);
@@ -70,7 +73,7 @@ public sealed class AofFuzzer
         for (long i = first; i < first + count; i++)
         {
             (byte[] input, SplitMix64 rng) = Input(i);
-            int variant = rng.Next(12);
+            int variant = rng.Next(Variants);
             int chunk = Chunks[rng.Next(Chunks.Length)];
             bytes += input.Length;
             string? failure = null;
@@ -157,8 +160,7 @@ public sealed class AofFuzzer
     }
 
     /// <summary>
-    /// One input through the three targets: the loader (variant: bit 0 the profile, bit 1
-    /// aof-load-truncated, the rest in place / known size / no size), the checker (with a size
+    /// One input through the three targets: the loader (variant: see <see cref="Variants"/>), the checker (with a size
     /// or, on odd variants, without) and the manifest parser. Returns the load's outcome and
     /// whether the checker called the input valid.
     /// </summary>
@@ -171,7 +173,11 @@ public sealed class AofFuzzer
         {
             0 => AofLoader.LoadInPlace(input, input.Length, data, profile, options),
             1 => AofLoader.Load(new FuzzStream(input, chunk), input.Length, data, profile, options),
-            _ => AofLoader.Load(new FuzzStream(input, chunk), -1, data, profile, options),
+            2 => AofLoader.Load(new FuzzStream(input, chunk), -1, data, profile, options),
+
+            // The storage path, on a file that grew by a quarter or a half of itself after its
+            // size was taken, or not at all (the share follows from the chunk size).
+            _ => AofLoader.Load(new FuzzStorage(input, chunk, input.Length - (input.Length * (long)(chunk % 3) / 4)), "appendonly.aof", data, profile, options),
         };
 
         CheckResult checkedResult = AofChecker.Check(new FuzzStream(input, chunk), (variant & 1) == 0 ? input.Length : -1);

@@ -24,8 +24,12 @@ public sealed record CheckResult
     /// <summary>Bytes past <see cref="OkUpTo"/>.</summary>
     public long Diff => Size - OkUpTo;
 
-    /// <summary>True when the whole file is valid.</summary>
-    public bool Valid => Diff == 0;
+    /// <summary>
+    /// True when redis-check-aof calls the file valid: nothing of the size taken at open lies past
+    /// <see cref="OkUpTo"/>. A file appended to while it was checked may end valid past that size,
+    /// a negative diff, which redis-check-aof (diff &gt; 0 is its only failure) accepts.
+    /// </summary>
+    public bool Valid => Diff <= 0;
 
     /// <summary>The lines redis-check-aof 7.0 prints for this file when not fixing, and its exit code.</summary>
     public (IReadOnlyList<string> Lines, int ExitCode) Report(string fileName)
@@ -84,8 +88,11 @@ public sealed class AofChecker
     }
 
     /// <summary>
-    /// Checks the AOF in <paramref name="stream"/> of <paramref name="size"/> bytes;
-    /// <paramref name="fileName"/> is the path as given, which some error lines name.
+    /// Checks the AOF in <paramref name="stream"/>, of <paramref name="size"/> bytes when it was
+    /// opened, or -1 when it has no size (a FIFO, stdin); <paramref name="fileName"/> is the path
+    /// as given, which some error lines name. The stream is read to its end either way, as
+    /// redis-check-aof reads with stdio to EOF: a file that grew since its size was taken is
+    /// checked whole, and a stream without a size has the size of what it held.
     /// </summary>
     public static CheckResult Check(Stream stream, long size, string fileName = "appendonly.aof")
     {
@@ -95,7 +102,15 @@ public sealed class AofChecker
         }
 
         var checker = new AofChecker(stream, fileName);
-        return checker.Run(size);
+        if (size > 0)
+        {
+            return checker.Run(size);
+        }
+
+        // No size: the checks stop at the first error, the size is what the stream held.
+        CheckResult result = checker.Run(0);
+        long total = checker.fp.Drain();
+        return total == 0 ? new CheckResult { Size = 0, OkUpTo = 0, OkUpToLine = 1 } : result with { Size = total };
     }
 
     /// <summary>Checks an AOF held in memory.</summary>
@@ -202,8 +217,10 @@ public sealed class AofChecker
             return false;
         }
 
+        // strtol stops at the C string's end (the first NUL); consumeNewline then looks at the
+        // bytes fgets really left there, a NUL and what follows it included.
         int eptr = StrTol(s, 1, out target);
-        return ConsumeNewline(s, eptr);
+        return ConsumeNewline(buf, eptr);
     }
 
     // readString: only the first 16 bytes of the payload are kept (enough to recognise MULTI and
@@ -242,9 +259,11 @@ public sealed class AofChecker
 
     private bool ConsumeNewline(byte[] s, int at)
     {
-        // strncmp(buf, "\r\n", 2) on a C string: a NUL ends the comparison.
+        // strncmp(buf, "\r\n", 2) fails on any other pair, and the error prints both bytes as
+        // they are in the buffer, a NUL in the first not hiding the second. Past what fgets read
+        // lies its terminating NUL (and then stack bytes no one can predict, taken as NUL).
         byte b0 = at < s.Length ? s[at] : (byte)0;
-        byte b1 = at + 1 < s.Length && b0 != 0 ? s[at + 1] : (byte)0;
+        byte b1 = at + 1 < s.Length ? s[at + 1] : (byte)0;
         if (b0 != '\r' || b1 != '\n')
         {
             SetError($"Expected \\r\\n, got: {Hex(b0)}{Hex(b1)}");
@@ -260,8 +279,13 @@ public sealed class AofChecker
         ? unchecked((uint)(sbyte)b).ToString("x2", CultureInfo.InvariantCulture)
         : b.ToString("x2", CultureInfo.InvariantCulture);
 
-    private void SetError(string message) =>
-        error = string.Create(CultureInfo.InvariantCulture, $"0x{epos,16:x}: {message}");
+    // ERROR() formats into a buffer with snprintf and copies it with %s: a NUL that %c put into
+    // the message ends it there.
+    private void SetError(string message)
+    {
+        int nul = message.IndexOf('\0', StringComparison.Ordinal);
+        error = string.Create(CultureInfo.InvariantCulture, $"0x{epos,16:x}: {(nul < 0 ? message : message[..nul])}");
+    }
 
     // strtol(s + start, &eptr, 10): returns the index eptr points at.
     private static int StrTol(byte[] s, int start, out long value)
@@ -398,6 +422,20 @@ public sealed class AofChecker
             first = [.. head];
             last2 = got >= 2 ? [prev, cur] : got == 1 ? [cur] : [];
             return got;
+        }
+
+        // Reads what is left to the end of the stream: what ftello would then say.
+        public long Drain()
+        {
+            Tell += end - pos;
+            pos = end;
+            while (Fill())
+            {
+                Tell += end;
+                pos = end;
+            }
+
+            return Tell;
         }
 
         private int Next()

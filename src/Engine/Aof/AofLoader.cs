@@ -13,8 +13,9 @@ namespace AofSim.Engine.Aof;
 /// <remarks>
 /// <para>Parsing works on spans of a read buffer: a command's arguments are slices of it, so a
 /// command costs no allocation beyond what the dataset keeps. The buffer grows only to hold one
-/// command, and never past what the file really holds: a length in a header is checked against
-/// the bytes left in the file before anything is allocated for it.</para>
+/// command, and only as its bytes really arrive: a length in a header is never allocated, so a
+/// huge or lying claim costs what the file holds, never what it claims. The file is read to its
+/// end whatever its size was at open (a file still being appended to, a FIFO), as Redis does.</para>
 /// <para>Where the seed would crash or load garbage, the load fails with a typed outcome
 /// (docs/loader.md lists each case): a negative or non-numeric count or length, a bulk not
 /// followed by CRLF, a known command with the wrong arity, a command that replies an error.</para>
@@ -33,8 +34,13 @@ public sealed class AofLoader
     private const int MaxHeaderLine = 128;
     private const int ChunkSize = 1 << 20;
 
+    // A stream of unknown size (a FIFO, stdin) starts with what one pipe read delivers at most,
+    // and grows like any other buffer, only when a command does not fit.
+    private const int PipeChunkSize = 1 << 16;
+
     private readonly Stream input;
-    private readonly long fileSize;
+    private readonly Func<long>? currentSize;
+    private long fileSize;
     private readonly CommandProcessor processor;
     private readonly Profile profile;
     private readonly LoadOptions options;
@@ -52,17 +58,18 @@ public sealed class AofLoader
     private string? readError;
     private Stall stall;
 
-    private AofLoader(Stream input, long fileSize, Dataset data, Profile profile, IRandomSource random, LoadOptions options, IAofLog log, byte[]? filled = null)
+    private AofLoader(Stream input, long fileSize, Dataset data, Profile profile, IRandomSource random, LoadOptions options, IAofLog log, byte[]? filled = null, Func<long>? currentSize = null)
     {
         this.input = input;
         this.fileSize = fileSize;
+        this.currentSize = currentSize;
         this.profile = profile;
         this.options = options;
         this.log = log;
         processor = new CommandProcessor(data, profile, random);
         processor.Context.Loading = true;
         processor.Context.Reply = discard;
-        buf = filled ?? new byte[(int)Math.Clamp(fileSize, 16, ChunkSize)];
+        buf = filled ?? new byte[(int)Math.Clamp(fileSize, 16, fileSize == long.MaxValue ? PipeChunkSize : ChunkSize)];
         if (filled is not null)
         {
             // The whole file is in the buffer: there is nothing left to read, and so no reason to
@@ -110,7 +117,12 @@ public sealed class AofLoader
         {
             SysResult size = storage.Fstat(fd);
             using var stream = new StorageReadStream(storage, fd);
-            return Load(stream, size.Ok ? size.Value : -1, data, profile, options, log, random);
+
+            // A file can be asked its size again: a claim past the size at open is checked
+            // against the size now (fstat), so that a file that has not grown fails at once
+            // instead of being read whole into memory in search of the claimed bytes.
+            Func<long> now = () => storage.Fstat(fd) is { Ok: true } r ? r.Value : -1;
+            return Load(stream, size.Ok ? size.Value : -1, data, profile, options, log, random, size.Ok ? now : null);
         }
         finally
         {
@@ -119,7 +131,10 @@ public sealed class AofLoader
     }
 
     /// <summary>Loads an AOF from <paramref name="input"/> (of <paramref name="fileSize"/> bytes, or -1 if unknown).</summary>
-    public static LoadResult Load(Stream input, long fileSize, Dataset data, Profile profile, LoadOptions options, IAofLog? log = null, IRandomSource? random = null)
+    public static LoadResult Load(Stream input, long fileSize, Dataset data, Profile profile, LoadOptions options, IAofLog? log = null, IRandomSource? random = null) =>
+        Load(input, fileSize, data, profile, options, log, random, null);
+
+    private static LoadResult Load(Stream input, long fileSize, Dataset data, Profile profile, LoadOptions options, IAofLog? log, IRandomSource? random, Func<long>? currentSize)
     {
         if (fileSize == 0)
         {
@@ -127,9 +142,10 @@ public sealed class AofLoader
             return new LoadResult { Outcome = LoadOutcome.Empty };
         }
 
-        var loader = new AofLoader(input, fileSize < 0 ? long.MaxValue : fileSize, data, profile, random ?? new SplitMix64(0), options, log ?? NullLog.Instance);
+        var loader = new AofLoader(input, fileSize < 0 ? long.MaxValue : fileSize, data, profile, random ?? new SplitMix64(0), options, log ?? NullLog.Instance, currentSize: currentSize);
         LoadResult result = loader.Run();
-        return result with { FileSize = fileSize < 0 ? loader.bufStart + loader.end : fileSize };
+        // The bytes read when there was no size, or when the file grew while it was read.
+        return result with { FileSize = Math.Max(fileSize, loader.bufStart + loader.end) };
     }
 
     /// <summary>
@@ -410,14 +426,20 @@ public sealed class AofLoader
                 return Parse.BadFormat;
             }
 
-            long fileLeft = fileSize - (bufStart + p);
-            if (len + 2 > fileLeft)
+            // Overflow-safe: len may be anything up to long.MaxValue, so it is compared with what
+            // the buffer holds minus the CRLF (end - p - 2 >= -2), never as len + 2. A claim
+            // beyond the buffer reads on, to the end of the file if need be, rather than trusting
+            // the size taken at open: the file may be growing (redis-server and redis-check-aof
+            // read to EOF too), or be a FIFO with no size at all. The buffer grows only as bytes
+            // really arrive (Refill), so a huge claim costs what the file holds, never what it
+            // claims; and a file that can be asked its size again is, before it is read on.
+            if (len > end - p - 2)
             {
-                return Parse.ShortBulk;
-            }
+                if (ClaimPastEnd(len, bufStart + p))
+                {
+                    return Parse.ShortBulk;
+                }
 
-            if (len + 2 > end - p)
-            {
                 stall = Stall.Payload;
                 return Parse.NeedMore;
             }
@@ -433,6 +455,25 @@ public sealed class AofLoader
 
         pos = p;
         return Parse.Ok;
+    }
+
+    // True when the file cannot hold a payload of len bytes and its CRLF at offset: it had too
+    // few bytes left at open, and asked again (fstat) it still has. Only a file can be asked; a
+    // stream without that reads on to its end. Overflow-safe as above.
+    private bool ClaimPastEnd(long len, long offset)
+    {
+        if (currentSize is null || len <= fileSize - offset - 2)
+        {
+            return false;
+        }
+
+        long now = currentSize();
+        if (now > fileSize)
+        {
+            fileSize = now; // grown since: the claim may fit now, and the buffer may grow to it
+        }
+
+        return len > fileSize - offset - 2;
     }
 
     // A '*' or '$' line: the marker, an optional '-', decimal digits, CRLF.
@@ -504,7 +545,12 @@ public sealed class AofLoader
 
         if (end == buf.Length)
         {
-            long want = Math.Min((long)buf.Length * 2, Math.Max(fileSize - bufStart, buf.Length + 1));
+            // Up to what the file had left at open when that is more than the buffer holds. When
+            // the buffer holds all of it already, only a file that has grown since can give more:
+            // a quarter more room (at least 16 KB) finds out without doubling the buffer of every
+            // file cut in its last command. A stream with no size (a FIFO) has left = MaxValue.
+            long left = fileSize - bufStart;
+            long want = left > buf.Length ? Math.Min((long)buf.Length * 2, left) : buf.Length + Math.Max(16L * 1024, buf.Length / 4);
             if (want > Array.MaxLength)
             {
                 eof = true;

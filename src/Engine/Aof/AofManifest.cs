@@ -19,6 +19,8 @@ public static class AofManifest
     {
         var files = new List<AofManifestEntry>();
         int lineNo = 0;
+        bool haveBase = false;
+        long maxIncrSeq = -1;
         foreach (string raw in text.Split('\n'))
         {
             lineNo++;
@@ -40,7 +42,8 @@ public static class AofManifest
                         name = words[i + 1];
                         break;
                     case "seq":
-                        _ = long.TryParse(words[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out seq);
+                        // Not a number, or too big for a long: invalid, never 0 (TryParse's failure value).
+                        seq = long.TryParse(words[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) ? n : -1;
                         break;
                     case "type":
                         type = words[i + 1].Length == 1 ? words[i + 1][0] : '\0';
@@ -48,15 +51,31 @@ public static class AofManifest
                 }
             }
 
-            if (name is null || seq < 0 || type is not ('b' or 'h' or 'i') || name.Contains('/', StringComparison.Ordinal))
+            // Redis 7 requires a non-zero seq (its "!ai->file_seq").
+            if (name is null || seq < 1 || type is not ('b' or 'h' or 'i') || name.Contains('/', StringComparison.Ordinal))
             {
                 return ([], $"Invalid AOF manifest file format at line {lineNo}");
             }
 
+            // Redis 7's aofLoadManifestFromFile: at most one base, and incr files listed in
+            // strictly increasing sequence order; either breach is a fatal manifest error, so a
+            // second base is never loaded on top of the first.
+            if (type == 'b' && haveBase)
+            {
+                return ([], $"Found duplicate base file information at line {lineNo}");
+            }
+
+            if (type == 'i' && seq <= maxIncrSeq)
+            {
+                return ([], $"Found a non-monotonic sequence number at line {lineNo}");
+            }
+
+            haveBase |= type == 'b';
+            maxIncrSeq = type == 'i' ? seq : maxIncrSeq;
             files.Add(new AofManifestEntry(name, seq, type));
         }
 
-        var ordered = files.Where(f => f.Type == 'b').Concat(files.Where(f => f.Type == 'i').OrderBy(f => f.Sequence)).ToList();
+        var ordered = files.Where(f => f.Type == 'b').Concat(files.Where(f => f.Type == 'i')).ToList();
         return ordered.Count == 0 ? ([], "The AOF manifest file names no AOF") : (ordered, null);
     }
 

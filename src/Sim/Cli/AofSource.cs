@@ -60,12 +60,33 @@ internal sealed class AofSource
         LoadResult last = new() { Outcome = LoadOutcome.Empty };
         foreach (string file in Files)
         {
-            if (IsRdb(fs, fs.Path.Combine(Directory, file)))
+            // One open decides: a FIFO (no seek, no size) cannot be opened twice, once to look
+            // for an RDB preamble and once to load, without losing what the first open read. It
+            // is loaded from that one open, to its end; an RDB through a FIFO is a bad format.
+            bool pipe, rdb = false;
+            using (Stream s = fs.File.Open(fs.Path.Combine(Directory, file), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            {
+                pipe = !s.CanSeek;
+                if (pipe)
+                {
+                    last = AofLoader.Load(s, -1, data, profile, options with { FileName = file }, log);
+                }
+                else
+                {
+                    rdb = IsRdb(s);
+                }
+            }
+
+            if (rdb)
             {
                 throw new LoadFailure($"{file} starts with an RDB preamble, which this engine does not read (write it with aof-use-rdb-preamble no)");
             }
 
-            last = AofLoader.Load(storage, file, data, profile, options with { FileName = file }, log);
+            if (!pipe)
+            {
+                last = AofLoader.Load(storage, file, data, profile, options with { FileName = file }, log);
+            }
+
             bytes += last.FileSize;
             commands += last.Commands;
             if (!last.Succeeded)
@@ -77,9 +98,8 @@ internal sealed class AofSource
         return (last, bytes, commands);
     }
 
-    private static bool IsRdb(IFileSystem fs, string path)
+    private static bool IsRdb(Stream s)
     {
-        using Stream s = fs.File.OpenRead(path);
         Span<byte> head = stackalloc byte[5];
         return s.ReadAtLeast(head, 5, throwOnEndOfStream: false) == 5 && AofManifest.IsRdb(head);
     }

@@ -22,8 +22,8 @@ internal static partial class BenchVerb
 {
     public static Command Build(CliIo io)
     {
-        var commands = new Option<int>("--commands") { Description = "SET commands in the generated AOF", DefaultValueFactory = _ => 1_000_000 };
-        var runs = new Option<int>("--runs") { Description = "Loads to time (the best and the median are reported)", DefaultValueFactory = _ => 5 };
+        var commands = new Option<int>("--commands") { Description = "SET commands in the generated AOF", DefaultValueFactory = _ => 1_000_000 }.Within(1, int.MaxValue);
+        var runs = new Option<int>("--runs") { Description = "Loads to time (the best and the median are reported)", DefaultValueFactory = _ => 5 }.Within(1, int.MaxValue);
         var redis = new Option<bool>("--compare-redis") { Description = "Also time redis-server (from PATH) loading the same file" };
         var cmd = new Command("bench", "Benchmark AOF loading, optionally side by side with redis-server") { commands, runs, redis };
         cmd.SetAction(r => Run(io, r.GetValue(commands), r.GetValue(runs), r.GetValue(redis)));

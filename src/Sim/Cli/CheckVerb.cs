@@ -25,9 +25,14 @@ internal static class CheckVerb
         }
 
         CheckResult result;
+        bool seekable;
         using (Stream s = fs.File.OpenRead(full))
         {
-            result = AofChecker.Check(s, s.Length, path);
+            // The size is taken before reading, as redis-check-aof's fstat: a file appended to
+            // meanwhile is read on to its end and may come out valid with a negative diff. A FIFO
+            // has no size: what it held is read to its end and counted.
+            seekable = s.CanSeek;
+            result = AofChecker.Check(s, seekable ? s.Length : -1, path);
         }
 
         (IReadOnlyList<string> lines, int exit) = result.Report(path);
@@ -49,6 +54,13 @@ internal static class CheckVerb
         }
 
         io.Out.WriteLine($"This will shrink the AOF {path} from {result.Size} bytes, with {result.Diff} bytes, to {result.OkUpTo} bytes");
+        if (!seekable)
+        {
+            // redis-check-aof's line when ftruncate fails, as it does on a FIFO.
+            io.Out.WriteLine($"Failed to truncate AOF {path}");
+            return 1;
+        }
+
         using (Stream s = fs.File.Open(full, FileMode.Open, FileAccess.Write))
         {
             s.SetLength(result.OkUpTo);

@@ -8,16 +8,19 @@ namespace AofSim.Sim.Cli;
 /// <summary><c>aofsim run</c>: the simulation campaign. Exit 0 iff no violation.</summary>
 internal static class RunVerb
 {
+    /// <summary>The most seeds run at once (as bench sim's --jobs).</summary>
+    public const int MaxJobs = 1024;
+
     public static Command Build(CliIo io)
     {
         var seed = new Option<string?>("--seed") { Description = "One seed" };
         var seeds = new Option<string?>("--seeds") { Description = "A range of seeds, A..B (default 1..1000)" };
         var outDir = new Option<string?>("--out") { Description = "Directory for the traces and scenario files of failing seeds (aofsim replay FILE runs one)" };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable summary (JSON) instead of the table" };
-        var jobs = new Option<int>("--jobs") { Description = "Seeds run at once (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var jobs = new Option<int>("--jobs") { Description = "Seeds run at once (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount }.Within(1, MaxJobs);
         var exhaustive = new Option<bool>("--exhaustive") { Description = "Crash at every syscall of one seed's short workload (--ops, default 40), in every bounded crash state; both crash models unless --fs" };
         var shrink = new Option<bool>("--shrink") { Description = "Shrink every failing seed to a minimal (commands, faults) case and save it as a scenario file (default: on; --shrink false to skip)", DefaultValueFactory = _ => true };
-        var shrinkBudget = new Option<int>("--shrink-budget") { Description = "Runs one shrink may spend", DefaultValueFactory = _ => Shrinking.ScriptShrinker.DefaultBudget };
+        var shrinkBudget = new Option<int>("--shrink-budget") { Description = "Runs one shrink may spend", DefaultValueFactory = _ => Shrinking.ScriptShrinker.DefaultBudget }.Within(1, int.MaxValue);
         var attribute = new Option<bool>("--attribute") { Description = "For up to 8 failing seeds per property, name each fix switch that alone makes the property hold" };
         var opts = new SimulationOptions();
         var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs, attribute, exhaustive, shrink, shrinkBudget };

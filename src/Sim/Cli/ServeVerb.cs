@@ -12,12 +12,12 @@ internal static class ServeVerb
 {
     public static Command Build(CliIo io)
     {
-        var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 6380 };
+        var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 6380 }.Within(0, 65535);
         var dir = new Option<string>("--dir") { Description = "Directory of the AOF (created if missing)", DefaultValueFactory = _ => "." };
         var appendonly = new Option<string>("--appendonly") { Description = "yes|no", DefaultValueFactory = _ => "yes" };
         var fsync = new Option<string>("--appendfsync") { Description = "always|everysec|no", DefaultValueFactory = _ => "everysec" };
         var truncated = new Option<string>("--aof-load-truncated") { Description = "yes|no: start from an AOF cut short, truncating it", DefaultValueFactory = _ => "yes" };
-        var minSize = new Option<long>("--auto-aof-rewrite-min-size") { Description = "Bytes before automatic rewrites start", DefaultValueFactory = _ => 64L * 1024 * 1024 };
+        var minSize = new Option<long>("--auto-aof-rewrite-min-size") { Description = "Bytes before automatic rewrites start", DefaultValueFactory = _ => 64L * 1024 * 1024 }.Within(0, long.MaxValue);
         Option<string> profile = Common.ProfileOption();
         var cmd = new Command("serve", "Run the engine as a RESP server on 127.0.0.1 over a real AOF") { port, dir, appendonly, fsync, truncated, minSize, profile };
         cmd.SetAction(r => Run(

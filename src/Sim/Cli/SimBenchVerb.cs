@@ -16,9 +16,9 @@ internal static class SimBenchVerb
 {
     public static Command Build(CliIo io)
     {
-        var seeds = new Option<int>("--seeds") { Description = "Seeds timed in each run", DefaultValueFactory = _ => 2000 };
-        var warmup = new Option<int>("--warmup") { Description = "Seeds run first, on every core, and not timed (the JIT's warm-up)", DefaultValueFactory = _ => 500 };
-        var runs = new Option<int>("--runs") { Description = "Timed runs per degree of parallelism (the best and the median are reported)", DefaultValueFactory = _ => 3 };
+        var seeds = new Option<int>("--seeds") { Description = "Seeds timed in each run", DefaultValueFactory = _ => 2000 }.Within(1, int.MaxValue);
+        var warmup = new Option<int>("--warmup") { Description = "Seeds run first, on every core, and not timed (the JIT's warm-up)", DefaultValueFactory = _ => 500 }.Within(0, int.MaxValue);
+        var runs = new Option<int>("--runs") { Description = "Timed runs per degree of parallelism (the best and the median are reported)", DefaultValueFactory = _ => 3 }.Within(1, int.MaxValue);
         var jobs = new Option<string?>("--jobs") { Description = "Degrees of parallelism to time, a comma list (default: 1 and all cores)" };
         var opts = new SimulationOptions(defaultFaults: "crash");
         var cmd = new Command("sim", "Benchmark the simulator: seeds/s and events/s per core, after a warm-up") { seeds, warmup, runs, jobs };
@@ -89,7 +89,7 @@ internal static class SimBenchVerb
         var jobs = new List<int>();
         foreach (string part in list.Split(','))
         {
-            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int j) || j < 1 || j > 1024)
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int j) || j < 1 || j > RunVerb.MaxJobs)
             {
                 throw new UsageException($"--jobs must be a comma list of numbers 1..1024, not '{list}'");
             }

@@ -19,11 +19,11 @@ internal sealed class SimulationOptions
 
     public Option<string> Faults { get; }
 
-    public Option<int> Ops { get; } = new("--ops") { Description = "Events per seed", DefaultValueFactory = _ => 1000 };
+    public Option<int> Ops { get; } = new Option<int>("--ops") { Description = "Events per seed", DefaultValueFactory = _ => 1000 }.Within(1, int.MaxValue);
 
-    public Option<long?> PowerLossAfter { get; } = new("--power-loss-after") { Description = "Lose power right after this syscall (one crash state of an exhaustive search)" };
+    public Option<long?> PowerLossAfter { get; } = new Option<long?>("--power-loss-after") { Description = "Lose power right after this syscall (one crash state of an exhaustive search)" }.Within(1L, long.MaxValue);
 
-    public Option<int> CrashVariant { get; } = new("--crash-variant") { Description = "Which surviving set of pending writes that power loss keeps (see docs/simulator.md)", DefaultValueFactory = _ => 0 };
+    public Option<int> CrashVariant { get; } = new Option<int>("--crash-variant") { Description = "Which surviving set of pending writes that power loss keeps (see docs/simulator.md)", DefaultValueFactory = _ => 0 }.Within(0, int.MaxValue);
 
     public Option<string?> Plan { get; } = new("--plan") { Description = "A fault plan (JSON, docs/faults.md) applied to every storage call of each run" };
 

@@ -21,6 +21,7 @@ public static class Program
         root.Add(ServeVerb.Build(io));
         root.Add(RunVerb.Build(io));
         root.Add(ReplayVerb.Build(io));
+        root.Add(VectorsVerb.Build(io));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -49,7 +49,8 @@ internal static class ContractServer
             }
 
             JsonObject inputObject = request["input"] as JsonObject ?? throw new VectorInputException("input: an object is required");
-            return new JsonObject { ["id"] = id, ["output"] = ReferenceImplementation.Run(group, profile, inputObject) };
+            JsonObject output = ReferenceImplementation.Run(group, profile, inputObject);
+            return new JsonObject { ["id"] = id, ["output"] = output };
         }
         catch (Exception e) when (e is VectorInputException or JsonException or InvalidOperationException or FormatException)
         {

@@ -210,6 +210,7 @@ internal static class VectorTables
     {
         JsonObject set = Op("command", ("argv", Argv("SET", "k", "v")));
         JsonObject set2 = Op("command", ("argv", Argv("SET", "a", "1")));
+        JsonObject set3 = Op("command", ("argv", Argv("SET", "b", "2")));
         JsonObject sleep = Op("before_sleep");
         JsonObject cron = Op("cron");
         JsonObject bio = Op("bio");
@@ -221,7 +222,7 @@ internal static class VectorTables
             ("always-write-fsync-then-reply", "always: the buffer is written and fsynced before the reply is released", "always", [set, sleep], []),
             ("everysec-reply-then-background-fsync", "everysec: written and replied at once; the fsync is a background job, submitted by the first flush a second after the last one", "everysec", [set, sleep, Advance(1000), set2, sleep, bio], []),
             ("no-never-fsyncs", "no: written, never fsynced", "no", [set, sleep, Advance(2000), cron, sleep], []),
-            ("everysec-postpone-then-delayed-write", "everysec with a background fsync pending: the write is postponed, then done anyway after 2 seconds and counted in aof_delayed_fsync", "everysec", [set, sleep, Advance(1000), cron, set2, sleep, Advance(1000), sleep, Advance(1100), sleep], ["MillisecondFsyncTiming"]),
+            ("everysec-postpone-then-delayed-write", "everysec with a background fsync pending: the write is postponed, then done anyway after 2 seconds and counted in aof_delayed_fsync", "everysec", [set, sleep, Advance(1000), set2, sleep, set3, sleep, Advance(1000), sleep, Advance(1100), sleep], ["MillisecondFsyncTiming"]),
             ("everysec-short-write", "everysec: a short write is truncated back to the last good size", "everysec", [Plan("write", "short:5"), set, sleep, Advance(1000), cron, sleep], ["#1", "#6", "WriteErrorRefusesWrites"]),
             ("everysec-write-error", "everysec: a failed write (ENOSPC) refuses writes and is retried (the seed exits)", "everysec", [Plan("write", "ENOSPC"), set, sleep, set2, sleep, Advance(1000), cron, sleep], ["#6", "WriteErrorRefusesWrites"]),
             ("always-write-error-exits", "always: a failed write stops the server; the reply is never sent", "always", [Plan("write", "EIO"), set, sleep], []),

@@ -74,7 +74,7 @@ internal static class LoadVerb
 
         if (stats)
         {
-            io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"commands={commands} bytes={bytes} seconds={seconds:F3} commands/s={commands / Math.Max(seconds, 1e-9):F0} replay_errors={result.ReplayErrors}"));
+            io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"commands={commands} bytes={bytes} seconds={seconds:F3} commands/s={commands / Math.Max(seconds, 1e-9):F0} replay_errors={result.ReplayErrors}{(result.ReplayErrors > 0 ? $" first_replay_error_offset={result.FirstReplayErrorOffset}" : string.Empty)}"));
         }
 
         return 0;

@@ -57,8 +57,9 @@ internal static class VectorsVerb
                 : VectorSet.Read(Common.ExistingPath(new System.IO.Abstractions.FileSystem(), dir)).ToList();
             return new ContractRunner(io.Out).Run(set, new ContractRunner.Options(impl, groups, skip, claims));
         }
-        catch (VectorInputException e)
+        catch (Exception e) when (e is VectorInputException or InvalidOperationException)
         {
+            // A vector file edited by hand into something the runner cannot read.
             throw new UsageException(e.Message);
         }
     }

@@ -74,9 +74,19 @@ internal static class VectorSet
                 throw new VectorInputException($"{path}: not JSON: {e.Message}");
             }
 
-            if (doc?["vectors"] is not JsonArray vectors || doc["version"]?.GetValue<int>() != Version)
+            if (doc?["vectors"] is not JsonArray vectors || doc["version"] is not JsonValue version || !version.TryGetValue(out int v) || v != Version)
             {
                 throw new VectorInputException($"{path}: not a version {Version} vector file");
+            }
+
+            foreach (JsonNode? vector in vectors)
+            {
+                // What the runner reads of each vector: a malformed one is a clear error, not a crash.
+                if (vector?["id"] is not JsonValue id || !id.TryGetValue(out string? _) || vector["flags"]?["profile"] is not JsonValue profile
+                    || !profile.TryGetValue(out string? _) || vector["input"] is not JsonObject || vector["expected"] is not JsonObject)
+                {
+                    throw new VectorInputException($"{path}: a vector without an id, flags.profile, input or expected: {VectorJson.Serialize(vector)[..Math.Min(200, VectorJson.Serialize(vector).Length)]}");
+                }
             }
 
             yield return (group, vectors);

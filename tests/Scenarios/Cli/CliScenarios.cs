@@ -193,7 +193,7 @@ public sealed class CliScenarios : IDisposable
         Assert.Equal(DumpK + "\n", stdout);
         string[] lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("1 command(s) replied an error while loading the append only file and were ignored; the first at offset 27: 'rpush': WRONGTYPE Operation against a key holding the wrong kind of value", lines[0]);
-        Assert.EndsWith(" replay_errors=1", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith(" replay_errors=1 first_replay_error_offset=27", lines[1], StringComparison.Ordinal);
         Assert.Equal(1, strictExit);
         Assert.Equal("Error replaying 'rpush' at offset 27 reading the append only file: WRONGTYPE Operation against a key holding the wrong kind of value\n", strictErr);
     }

@@ -92,6 +92,27 @@ public sealed class ContractTests
         Assert.StartsWith("aofsim: unknown group 'nope'", stderr.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AMalformedVectorFileIsAOneLineUsageError()
+    {
+        string dir = Directory.CreateTempSubdirectory("aofsim-bad-vectors-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "encoding.json"), """{"version":1,"vectors":[{"id":"encoding/x","input":{}}]}""");
+            var stderr = new StringWriter();
+
+            int exit = Program.Run(["vectors", "verify", "--impl", "true", "--vectors", dir], new StringWriter(), stderr);
+
+            Assert.Equal(2, exit);
+            Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("encoding.json: a vector without an id, flags.profile, input or expected", stderr.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static (int Exit, string Output) Verify(params string[] args)
     {
         var stdout = new StringWriter();

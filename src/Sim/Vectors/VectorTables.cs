@@ -127,7 +127,7 @@ internal static class VectorTables
             ("headers-atoi-strtol-seed", "*3x, $ 1, $1z and bare LFs: the seed's atoi/strtol parse them", "*3x\r\n$3\r\nSET\r\n$ 1\r\nk\r\n$1z\r\nv\r\n*3\n$3\nSET\r\n$1\na\r\n$1\n1\r\n", false, ["redis26"], true, ["LoaderStrictHeaders"], null),
             ("headers-atoi-strtol-fixed", "*3x, $ 1, $1z and bare LFs are Bad file format under fixed", "*3x\r\n$3\r\nSET\r\n$ 1\r\nk\r\n$1z\r\nv\r\n", false, ["fixed"], false, ["LoaderStrictHeaders"], "fixed refuses what Redis 7.0.15 still parses"),
             ("header-over-127-bytes", "a header line longer than fgets's 127 bytes: split by the seed (its second piece is not a $ line), refused by fixed: Bad file format either way", "*1" + new string(' ', 125) + "\r\n$4\r\nPING\r\n", false, Both, false, ["LoaderStrictHeaders"], "no claim: Redis 7 splits the line as the seed does"),
-            ("negative-length", "$-1: the seed and Redis 7 crash; both profiles refuse it", "*1\r\n$-1\r\n", false, Both, false, null, "Redis 7.0.15 crashes (sdsnewlen assertion)"),
+            ("negative-length", "$-1: the seed and Redis 7 crash; both profiles refuse it", "*1\r\n$-1\r\n", false, Both, false, null, "Redis 7.0.15 aborts on sds's length assertion while loading"),
             ("wrong-arity", "SET k: the seed runs SET on a short argv; both profiles refuse it", C("SET", "k"), false, Both, false, null, "Redis 7.0.15 loads it and crashes when the key is read"),
             ("set-ex-relative-to-load", "SET … EX logged verbatim (the seed's feed) expires relative to the load time", C("SET", "k", "v", "EX", "100"), false, Both, false, ["#9"], "depends on the load time: no Redis run can reproduce now_ms"),
         };

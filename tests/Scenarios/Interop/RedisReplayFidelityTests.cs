@@ -61,6 +61,25 @@ public sealed class RedisReplayFidelityTests
         Assert.Contains("This server is sending an error to its AOF-loading-client: '-WRONGTYPE Operation against a key holding the wrong kind of value' after processing the command 'rpush'", server.LogText, StringComparison.Ordinal);
     }
 
+    [RedisFact]
+    public void RedisCrashesOnANegativeLengthWhichTheEngineRefusesUnderBothProfiles()
+    {
+        using var dir = new TempDir("aofsim-fidelity-");
+        string file = dir.File("appendonly.aof");
+        File.WriteAllBytes(file, Encoding.Latin1.GetBytes("*1\r\n$-1\r\n"));
+
+        foreach (string profile in new[] { "redis26", "fixed" })
+        {
+            var stderr = new StringWriter();
+            Assert.Equal(1, Program.Run(["load", file, "--profile", profile], new StringWriter(), stderr));
+            Assert.StartsWith("Bad file format reading the append only file", stderr.ToString(), StringComparison.Ordinal);
+        }
+
+        // redis-server dies while loading: sdsnewlen's length assertion (SIGABRT), logged as a crash.
+        InvalidOperationException e = Assert.Throws<InvalidOperationException>(() => RedisServer.Start(dir.Path, RedisArgs).Dispose());
+        Assert.Contains("crashed by signal", e.Message, StringComparison.Ordinal);
+    }
+
     private static string C(params string[] argv)
     {
         var sb = new StringBuilder().Append('*').Append(argv.Length).Append("\r\n");

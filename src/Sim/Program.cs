@@ -22,6 +22,7 @@ public static class Program
         root.Add(RunVerb.Build(io));
         root.Add(ReplayVerb.Build(io));
         root.Add(FuzzVerb.Build(io));
+        root.Add(VectorsVerb.Build(io));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

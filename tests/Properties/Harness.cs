@@ -64,7 +64,7 @@ public static class Harness
     public static Dataset Load(ReadOnlySpan<byte> aof, Profile profile, long nowMs)
     {
         var data = new Dataset();
-        LoadResult result = AofLoader.Load(aof, data, profile, new LoadOptions { NowMs = nowMs });
+        LoadResult result = AofLoader.Load(aof, data, profile, new LoadOptions { NowMs = nowMs, StrictReplay = true });
         if (!result.Succeeded)
         {
             throw new InvalidOperationException($"the load failed: {result.Outcome}: {result.Message} (at offset {result.ValidUpTo})\nAOF:\n{ShowAof(aof)}");

@@ -16,9 +16,11 @@ namespace AofSim.Engine.Aof;
 /// command, and only as its bytes really arrive: a length in a header is never allocated, so a
 /// huge or lying claim costs what the file holds, never what it claims. The file is read to its
 /// end whatever its size was at open (a file still being appended to, a FIFO), as Redis does.</para>
-/// <para>Where the seed would crash or load garbage, the load fails with a typed outcome
-/// (docs/loader.md lists each case): a negative or non-numeric count or length, a bulk not
-/// followed by CRLF, a known command with the wrong arity, a command that replies an error.</para>
+/// <para>Where the seed would crash, the load fails with a typed outcome (docs/loader.md lists
+/// each case): a negative length, a known command with the wrong arity. Where it loads what a
+/// stricter reader would refuse (a header parsed by atoi/strtol, a bulk not followed by CRLF),
+/// <c>redis26</c> does as the seed and a profile switch refuses it. A command that replies an
+/// error is counted and its reply dropped, as the seed's fake client drops it.</para>
 /// </remarks>
 public sealed class AofLoader
 {
@@ -57,6 +59,9 @@ public sealed class AofLoader
     private bool eof;
     private string? readError;
     private Stall stall;
+    private long replayErrors;
+    private long firstReplayErrorAt = -1;
+    private string? firstReplayError;
 
     private AofLoader(Stream input, long fileSize, Dataset data, Profile profile, IRandomSource random, LoadOptions options, IAofLog log, byte[]? filled = null, Func<long>? currentSize = null)
     {
@@ -143,7 +148,7 @@ public sealed class AofLoader
         }
 
         var loader = new AofLoader(input, fileSize < 0 ? long.MaxValue : fileSize, data, profile, random ?? new SplitMix64(0), options, log ?? NullLog.Instance, currentSize: currentSize);
-        LoadResult result = loader.Run();
+        LoadResult result = loader.Finish(loader.Run());
         // The bytes read when there was no size, or when the file grew while it was read.
         return result with { FileSize = Math.Max(fileSize, loader.bufStart + loader.end) };
     }
@@ -164,7 +169,7 @@ public sealed class AofLoader
         // The whole file is in the buffer already, as the first read of a stream of this size would
         // leave it; the end of the file comes next.
         var loader = new AofLoader(Stream.Null, length, data, profile, new SplitMix64(0), options, log ?? NullLog.Instance, aof);
-        LoadResult result = loader.Run();
+        LoadResult result = loader.Finish(loader.Run());
         return result with { FileSize = length };
     }
 
@@ -276,11 +281,42 @@ public sealed class AofLoader
         return new LoadResult { Outcome = LoadOutcome.Loaded, Commands = commands, ValidUpTo = validUpTo };
     }
 
+    // The replay errors, counted on whatever outcome, and the one warning line that reports them.
+    private LoadResult Finish(LoadResult result)
+    {
+        if (replayErrors > 0)
+        {
+            log.Log(LogLevel.Warning, $"{replayErrors} command(s) replied an error while loading the append only file and were ignored; the first at offset {firstReplayErrorAt}: {firstReplayError}");
+        }
+
+        return result with { ReplayErrors = replayErrors, FirstReplayErrorOffset = firstReplayErrorAt };
+    }
+
+    // A command replied an error. The seed's fake client has no socket, so the reply is never
+    // buffered and loading goes on; Redis 7.0 logs it as CRITICAL and goes on too. Counted here;
+    // returned as a fatal message only for a strict load.
+    private string? ReplayError(string name, long offset, string error)
+    {
+        if (options.StrictReplay)
+        {
+            return $"Error replaying '{name}' at offset {offset} reading the append only file: {error}";
+        }
+
+        if (replayErrors++ == 0)
+        {
+            firstReplayErrorAt = offset;
+            firstReplayError = $"'{name}': {error}";
+        }
+
+        return null;
+    }
+
     private string? BeginMulti(ref long multiAt, long offset)
     {
         if (client.InMulti)
         {
-            return $"Error replaying 'multi' at offset {offset} reading the append only file: {Errors.NestedMulti}";
+            // The block stays open: what follows is queued (or run) until its EXEC, as in Redis.
+            return ReplayError("multi", offset, Errors.NestedMulti);
         }
 
         client.InMulti = true;
@@ -292,11 +328,13 @@ public sealed class AofLoader
     {
         if (!client.InMulti)
         {
-            return $"Error replaying 'exec' at offset {offset} reading the append only file: {Errors.ExecWithoutMulti}";
+            return ReplayError("exec", offset, Errors.ExecWithoutMulti);
         }
 
         client.InMulti = false;
         multiAt = -1;
+
+        // EXEC runs every queued command even when one of them fails, as Redis's execCommand does.
         foreach ((CommandDef cmd, CommandArgs a, long at) in queued)
         {
             string? error = Replay(cmd, a, at);
@@ -315,7 +353,7 @@ public sealed class AofLoader
     {
         if (!client.InMulti)
         {
-            return $"Error replaying 'discard' at offset {offset} reading the append only file: {Errors.DiscardWithoutMulti}";
+            return ReplayError("discard", offset, Errors.DiscardWithoutMulti);
         }
 
         client.InMulti = false;
@@ -334,9 +372,7 @@ public sealed class AofLoader
     {
         long errorsBefore = discard.ErrorCount;
         processor.Call(client, cmd, a, options.NowMs);
-        return discard.ErrorCount == errorsBefore
-            ? null
-            : $"Error replaying '{cmd.Name}' at offset {offset} reading the append only file: {discard.LastError}";
+        return discard.ErrorCount == errorsBefore ? null : ReplayError(cmd.Name, offset, discard.LastError!);
     }
 
     private LoadResult Eof(long validUpTo, long multiAt, long commands, long at)
@@ -444,7 +480,8 @@ public sealed class AofLoader
                 return Parse.NeedMore;
             }
 
-            if (buf[p + (int)len] != (byte)'\r' || buf[p + (int)len + 1] != (byte)'\n')
+            // The seed discards the two bytes after a bulk unread (fread(buf,2,1,fp)).
+            if (profile.LoaderChecksBulkCrlf && (buf[p + (int)len] != (byte)'\r' || buf[p + (int)len + 1] != (byte)'\n'))
             {
                 return Parse.BadFormat;
             }
@@ -481,6 +518,11 @@ public sealed class AofLoader
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Parse ReadHeader(ref int p, byte marker, out long value)
     {
+        if (!profile.LoaderStrictHeaders)
+        {
+            return ReadHeaderAsTheSeed(ref p, marker, out value);
+        }
+
         value = 0;
         int avail = end - p;
         if (avail <= 0)
@@ -523,6 +565,77 @@ public sealed class AofLoader
 
         p += nl + 1;
         return Parse.Ok;
+    }
+
+    // The seed's header: fgets(buf,128) reads through the LF or 127 bytes, whichever comes
+    // first (the rest of a longer line is what the next read sees); atoi (a count) or strtol (a
+    // length) parse what they can of it after the marker.
+    private Parse ReadHeaderAsTheSeed(ref int p, byte marker, out long value)
+    {
+        value = 0;
+        int avail = end - p;
+        if (avail <= 0)
+        {
+            stall = Stall.CountLine;
+            return Parse.NeedMore;
+        }
+
+        if (buf[p] != marker)
+        {
+            return Parse.BadFormat;
+        }
+
+        ReadOnlySpan<byte> window = buf.AsSpan(p, Math.Min(avail, MaxHeaderLine - 1));
+        int nl = window.IndexOf((byte)'\n');
+        int lineLength = nl >= 0 ? nl + 1 : window.Length;
+        if (nl < 0 && window.Length < MaxHeaderLine - 1)
+        {
+            // Not the whole line yet: at the end of the file the stall decides, as in the strict path.
+            stall = marker == (byte)'$' ? Stall.LengthLine
+                : window.Length > 1 && window[1] is >= (byte)'1' and <= (byte)'9' ? Stall.CountLine
+                : Stall.CountLineNoDigits;
+            return Parse.NeedMore;
+        }
+
+        long parsed = Strtol(window[1..lineLength]);
+
+        // atoi is (int)strtol on glibc; a length is capped where no file could hold it, so that
+        // adding the CRLF to it cannot overflow (the check against the file then calls it short).
+        value = marker == (byte)'*' ? unchecked((int)parsed) : Math.Min(parsed, long.MaxValue / 4);
+        p += lineLength;
+        return Parse.Ok;
+    }
+
+    // strtol(s, NULL, 10): leading white space, a sign, then digits up to the first non-digit,
+    // saturating at the range of a long; 0 when there are no digits.
+    private static long Strtol(ReadOnlySpan<byte> s)
+    {
+        int i = 0;
+        while (i < s.Length && s[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\v' or (byte)'\f' or (byte)'\r')
+        {
+            i++;
+        }
+
+        bool negative = false;
+        if (i < s.Length && s[i] is (byte)'+' or (byte)'-')
+        {
+            negative = s[i] == (byte)'-';
+            i++;
+        }
+
+        long v = 0;
+        for (; i < s.Length && s[i] is >= (byte)'0' and <= (byte)'9'; i++)
+        {
+            int d = s[i] - '0';
+            if (v > (long.MaxValue - d) / 10)
+            {
+                return negative ? long.MinValue : long.MaxValue;
+            }
+
+            v = (v * 10) + d;
+        }
+
+        return negative ? -v : v;
     }
 
     // Moves the unparsed tail to the front and reads more; grows the buffer when one command

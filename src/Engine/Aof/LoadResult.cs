@@ -30,7 +30,10 @@ public enum LoadOutcome
     /// <summary>A known command with the wrong number of arguments (the seed would load it and crash later).</summary>
     WrongArity,
 
-    /// <summary>A command that replied an error while replaying (the seed ignores it and loads an inconsistent dataset).</summary>
+    /// <summary>
+    /// A command that replied an error while replaying, under <see cref="LoadOptions.StrictReplay"/>
+    /// only: by default the reply is dropped and loading goes on, as in the seed and Redis 7.
+    /// </summary>
     CommandFailed,
 }
 
@@ -55,6 +58,15 @@ public sealed record LoadResult
     /// </summary>
     public long ValidUpTo { get; init; }
 
+    /// <summary>
+    /// Commands that replied an error while replaying and were ignored, as the seed's fake client
+    /// ignores its replies (RPUSH on a string, EXEC without MULTI, a nested MULTI, …).
+    /// </summary>
+    public long ReplayErrors { get; init; }
+
+    /// <summary>The offset of the first command counted in <see cref="ReplayErrors"/>, or -1.</summary>
+    public long FirstReplayErrorOffset { get; init; } = -1;
+
     /// <summary>True when the dataset may be used: loaded, empty, or loaded after truncation.</summary>
     public bool Succeeded => Outcome is LoadOutcome.Loaded or LoadOutcome.Empty or LoadOutcome.Truncated;
 }
@@ -67,6 +79,14 @@ public sealed record LoadOptions
 
     /// <summary>Redis 2.8's aof-load-truncated: a file cut short loads up to its last whole command.</summary>
     public bool LoadTruncated { get; init; }
+
+    /// <summary>
+    /// Refuse a file in which a command replies an error on replay (<see cref="LoadOutcome.CommandFailed"/>).
+    /// Off by default: the seed and Redis 7 drop the fake client's reply and go on. A command
+    /// that fails live is never propagated, so a strict load is the check that a file is a
+    /// faithful log (the simulator's).
+    /// </summary>
+    public bool StrictReplay { get; init; }
 
     /// <summary>The name used in log lines.</summary>
     public string FileName { get; init; } = "appendonly.aof";

@@ -27,6 +27,8 @@ public sealed record Profile
         MillisecondFsyncTiming = true,
         LoaderQueuesMulti = true,
         LoaderShortBulkIsTruncation = true,
+        LoaderStrictHeaders = true,
+        LoaderChecksBulkCrlf = true,
         IncrByFloatKeepsTtl = true,
         AtomicSetEx = true,
         TruncateShortWrite = true,
@@ -99,6 +101,21 @@ public sealed record Profile
 
     /// <summary>Redis 2.8: a bulk cut short by the end of the file is a truncation ("Unexpected end of file"), not "Bad file format" as in the seed.</summary>
     public bool LoaderShortBulkIsTruncation { get; init; }
+
+    /// <summary>
+    /// A count or length line must be the marker, plain decimal digits and CRLF, at most 127
+    /// bytes. Off (the seed, and Redis 7 still), the line is read as <c>fgets(buf,128)</c> reads
+    /// it and parsed with <c>atoi</c>/<c>strtol</c>: <c>*3x</c>, <c>$ 1</c> and a line ended by a
+    /// bare LF load, and a longer line is split in two, its second piece read as what follows.
+    /// </summary>
+    public bool LoaderStrictHeaders { get; init; }
+
+    /// <summary>
+    /// A bulk must be followed by CRLF ("Bad file format" otherwise, as redis-check-aof says).
+    /// Off (the seed, and Redis 7 still), the two bytes after a bulk are discarded unread, so a
+    /// damaged file may load garbage.
+    /// </summary>
+    public bool LoaderChecksBulkCrlf { get; init; }
 
     /// <summary>
     /// Redis 7: SETEX/PSETEX are logged as one <c>SET k v PXAT &lt;ms&gt;</c>. The seed logs SET then

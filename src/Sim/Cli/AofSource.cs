@@ -52,11 +52,11 @@ internal sealed class AofSource
         return new AofSource(dir, entries.Select(e => e.Name).ToList());
     }
 
-    /// <summary>Loads every file into <paramref name="data"/>; the first failure stops.</summary>
+    /// <summary>Loads every file into <paramref name="data"/>; the first failure stops. The result's replay errors are those of every file; the first offset is in the first file that has one.</summary>
     public (LoadResult Result, long Bytes, long Commands) Load(IFileSystem fs, Dataset data, Profile profile, LoadOptions options, IAofLog log)
     {
         using var storage = new FileSystemStorage(fs, Directory);
-        long bytes = 0, commands = 0;
+        long bytes = 0, commands = 0, replayErrors = 0, firstReplayError = -1;
         LoadResult last = new() { Outcome = LoadOutcome.Empty };
         foreach (string file in Files)
         {
@@ -89,13 +89,15 @@ internal sealed class AofSource
 
             bytes += last.FileSize;
             commands += last.Commands;
+            replayErrors += last.ReplayErrors;
+            firstReplayError = firstReplayError < 0 ? last.FirstReplayErrorOffset : firstReplayError;
             if (!last.Succeeded)
             {
                 break;
             }
         }
 
-        return (last, bytes, commands);
+        return (last with { ReplayErrors = replayErrors, FirstReplayErrorOffset = firstReplayError }, bytes, commands);
     }
 
     private static bool IsRdb(Stream s)

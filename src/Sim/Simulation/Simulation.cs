@@ -672,7 +672,7 @@ public sealed class Simulation : IAofLog
             loaded[db].EnsureCapacity(core.Data[db].Count);
         }
 
-        LoadResult r = AofLoader.LoadInPlace(aof, length, loaded, options.Profile, new LoadOptions { NowMs = clock.NowMs });
+        LoadResult r = AofLoader.LoadInPlace(aof, length, loaded, options.Profile, new LoadOptions { NowMs = clock.NowMs, StrictReplay = true });
         bool same = r.Succeeded && EngineView.SameAt(core.Data, loaded, clock.NowMs);
         Trace($"check rewrite-equivalence {(same ? "ok" : "FAIL")}");
         if (!same)

@@ -177,6 +177,25 @@ public sealed class CliScenarios : IDisposable
         Assert.Equal(0, exit);
         Assert.Equal(string.Empty, stdout);
         Assert.StartsWith("commands=1 bytes=27 seconds=", stderr, StringComparison.Ordinal);
+        Assert.EndsWith(" replay_errors=0\n", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ACommandThatRepliesAnErrorIsAWarningAndCountedInStatsAndAStrictLoadRefusesIt()
+    {
+        // SET k v (27 bytes), then RPUSH k a at offset 27: WRONGTYPE, dropped as Redis drops it.
+        string file = Write("appendonly.aof", SetKV + "*3\r\n$5\r\nRPUSH\r\n$1\r\nk\r\n$1\r\na\r\n");
+
+        (int exit, string stdout, string stderr) = Run("load", file, "--stats", "--dump");
+        (int strictExit, _, string strictErr) = Run("load", file, "--strict-replay");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(DumpK + "\n", stdout);
+        string[] lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("1 command(s) replied an error while loading the append only file and were ignored; the first at offset 27: 'rpush': WRONGTYPE Operation against a key holding the wrong kind of value", lines[0]);
+        Assert.EndsWith(" replay_errors=1 first_replay_error_offset=27", lines[1], StringComparison.Ordinal);
+        Assert.Equal(1, strictExit);
+        Assert.Equal("Error replaying 'rpush' at offset 27 reading the append only file: WRONGTYPE Operation against a key holding the wrong kind of value\n", strictErr);
     }
 
     // ------------------------------------------------------------ Redis 7 multi-part

@@ -167,7 +167,9 @@ public sealed class AofFuzzer
     public static (LoadOutcome Outcome, bool CheckerValid) Target(byte[] input, int variant, int chunk)
     {
         Profile profile = (variant & 1) == 0 ? Profile.Fixed : Profile.Redis26;
-        var options = new LoadOptions { NowMs = 1_700_000_000_000, LoadTruncated = (variant & 2) != 0 };
+        // A command that replies an error is dropped and counted (the seed's fake client); with an
+        // odd chunk size the load is strict instead, so that refusal path is fuzzed too.
+        var options = new LoadOptions { NowMs = 1_700_000_000_000, LoadTruncated = (variant & 2) != 0, StrictReplay = (chunk & 1) == 1 };
         var data = new Dataset();
         LoadResult loaded = (variant >> 2) switch
         {

@@ -67,7 +67,7 @@ internal static class ServeVerb
             return failed.ExitCode;
         }
 
-        var server = new RespServer(core, port);
+        var server = new RespServer(core, port, log);
         try
         {
             server.Listen();

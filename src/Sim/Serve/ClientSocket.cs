@@ -12,12 +12,14 @@ namespace AofSim.Sim.Serve;
 internal sealed class ClientSocket
 {
     private readonly TcpClient client;
+    private readonly Action closed;
     private readonly Channel<(byte[] Bytes, bool Close)> outbox = Channel.CreateUnbounded<(byte[], bool)>(new UnboundedChannelOptions { SingleReader = true });
 
-    /// <summary>Wraps an accepted client and starts its writer.</summary>
-    public ClientSocket(TcpClient client)
+    /// <summary>Wraps an accepted client and starts its writer; <paramref name="closed"/> is called once the socket is closed.</summary>
+    public ClientSocket(TcpClient client, Action closed)
     {
         this.client = client;
+        this.closed = closed;
         Stream = client.GetStream();
         _ = Task.Run(WriteLoop);
     }
@@ -54,6 +56,7 @@ internal sealed class ClientSocket
         }
 
         client.Close();
+        closed();
         outbox.Writer.TryComplete();
         while (outbox.Reader.TryRead(out _))
         {

@@ -30,11 +30,15 @@ internal sealed class RespServer
     // +OK, the error, or nothing.
     private readonly Dictionary<Connection, byte[]> closing = [];
     private readonly MemoryReclaimer reclaimer = new();
+    private readonly int maxClients;
+    private int clients; // connected now: counted by the accept loop, uncounted by each socket's close
 
-    public RespServer(ServerCore core, int port, IAofLog log)
+    /// <summary>A server on 127.0.0.1:<paramref name="port"/> taking at most <paramref name="maxClients"/> clients at once.</summary>
+    public RespServer(ServerCore core, int port, IAofLog log, int maxClients)
     {
         this.core = core;
         this.log = log;
+        this.maxClients = maxClients;
         listener = new TcpListener(IPAddress.Loopback, port);
     }
 
@@ -199,8 +203,26 @@ internal sealed class RespServer
                 return; // the listener was stopped
             }
 
+            if (Volatile.Read(ref clients) >= maxClients)
+            {
+                // acceptCommonHandler: a best-effort error, then the connection is closed.
+                try
+                {
+                    client.Client.Blocking = false;
+                    client.Client.Send(MaxClients.Reached);
+                }
+                catch (SocketException)
+                {
+                    // best effort
+                }
+
+                client.Dispose();
+                continue;
+            }
+
+            Interlocked.Increment(ref clients);
             client.NoDelay = true;
-            var socket = new ClientSocket(client);
+            var socket = new ClientSocket(client, () => Interlocked.Decrement(ref clients));
             var conn = new Connection();
             await inbox.Writer.WriteAsync(new Work(WorkKind.Open, conn, socket, null)).ConfigureAwait(false);
             _ = Task.Run(() => ReadLoop(conn, socket));

@@ -6,15 +6,17 @@ namespace AofSim.Sim.Serve;
 /// Gives memory back to the OS after big buffers are let go (a big request done, a client with
 /// a half-sent upload gone). redis-server's allocator returns freed pages as they go; the .NET
 /// heap keeps them until a compacting collection decommits them, so once
-/// <see cref="Threshold"/> bytes have been let go one aggressive, compacting collection is run,
-/// a moment later (so that a burst of disconnections costs one).
+/// <see cref="Threshold"/> bytes have been let go one aggressive, compacting collection is run
+/// a second later: a burst of disconnections costs one, and the engine's own copies of a big
+/// command (the AOF buffer, whose write waits under everysec while an fsync is in progress) are
+/// garbage by then too.
 /// </summary>
 internal sealed class MemoryReclaimer
 {
     /// <summary>Bytes let go before a collection is worth its pause.</summary>
     public const long Threshold = 32L * 1024 * 1024;
 
-    private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(1000);
 
     private long pending;
     private int scheduled;

@@ -26,17 +26,19 @@ public sealed partial class ServeResourceTests
         int before = OpenDescriptors(serve.Pid);
 
         // 10,000 connections, 40 times the limit: one left open each time would exhaust it. Half
-        // just connect and close; half PING, read the reply, and close.
-        byte[] reply = new byte[16];
+        // just connect and close; half PING, read the reply, and close once the server has
+        // closed its side (which also keeps the client from outrunning the server's closes).
         for (int i = 0; i < 10_000; i++)
         {
-            using var tcp = new TcpClient { NoDelay = true, ReceiveTimeout = 15_000 };
-            tcp.Connect(IPAddress.Loopback, serve.Port);
             if (i % 2 == 0)
             {
-                tcp.Client.Send("PING\r\n"u8);
-                int n = tcp.Client.Receive(reply);
-                Assert.True(Encoding.ASCII.GetString(reply, 0, n) == "+PONG\r\n", $"connection {i}: {Encoding.ASCII.GetString(reply, 0, n)}");
+                string reply = RawExchange.Run(serve.Port, "PING\r\n");
+                Assert.True(reply == "+PONG\r\n", $"connection {i}: {RawExchange.Show(reply)}");
+            }
+            else
+            {
+                using var tcp = new TcpClient();
+                tcp.Connect(IPAddress.Loopback, serve.Port);
             }
         }
 
@@ -55,6 +57,8 @@ public sealed partial class ServeResourceTests
 
         // As redis-server under a low ulimit: maxclients is lowered at start, and said so.
         Assert.Matches(@"maxclients has been reduced to \d+ to compensate for low ulimit", serve.Output);
+        Assert.Equal("+PONG\r\n", RawExchange.Run(serve.Port, "PING\r\n"));
+        int before = OpenDescriptors(serve.Pid);
         var clients = new List<TcpClient>();
         try
         {
@@ -76,7 +80,9 @@ public sealed partial class ServeResourceTests
             clients.ForEach(c => c.Dispose());
         }
 
-        // Once they are gone the server answers again.
+        // Once they are gone (their sockets closed on the server's side too) it answers again.
+        int after = WaitFor(() => OpenDescriptors(serve.Pid), n => n <= before + 2);
+        Assert.True(after <= before + 2, $"{after} descriptors open after the clients left, {before} before");
         Assert.Equal("+PONG\r\n", RawExchange.Run(serve.Port, "PING\r\n"));
         Assert.False(serve.HasExited, serve.Output);
     }

@@ -30,6 +30,9 @@ internal sealed class RequestParser
     /// <summary>PROTO_MBULK_BIG_ARG: bulks this long are received into an array of their own.</summary>
     public const int BigArg = 32 * 1024;
 
+    /// <summary>PROTO_RESIZE_THRESHOLD: a query buffer past this size is given back once empty.</summary>
+    public const int ResizeThreshold = 32 * 1024;
+
     /// <summary>proto-max-bulk-len's default (512 MB).</summary>
     public const long MaxBulk = 512L * 1024 * 1024;
 
@@ -39,6 +42,9 @@ internal sealed class RequestParser
     // A big bulk's array starts at this size (or at twice what has arrived, or at the bulk's
     // size if smaller) and doubles as bytes arrive.
     private const int FirstBigChunk = 256 * 1024;
+
+    private const int SpareArgsMax = 64;
+    private const int SpareVectorsMax = 1024;
 
     private readonly List<CommandArgs> ready = [];
     private readonly List<CommandArgs> spare = [];
@@ -180,7 +186,8 @@ internal sealed class RequestParser
 
     /// <summary>
     /// Forgets the commands of the last <see cref="Parse"/> once they have run, and gives the
-    /// query buffer back its first size if a big request had grown it.
+    /// query buffer back its first size if a big request had grown it past
+    /// <see cref="ResizeThreshold"/> (a client that pipelines keeps a buffer up to that size).
     /// </summary>
     public void Recycle()
     {
@@ -188,12 +195,17 @@ internal sealed class RequestParser
         heldBig = 0;
         foreach (CommandArgs args in ready)
         {
+            // Vectors are reused, but not a huge one, nor more than a pipeline's worth.
+            bool keep = args.Count <= SpareArgsMax && spare.Count < SpareVectorsMax;
             args.Reset([]);
-            spare.Add(args);
+            if (keep)
+            {
+                spare.Add(args);
+            }
         }
 
         ready.Clear();
-        if (!InCommand && pos == end && query.Length > IoBufLen)
+        if (!InCommand && pos == end && query.Length > ResizeThreshold)
         {
             released += query.Length;
             query = new byte[IoBufLen];

@@ -5,13 +5,16 @@ namespace AofSim.Engine.Commands;
 /// <summary>
 /// A command's argument vector (argv) as slices of one byte buffer. The loader points it into
 /// its read buffer, so parsing a command allocates nothing; <see cref="Clone"/> makes an owned
-/// copy where the arguments must outlive the buffer (a queued MULTI command).
+/// copy where the arguments must outlive the buffer (a queued MULTI command). An argument may
+/// also live in an array of its own (<see cref="Add(byte[], int, int)"/>): serve receives a big
+/// bulk straight into one, rather than copying it into the buffer of the rest.
 /// </summary>
 public sealed class CommandArgs
 {
     private byte[] buffer;
     private int[] starts;
     private int[] lengths;
+    private byte[]?[]? owners; // per argument: the array it lives in, when not buffer
 
     /// <summary>Creates an empty vector over <paramref name="buffer"/>.</summary>
     public CommandArgs(byte[]? buffer = null, int capacity = 8)
@@ -30,7 +33,8 @@ public sealed class CommandArgs
         get
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
-            return buffer.AsSpan(starts[index], lengths[index]);
+            byte[] from = owners?[index] ?? buffer;
+            return from.AsSpan(starts[index], lengths[index]);
         }
     }
 
@@ -86,6 +90,7 @@ public sealed class CommandArgs
             buffer = new byte[Math.Max(total, 2 * buffer.Length)];
         }
 
+        ForgetOwners();
         Count = 0;
         int at = 0;
         foreach (string a in argv)
@@ -103,6 +108,7 @@ public sealed class CommandArgs
     /// <summary>Forgets the arguments and points the vector at a new buffer.</summary>
     public void Reset(byte[] newBuffer)
     {
+        ForgetOwners();
         buffer = newBuffer;
         Count = 0;
     }
@@ -114,11 +120,36 @@ public sealed class CommandArgs
         {
             Array.Resize(ref starts, Count * 2);
             Array.Resize(ref lengths, Count * 2);
+            if (owners is not null)
+            {
+                Array.Resize(ref owners, Count * 2);
+            }
         }
 
         starts[Count] = start;
         lengths[Count] = length;
         Count++;
+    }
+
+    /// <summary>
+    /// Appends the slice [start, start+length) of <paramref name="owner"/>, an array other than
+    /// the vector's buffer, as the next argument.
+    /// </summary>
+    public void Add(byte[] owner, int start, int length)
+    {
+        owners ??= new byte[]?[starts.Length];
+        Add(start, length);
+        owners[Count - 1] = owner;
+    }
+
+    // Drops the references to arguments' own arrays, so that a reused vector does not keep a
+    // big one alive.
+    private void ForgetOwners()
+    {
+        if (owners is not null)
+        {
+            Array.Clear(owners, 0, Math.Min(Count, owners.Length));
+        }
     }
 
     /// <summary>argv[<paramref name="index"/>] as an owned array.</summary>

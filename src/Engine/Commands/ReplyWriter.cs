@@ -29,12 +29,21 @@ public sealed class ReplyWriter
     /// <summary>A status reply.</summary>
     public void Status(string text) => output?.Append((byte)'+').AppendAscii(text).Append("\r\n"u8);
 
-    /// <summary>An error reply; <paramref name="text"/> carries its own prefix (ERR, WRONGTYPE…).</summary>
+    /// <summary>
+    /// An error reply; <paramref name="text"/> carries its own prefix (ERR, WRONGTYPE…). CR and
+    /// LF in it go out as spaces, as Redis 7's addReplyErrorFormat and rejectCommandFormat send
+    /// them: an error that echoes the client's bytes (an unknown command's name, a CONFIG SET
+    /// parameter) would otherwise end early, and its rest be read as the next reply.
+    /// </summary>
     public void Error(string text)
     {
         ErrorCount++;
         LastError = text;
-        output?.Append((byte)'-').AppendAscii(text).Append("\r\n"u8);
+        if (output is not null)
+        {
+            string line = text.AsSpan().IndexOfAny('\r', '\n') < 0 ? text : text.Replace('\r', ' ').Replace('\n', ' ');
+            output.Append((byte)'-').AppendAscii(line).Append("\r\n"u8);
+        }
     }
 
     /// <summary>An integer reply.</summary>

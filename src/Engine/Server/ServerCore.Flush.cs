@@ -118,7 +118,10 @@ public sealed partial class ServerCore
         }
 
         AofCurrentSize += written.Value;
-        AofBuffer.Clear();
+
+        // Re-use AOF buffer when it is small enough (the seed's rule; its 4000-byte arena size
+        // is "otherwise arbitrary", and here it is a size that only a big write exceeds).
+        AofBuffer.Clear(ReusedBufferMax);
         TryFsync(syncInProgress);
     }
 

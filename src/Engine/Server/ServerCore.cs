@@ -26,6 +26,10 @@ public sealed partial class ServerCore : IPropagationSink
     /// <summary>serverCron's period: hz 10.</summary>
     public const int CronPeriodMs = 100;
 
+    // The AOF buffer, the feed scratch and a client's reply buffer keep their storage between
+    // uses up to this size; past it (a big value) they let it go.
+    private const int ReusedBufferMax = 64 * 1024;
+
     private readonly ServerPorts ports;
     private readonly IStorage storage;
     private readonly IAofLog log;
@@ -296,7 +300,7 @@ public sealed partial class ServerCore : IPropagationSink
             if (conn.Pending.Length > 0)
             {
                 released.Add(new ReleasedReply(conn, conn.Pending.ToArray()));
-                conn.Pending.Clear();
+                conn.Pending.Clear(ReusedBufferMax);
             }
         }
 
@@ -398,6 +402,8 @@ public sealed partial class ServerCore : IPropagationSink
         {
             RewriteBuffer.Append(feedScratch.Span);
         }
+
+        feedScratch.Clear(ReusedBufferMax);
     }
 
     /// <summary>Records a stop where the seed calls exit(); the message is logged as the last line.</summary>

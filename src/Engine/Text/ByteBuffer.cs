@@ -33,6 +33,19 @@ public sealed class ByteBuffer : IBufferWriter<byte>
     /// <summary>Forgets the content and keeps the storage.</summary>
     public void Clear() => Length = 0;
 
+    /// <summary>
+    /// Forgets the content, and the storage too if it has grown past <paramref name="keepAtMost"/>
+    /// bytes (one big command must not pin its size for the life of the process).
+    /// </summary>
+    public void Clear(int keepAtMost)
+    {
+        Length = 0;
+        if (data.Length > keepAtMost)
+        {
+            data = new byte[Math.Min(256, keepAtMost)];
+        }
+    }
+
     /// <summary>Drops the first <paramref name="count"/> bytes (after a partial write).</summary>
     public void Consume(int count)
     {

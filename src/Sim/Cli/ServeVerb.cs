@@ -67,7 +67,13 @@ internal static class ServeVerb
             return failed.ExitCode;
         }
 
-        var server = new RespServer(core, port);
+        int maxClients = MaxClients.Settle(log);
+        if (maxClients == 0)
+        {
+            return 1;
+        }
+
+        var server = new RespServer(core, port, log, maxClients);
         try
         {
             server.Listen();

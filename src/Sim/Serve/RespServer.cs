@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using AofSim.Engine.Commands;
+using AofSim.Engine.Ports;
 using AofSim.Engine.Server;
+using AofSim.Engine.Text;
 
 namespace AofSim.Sim.Serve;
 
@@ -10,18 +12,33 @@ namespace AofSim.Sim.Serve;
 /// A RESP server on 127.0.0.1 around a <see cref="ServerCore"/>, shaped like Redis's event loop:
 /// one loop thread runs every command, one at a time; after each batch it calls beforeSleep
 /// (the AOF write, and fsync under always) and only then hands the replies to the connections;
-/// serverCron runs every 100 ms. Sockets are read and written on their own tasks.
+/// serverCron runs every 100 ms. Sockets are read and written on their own tasks; a client is
+/// read again only once the commands of its last read have run.
 /// </summary>
 internal sealed class RespServer
 {
+    private static readonly byte[] QuitReply = "+OK\r\n"u8.ToArray();
+
     private readonly ServerCore core;
+    private readonly IAofLog log;
     private readonly TcpListener listener;
     private readonly Channel<Work> inbox = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<Connection, ClientSocket> sockets = [];
 
-    public RespServer(ServerCore core, int port)
+    // Connections to close once the replies they have earned are released (QUIT, a protocol
+    // error, the client's end of stream), each with what goes out after those replies: QUIT's
+    // +OK, the error, or nothing.
+    private readonly Dictionary<Connection, byte[]> closing = [];
+    private readonly MemoryReclaimer reclaimer = new();
+    private readonly int maxClients;
+    private int clients; // connected now: counted by the accept loop, uncounted by each socket's close
+
+    /// <summary>A server on 127.0.0.1:<paramref name="port"/> taking at most <paramref name="maxClients"/> clients at once.</summary>
+    public RespServer(ServerCore core, int port, IAofLog log, int maxClients)
     {
         this.core = core;
+        this.log = log;
+        this.maxClients = maxClients;
         listener = new TcpListener(IPAddress.Loopback, port);
     }
 
@@ -29,7 +46,7 @@ internal sealed class RespServer
     public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
 
     /// <summary>Binds the port.</summary>
-    public void Listen() => listener.Start();
+    public void Listen() => listener.Start(511);
 
     /// <summary>Runs until the core stops (SHUTDOWN, or an error where the seed exits).</summary>
     /// <returns>The exit code.</returns>
@@ -64,13 +81,7 @@ internal sealed class RespServer
                 nextCron = Environment.TickCount64 + ServerCore.CronPeriodMs;
             }
 
-            foreach (ReleasedReply reply in core.BeforeSleep())
-            {
-                if (sockets.TryGetValue(reply.Connection, out ClientSocket? socket))
-                {
-                    socket.Send(reply.Bytes, close: reply.Connection.CloseAfterReply);
-                }
-            }
+            Deliver(core.BeforeSleep());
         }
 
         listener.Stop();
@@ -82,29 +93,91 @@ internal sealed class RespServer
         return core.Stopped.ExitCode;
     }
 
+    // Hands the replies beforeSleep released to the sockets, then closes the connections that
+    // asked for it, each after its replies: nothing is sent before the AOF write (and, under
+    // always, its fsync) of the commands it answers, and replies go out in the order of requests.
+    private void Deliver(IReadOnlyList<ReleasedReply> released)
+    {
+        foreach (ReleasedReply reply in released)
+        {
+            Connection conn = reply.Connection;
+            if (sockets.TryGetValue(conn, out ClientSocket? socket))
+            {
+                socket.Send(reply.Bytes, close: conn.CloseAfterReply);
+                if (conn.CloseAfterReply)
+                {
+                    sockets.Remove(conn);
+                    closing.Remove(conn);
+                }
+            }
+        }
+
+        foreach ((Connection conn, byte[] last) in closing)
+        {
+            if (sockets.Remove(conn, out ClientSocket? socket))
+            {
+                socket.Send(last, close: true);
+            }
+        }
+
+        closing.Clear();
+    }
+
     private void Handle(Work work)
     {
         switch (work.Kind)
         {
             case WorkKind.Open:
-                sockets[work.Connection] = work.Socket!;
+                sockets[work.Connection] = work.Socket;
                 break;
-            case WorkKind.Command:
-                if (work.Args!.Is(0, "QUIT"u8))
+            case WorkKind.Batch:
+                RunBatch(work.Connection, work.Batch!);
+                break;
+            case WorkKind.Closed:
+                // The client's end of stream: what it asked before is still answered, then the
+                // socket is closed.
+                if (sockets.ContainsKey(work.Connection))
                 {
-                    work.Socket!.Send("+OK\r\n"u8.ToArray(), close: true);
-                    sockets.Remove(work.Connection);
-                }
-                else
-                {
-                    core.Execute(work.Connection, work.Args);
+                    closing.TryAdd(work.Connection, []);
                 }
 
                 break;
-            case WorkKind.Closed:
-                sockets.Remove(work.Connection);
-                break;
         }
+    }
+
+    // processInputBuffer's loop over the commands of one read: nothing more runs after QUIT, a
+    // SHUTDOWN, or for a connection already closing; a protocol error comes after the replies
+    // of the commands before it.
+    private void RunBatch(Connection conn, RequestBatch batch)
+    {
+        bool open = sockets.ContainsKey(conn) && !closing.ContainsKey(conn);
+        foreach (CommandArgs args in batch.Commands)
+        {
+            if (!open || core.Stopped is not null)
+            {
+                break;
+            }
+
+            if (args.Is(0, "QUIT"u8))
+            {
+                closing[conn] = QuitReply;
+                open = false;
+                break;
+            }
+
+            core.Execute(conn, args);
+            open = !conn.CloseAfterReply;
+        }
+
+        if (open && batch.ProtocolError is { } error)
+        {
+            var line = new ByteBuffer(64);
+            new ReplyWriter(line).Error(error);
+            closing[conn] = line.ToArray();
+            open = false;
+        }
+
+        batch.Complete(keepReading: open && core.Stopped is null);
     }
 
     private async Task AcceptLoop()
@@ -116,13 +189,40 @@ internal sealed class RespServer
             {
                 client = await listener.AcceptTcpClientAsync().ConfigureAwait(false);
             }
+            catch (SocketException e) when (e.SocketErrorCode != SocketError.OperationAborted)
+            {
+                // Out of descriptors (EMFILE) or a connection reset before it was accepted: the
+                // server goes on, as redis-server does, and tries again a moment later (the
+                // pending connection keeps the listener readable, so at once would spin).
+                log.Log(LogLevel.Warning, $"Accepting client connection: {e.Message}");
+                await Task.Delay(100).ConfigureAwait(false);
+                continue;
+            }
             catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
             {
-                return;
+                return; // the listener was stopped
             }
 
+            if (Volatile.Read(ref clients) >= maxClients)
+            {
+                // acceptCommonHandler: a best-effort error, then the connection is closed.
+                try
+                {
+                    client.Client.Blocking = false;
+                    client.Client.Send(MaxClients.Reached);
+                }
+                catch (SocketException)
+                {
+                    // best effort
+                }
+
+                client.Dispose();
+                continue;
+            }
+
+            Interlocked.Increment(ref clients);
             client.NoDelay = true;
-            var socket = new ClientSocket(client);
+            var socket = new ClientSocket(client, () => Interlocked.Decrement(ref clients));
             var conn = new Connection();
             await inbox.Writer.WriteAsync(new Work(WorkKind.Open, conn, socket, null)).ConfigureAwait(false);
             _ = Task.Run(() => ReadLoop(conn, socket));
@@ -136,21 +236,33 @@ internal sealed class RespServer
         {
             while (true)
             {
-                int n = await socket.Stream.ReadAsync(parser.FreeSpace()).ConfigureAwait(false);
+                Memory<byte> room = parser.FreeSpace();
+                if (parser.Overflowed)
+                {
+                    log.Log(LogLevel.Warning, "Closing client that reached max query buffer length");
+                    break;
+                }
+
+                int n = await socket.Stream.ReadAsync(room).ConfigureAwait(false);
                 if (n == 0)
                 {
                     break;
                 }
 
                 parser.Advance(n);
-                while (parser.TryNext(out CommandArgs? args))
+                reclaimer.Released(parser.TakeReleased());
+                if (parser.Parse() == 0 && parser.ProtocolError is null)
                 {
-                    await inbox.Writer.WriteAsync(new Work(WorkKind.Command, conn, socket, args)).ConfigureAwait(false);
+                    continue;
                 }
 
-                if (parser.ProtocolError is not null)
+                var batch = new RequestBatch(parser.Ready, parser.ProtocolError);
+                await inbox.Writer.WriteAsync(new Work(WorkKind.Batch, conn, socket, batch)).ConfigureAwait(false);
+                bool keepReading = await batch.Done.ConfigureAwait(false);
+                parser.Recycle();
+                reclaimer.Released(parser.TakeReleased());
+                if (!keepReading)
                 {
-                    socket.Send(System.Text.Encoding.ASCII.GetBytes($"-{parser.ProtocolError}\r\n"), close: true);
                     break;
                 }
             }
@@ -160,61 +272,17 @@ internal sealed class RespServer
             // the client went away
         }
 
+        parser.Release();
+        reclaimer.Released(parser.TakeReleased());
         await inbox.Writer.WriteAsync(new Work(WorkKind.Closed, conn, socket, null)).ConfigureAwait(false);
     }
 
     private enum WorkKind
     {
         Open,
-        Command,
+        Batch,
         Closed,
     }
 
-    private readonly record struct Work(WorkKind Kind, Connection Connection, ClientSocket? Socket, CommandArgs? Args);
-
-    // Writes go through a queue drained by one task per connection, so a slow reader never
-    // blocks the loop.
-    private sealed class ClientSocket
-    {
-        private readonly TcpClient client;
-        private readonly Channel<(byte[] Bytes, bool Close)> outbox = Channel.CreateUnbounded<(byte[], bool)>(new UnboundedChannelOptions { SingleReader = true });
-
-        public ClientSocket(TcpClient client)
-        {
-            this.client = client;
-            Stream = client.GetStream();
-            _ = Task.Run(WriteLoop);
-        }
-
-        public NetworkStream Stream { get; }
-
-        public void Send(byte[] bytes, bool close) => outbox.Writer.TryWrite((bytes, close));
-
-        public void Close() => outbox.Writer.TryWrite(([], true));
-
-        private async Task WriteLoop()
-        {
-            try
-            {
-                await foreach ((byte[] bytes, bool close) in outbox.Reader.ReadAllAsync().ConfigureAwait(false))
-                {
-                    if (bytes.Length > 0)
-                    {
-                        await Stream.WriteAsync(bytes).ConfigureAwait(false);
-                    }
-
-                    if (close)
-                    {
-                        break;
-                    }
-                }
-            }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-            {
-                // the client went away
-            }
-
-            client.Close();
-        }
-    }
+    private readonly record struct Work(WorkKind Kind, Connection Connection, ClientSocket Socket, RequestBatch? Batch);
 }

@@ -31,17 +31,36 @@ internal sealed partial class ServeProcess : IDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>The server's process id (its descriptors are under /proc/&lt;pid&gt;/fd).</summary>
+    public int Pid => process.Id;
+
     public int ExitCode => process.ExitCode;
 
-    public static ServeProcess Start(string dir, params string[] args)
+    public static ServeProcess Start(string dir, params string[] args) => Start(null, dir, args);
+
+    /// <summary>
+    /// Starts the server with at most <paramref name="maxOpenFiles"/> descriptors (ulimit -n,
+    /// set by a shell that then execs the server, so the pid is the server's).
+    /// </summary>
+    public static ServeProcess StartWithFdLimit(int maxOpenFiles, string dir, params string[] args) => Start(maxOpenFiles, dir, args);
+
+    private static ServeProcess Start(int? maxOpenFiles, string dir, string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "aofsim.dll");
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(maxOpenFiles is null ? "dotnet" : "bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (maxOpenFiles is int limit)
+        {
+            foreach (string a in new[] { "-c", $"ulimit -n {limit.ToString(CultureInfo.InvariantCulture)} && exec \"$@\"", "serve", "dotnet" })
+            {
+                psi.ArgumentList.Add(a);
+            }
+        }
+
         foreach (string a in new[] { dll, "serve", "--port", "0", "--dir", dir }.Concat(args))
         {
             psi.ArgumentList.Add(a);

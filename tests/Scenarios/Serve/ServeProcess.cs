@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using AofSim.Scenarios.Cli;
 using AofSim.Scenarios.Interop;
 
 namespace AofSim.Scenarios.Serve;
@@ -35,17 +36,7 @@ internal sealed partial class ServeProcess : IDisposable
 
     public static ServeProcess Start(string dir, params string[] args)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "aofsim.dll");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in new[] { dll, "serve", "--port", "0", "--dir", dir }.Concat(args))
-        {
-            psi.ArgumentList.Add(a);
-        }
+        ProcessStartInfo psi = AofsimProcess.StartInfo(new[] { "serve", "--port", "0", "--dir", dir }.Concat(args));
 
         var p = new ServeProcess(Process.Start(psi)!);
         p.process.OutputDataReceived += (_, e) => p.Add(e.Data);

@@ -36,7 +36,7 @@ public sealed class Simulation : IAofLog
 
     private readonly ulong seed;
     private readonly SimOptions options;
-    private readonly SimRandom random;
+    private readonly SimRandom restarts;
     private readonly SimRandom sched;
     private readonly SimRandom crashRandom;
     private readonly Workload workload;
@@ -73,6 +73,7 @@ public sealed class Simulation : IAofLog
     private readonly List<(int Db, string[] Argv)> executed = [];
     private readonly CommandArgs clientArgs = new();
     private readonly SimChildren.ChildCarrier carrier = new();
+    private SimRandom process;
     private SimJobs jobs;
     private SimChildren children;
     private ServerCore core;
@@ -92,28 +93,38 @@ public sealed class Simulation : IAofLog
         this.script = script;
         recorded = record ? [] : null;
         prefixes = new PrefixDigests(ApplyEntry);
-        random = new SimRandom(seed);
-        sched = random.Split("scheduler");
-        crashRandom = random.Split("crash");
-        workload = new Workload(random.Split("workload"));
+        // Every stream is taken from the seed by its label, up front. The configuration stream
+        // draws the policy, the crash model and the clock's offset whether or not the options fix
+        // them: a run with --policy always is then the run that --policy mixed gave when it drew
+        // always (only the header line, which shows the flags, differs).
+        var config = SimRandom.Stream(seed, "configuration");
+        AppendFsync drawnPolicy = config.Pick(new[] { AppendFsync.Always, AppendFsync.Everysec, AppendFsync.Everysec, AppendFsync.No });
+        CrashModel drawnFs = config.Chance(0.5) ? CrashModel.StrictPosix : CrashModel.Ext4Ordered;
+        long clockOffset = config.Range(0, 1000);
+        sched = SimRandom.Stream(seed, "scheduler");
+        crashRandom = SimRandom.Stream(seed, "crash");
+        workload = new Workload(SimRandom.Stream(seed, "workload"));
+
+        // Each restart of the server takes its streams (jobs, engine) from its own split of this.
+        restarts = SimRandom.Stream(seed, "restarts");
         trace = new Trace(keepTrace);
         policy = options.Policy switch
         {
             "always" => AppendFsync.Always,
             "everysec" => AppendFsync.Everysec,
             "no" => AppendFsync.No,
-            _ => random.Pick(new[] { AppendFsync.Always, AppendFsync.Everysec, AppendFsync.Everysec, AppendFsync.No }),
+            _ => drawnPolicy,
         };
         fs = options.Fs switch
         {
             "posix" => CrashModel.StrictPosix,
             "ext4" => CrashModel.Ext4Ordered,
-            _ => random.Chance(0.5) ? CrashModel.StrictPosix : CrashModel.Ext4Ordered,
+            _ => drawnFs,
         };
         result = new SeedResult { Seed = seed, Policy = policy.ToString().ToLowerInvariant(), Fs = fs == CrashModel.StrictPosix ? "posix" : "ext4" };
         storage = new SimStorage(
             new SimStorageOptions { Model = fs, ShortWriteChance = options.Faults.ShortWrite ? 0.01 : 0 },
-            random.Split("storage-faults"));
+            SimRandom.Stream(seed, "storage-faults"));
         storage.OnCall = line => trace.Add("  sys ", line);
         storage.OnWritebackFailed = WritebackFailed;
         storage.OnFault = kind =>
@@ -124,7 +135,7 @@ public sealed class Simulation : IAofLog
 
         // The plan: the one given, then the faults drawn for this seed from the plan kinds on.
         var faults = new List<AofSim.Faults.Fault>(options.Plan?.Faults ?? []);
-        faults.AddRange(FaultMix.Draw(random.Split("fault-plan"), options.Faults.PlanKinds));
+        faults.AddRange(FaultMix.Draw(SimRandom.Stream(seed, "fault-plan"), options.Faults.PlanKinds));
         result.Plan = faults;
         if (faults.Count == 0)
         {
@@ -147,10 +158,9 @@ public sealed class Simulation : IAofLog
             }
         }
 
-        clock = new SimClock(Epoch + random.Range(0, 1000));
+        clock = new SimClock(Epoch + clockOffset);
         nextCron = clock.NowMs + ServerCore.CronPeriodMs;
-        jobs = NewJobs();
-        children = NewChildren();
+        NewProcess();
         core = NewCore(loadTruncated: false);
 
         if (options.PowerLossAfterCall is long after)
@@ -159,10 +169,11 @@ public sealed class Simulation : IAofLog
         }
         else if (options.Faults.Crash)
         {
-            int crashes = 1 + random.Next(3);
+            var crashPlan = SimRandom.Stream(seed, "crash-events");
+            int crashes = 1 + crashPlan.Next(3);
             for (int i = 0; i < crashes; i++)
             {
-                crashEvents.Add(random.Next(Math.Max(1, options.Ops)));
+                crashEvents.Add(crashPlan.Next(Math.Max(1, options.Ops)));
             }
         }
     }
@@ -737,8 +748,7 @@ public sealed class Simulation : IAofLog
                     Trace($"  survived {line}");
                 }
 
-                jobs = NewJobs();
-                children = NewChildren();
+                NewProcess();
             }
         }
     }
@@ -755,8 +765,7 @@ public sealed class Simulation : IAofLog
     private void Restart(long crashAt, bool powerLoss, bool killed = false)
     {
         lastRestartKilled = killed;
-        jobs = NewJobs();
-        children = NewChildren();
+        NewProcess();
         conn = new Connection();
         clientDb = 0;
         knownChild = -1;
@@ -1026,10 +1035,20 @@ public sealed class Simulation : IAofLog
         return true;
     }
 
-    private SimJobs NewJobs()
+    // A new server process (at the start and at every restart): its background jobs and children,
+    // and the streams its jobs and engine draw from, split off for this process alone.
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(process), nameof(jobs), nameof(children))]
+    private void NewProcess()
+    {
+        process = restarts.Split("process");
+        jobs = NewJobs(process.Split("jobs"));
+        children = NewChildren();
+    }
+
+    private SimJobs NewJobs(SimRandom random)
     {
         var jobsOptions = new SimJobsOptions { SlowFsyncChance = options.Faults.SlowFsync ? 0.08 : 0 };
-        var j = new SimJobs(storage, clock, random.Split("jobs"), jobsOptions)
+        var j = new SimJobs(storage, clock, random, jobsOptions)
         {
             OnEvent = line => trace.Add("  ", line),
             Faults = faulty is null ? null : fd => faulty.Consult(AofSim.Faults.FaultOp.Fdatasync, fd),
@@ -1055,7 +1074,7 @@ public sealed class Simulation : IAofLog
             AutoAofRewriteMinSize = 4096,
             Profile = options.Profile,
         };
-        return new ServerCore(config, new ServerPorts(port, clock, jobs, children, this, random.Split("engine")));
+        return new ServerCore(config, new ServerPorts(port, clock, jobs, children, this, process.Split("engine")));
     }
 
     // Applies history entry p to the model: its commands, or, for a resynchronisation base, the

@@ -15,6 +15,7 @@ namespace AofSim.Sim.Serve;
 internal sealed class RespServer
 {
     private readonly ServerCore core;
+    private readonly EventLoop loop;
     private readonly TcpListener listener;
     private readonly Channel<Work> inbox = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<Connection, ClientSocket> sockets = [];
@@ -22,6 +23,7 @@ internal sealed class RespServer
     public RespServer(ServerCore core, int port)
     {
         this.core = core;
+        loop = new EventLoop(core, Environment.TickCount64);
         listener = new TcpListener(IPAddress.Loopback, port);
     }
 
@@ -36,10 +38,9 @@ internal sealed class RespServer
     public int Run()
     {
         _ = Task.Run(AcceptLoop);
-        long nextCron = Environment.TickCount64 + ServerCore.CronPeriodMs;
         while (core.Stopped is null)
         {
-            long wait = Math.Max(0, nextCron - Environment.TickCount64);
+            long wait = Math.Max(0, loop.NextCronMs - Environment.TickCount64);
             if (!inbox.Reader.TryPeek(out _))
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(wait));
@@ -58,13 +59,8 @@ internal sealed class RespServer
                 Handle(work);
             }
 
-            if (Environment.TickCount64 >= nextCron)
-            {
-                core.Cron();
-                nextCron = Environment.TickCount64 + ServerCore.CronPeriodMs;
-            }
-
-            foreach (ReleasedReply reply in core.BeforeSleep())
+            loop.CronIfDue(Environment.TickCount64);
+            foreach (ReleasedReply reply in loop.BeforeSleep())
             {
                 if (sockets.TryGetValue(reply.Connection, out ClientSocket? socket))
                 {
@@ -97,7 +93,7 @@ internal sealed class RespServer
                 }
                 else
                 {
-                    core.Execute(work.Connection, work.Args);
+                    loop.Execute(work.Connection, work.Args);
                 }
 
                 break;

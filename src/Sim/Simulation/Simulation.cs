@@ -7,6 +7,7 @@ using AofSim.Engine.Data;
 using AofSim.Engine.Ports;
 using AofSim.Engine.Server;
 using AofSim.Sim.Checking;
+using AofSim.Sim.Targets;
 
 namespace AofSim.Sim.Simulation;
 
@@ -25,7 +26,7 @@ namespace AofSim.Sim.Simulation;
 // Whenever a rewrite child is gone: it left no temp file behind.
 
 /// <summary>One seeded run of the simulator.</summary>
-public sealed class Simulation : IAofLog
+public sealed class Simulation : IAofLog, ILoopHost
 {
     /// <summary>Milliseconds: the time every run starts from (plus a seeded offset inside the second).</summary>
     public const long Epoch = 1_700_000_000_000;
@@ -71,19 +72,24 @@ public sealed class Simulation : IAofLog
     // A client batch's scratch: the engine keeps no reference to a command's arguments.
     private readonly List<string[]> sent = [];
     private readonly List<(int Db, string[] Argv)> executed = [];
-    private readonly CommandArgs clientArgs = new();
     private readonly SimChildren.ChildCarrier carrier = new();
+
+    // The system under test, and the same object as the engine it is (the contract's remaining
+    // reads of the engine's own flags go through it).
+    private readonly ITarget target;
+    private readonly InProcessTarget engine;
     private SimRandom process;
     private SimJobs jobs;
     private SimChildren children;
-    private ServerCore core;
-    private Connection conn = new();
     private int clientDb;
-    private long nextCron;
+    private long loopStartMs;
     private int eventIndex;
     private int rewritesFinished;
-    private int knownChild = -1;
     private bool stopped;
+
+    // What the scheduler knows of appendonly: what its own CONFIG SETs were answered (a restart
+    // starts with it on, as configured).
+    private bool appendOnlyOn = true;
     private bool lastRestartKilled;
 
     private Simulation(ulong seed, SimOptions options, bool keepTrace, IReadOnlyList<ScriptStep>? script, bool record)
@@ -159,9 +165,18 @@ public sealed class Simulation : IAofLog
         }
 
         clock = new SimClock(Epoch + clockOffset);
-        nextCron = clock.NowMs + ServerCore.CronPeriodMs;
+        loopStartMs = clock.NowMs;
         NewProcess();
-        core = NewCore(loadTruncated: false);
+        var serverConfig = new ServerConfig
+        {
+            AppendOnly = true,
+            AppendFsync = policy,
+            AutoAofRewritePercentage = 100,
+            AutoAofRewriteMinSize = 4096,
+            Profile = options.Profile,
+        };
+        engine = new InProcessTarget(serverConfig, () => new ServerPorts(port, clock, jobs, children, this, process.Split("engine")), () => loopStartMs);
+        target = engine;
 
         if (options.PowerLossAfterCall is long after)
         {
@@ -245,7 +260,7 @@ public sealed class Simulation : IAofLog
         Trace($"run seed={seed} {options.Flags} policy={result.Policy} fs={result.Fs}");
         try
         {
-            StartServer(loadTruncated: false, fresh: false);
+            StartServer(loadTruncated: false);
             Events();
         }
         catch (PowerLossException)
@@ -292,7 +307,7 @@ public sealed class Simulation : IAofLog
             }
 
             SettleUnwritten();
-            if (core.Stopped is not null)
+            if (target.Stopped is not null)
             {
                 ProcessExit();
             }
@@ -326,7 +341,7 @@ public sealed class Simulation : IAofLog
             case < 94:
                 return new AdminStep(["BGREWRITEAOF"]);
             case < 95:
-                return new AdminStep(["CONFIG", "SET", "appendonly", core.State == AofState.Off ? "yes" : "no"]);
+                return new AdminStep(["CONFIG", "SET", "appendonly", appendOnlyOn ? "no" : "yes"]);
             case < 96:
                 return new AdminStep(["BGSAVE"]);
             case < 98 when options.Faults.KillChild && children.FirstRunning is not null:
@@ -368,7 +383,7 @@ public sealed class Simulation : IAofLog
         if (pid is int p)
         {
             result.Count(result.Faults, "kill");
-            children.Kill(p);
+            children.Terminate(p);
         }
     }
 
@@ -415,7 +430,7 @@ public sealed class Simulation : IAofLog
     // the file: the contract counts it from now, as if acknowledged now.
     private void SettleUnwritten()
     {
-        if (!anyUnwritten || !core.AofLastWriteOk)
+        if (!anyUnwritten || !engine.Core.AofLastWriteOk)
         {
             return;
         }
@@ -471,14 +486,13 @@ public sealed class Simulation : IAofLog
         }
 
         sent.AddRange(step.Argv);
-        bool aofOn = core.State == AofState.On;
+        bool aofOn = engine.Core.State == AofState.On;
         executed.Clear();
         foreach (string[] raw in sent)
         {
             string[] argv = Resolve(raw);
             Trace($"cmd db={clientDb} {new Shown(argv)}");
-            clientArgs.Assign(argv);
-            core.Execute(conn, clientArgs);
+            target.Execute(argv);
             if (argv[0] == "SELECT")
             {
                 clientDb = int.Parse(argv[1], CultureInfo.InvariantCulture);
@@ -491,16 +505,10 @@ public sealed class Simulation : IAofLog
         // earned (the model needs an SPOP's member), before beforeSleep writes them, since the
         // power can go out in the middle of it.
         long now = clock.NowMs;
-        RespReplies.Split(conn.Unreleased, replies);
+        target.PendingReplies(replies);
         int firstEntry = history.Count;
         Record(executed, replies, now, aofOn);
-        IReadOnlyList<ReleasedReply> released = core.BeforeSleep();
-        bool acked = false;
-        for (int i = 0; i < released.Count; i++)
-        {
-            // Indexed: a foreach over the interface would allocate an enumerator per batch.
-            acked |= released[i].Connection == conn && released[i].Bytes.Length > 0;
-        }
+        bool acked = target.Release();
 
         if (acked)
         {
@@ -515,7 +523,7 @@ public sealed class Simulation : IAofLog
         {
             // Acknowledged while a write error keeps them in the AOF buffer (everysec and no
             // acknowledge anyway, as Redis does): promised only from when they reach the file.
-            bool unwritten = !core.AofLastWriteOk;
+            bool unwritten = !engine.Core.AofLastWriteOk;
             anyUnwritten |= unwritten;
             for (int i = firstEntry; i < history.Count; i++)
             {
@@ -573,19 +581,23 @@ public sealed class Simulation : IAofLog
     // The admin connection: server commands are not part of the model's history.
     private void Admin(params string[] argv)
     {
-        var admin = new Connection();
         Trace($"admin {string.Join(' ', argv)}");
-        core.Execute(admin, CommandArgs.Of(argv));
-        foreach (ReleasedReply r in core.BeforeSleep())
+        IReadOnlyList<string> answers = target.Admin(argv);
+        foreach (string r in answers)
         {
-            Trace($"admin-reply {Show(RespReplies.Text(r.Bytes))}");
+            Trace($"admin-reply {Show(r)}");
         }
 
-        if (core.DroppedAtStop > 0 && core.State == AofState.Off && argv[0] == "CONFIG")
+        if (argv is ["CONFIG", "SET", "appendonly", string value] && answers.Count > 0 && answers[0].StartsWith('+'))
+        {
+            appendOnlyOn = value == "yes";
+        }
+
+        if (engine.Core.DroppedAtStop > 0 && engine.Core.State == AofState.Off && argv[0] == "CONFIG")
         {
             // Turning the AOF off after a write error drops what was still buffered (as Redis 7
             // does): the contract cannot hold those writes, so none before this point is promised.
-            Trace($"contract: appendonly no dropped {core.DroppedAtStop} buffered bytes after a write error; earlier writes are no longer promised");
+            Trace($"contract: appendonly no dropped {engine.Core.DroppedAtStop} buffered bytes after a write error; earlier writes are no longer promised");
             for (int i = 0; i < history.Count; i++)
             {
                 history[i].AofOn = false;
@@ -614,29 +626,19 @@ public sealed class Simulation : IAofLog
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Advance(long ms)
     {
-        long target = clock.NowMs + ms;
         Trace($"advance {ms}ms");
-        while (core.Stopped is null)
-        {
-            long next = Math.Min(target, nextCron);
-            jobs.RunUntil(next);
-            clock.AdvanceTo(next);
-            if (next == nextCron)
-            {
-                nextCron += ServerCore.CronPeriodMs;
-                core.Cron();
-                core.BeforeSleep();
-                AfterCron();
-            }
-
-            if (next == target)
-            {
-                return;
-            }
-        }
+        target.RunUntil(clock.NowMs + ms, this);
     }
 
-    private void AfterCron()
+    /// <summary>Time passes to <paramref name="ms"/> (ILoopHost): the background jobs due by then end, then the clock moves.</summary>
+    public void PassTimeTo(long ms)
+    {
+        jobs.RunUntil(ms);
+        clock.AdvanceTo(ms);
+    }
+
+    /// <summary>A cron and its beforeSleep ran (ILoopHost): a finished rewrite is checked, a reaped child's files too.</summary>
+    public void AfterCron()
     {
         if (rewritesFinished > result.Rewrites)
         {
@@ -653,21 +655,24 @@ public sealed class Simulation : IAofLog
         NoteChild();
     }
 
-    // A child that was running has been reaped: it must have left no temp file behind.
+    // A child the server has reaped (a fact of the process table) must have left no temp file
+    // behind: the server has handled its end by then.
     private void NoteChild()
     {
-        if (knownChild != -1 && core.AofChildPid != knownChild)
+        List<int> reaped = children.Reaped;
+        for (int i = 0; i < reaped.Count; i++)
         {
-            foreach (string name in new[] { AofRewriter.TempFileName(knownChild), ServerCore.BackgroundTempFileName(knownChild) })
+            int pid = reaped[i];
+            foreach (string name in new[] { AofRewriter.TempFileName(pid), ServerCore.BackgroundTempFileName(pid) })
             {
                 if (storage.Stat(name).Ok && !unlinkFailed.Contains(name))
                 {
-                    Violate("temp-files", $"rewrite child {knownChild} is gone but {name} is left behind", [], [name]);
+                    Violate("temp-files", $"rewrite child {pid} is gone but {name} is left behind", [], [name]);
                 }
             }
         }
 
-        knownChild = core.AofChildPid;
+        reaped.Clear();
     }
 
     private void CheckRewriteEquivalence()
@@ -677,19 +682,20 @@ public sealed class Simulation : IAofLog
 
         // One dataset serves every check, emptied and sized for the live one's keys first.
         Dataset loaded = checkData;
+        Dataset live = target.Data;
         loaded.Clear();
         for (int db = 0; db < Dataset.DbCount; db++)
         {
-            loaded[db].EnsureCapacity(core.Data[db].Count);
+            loaded[db].EnsureCapacity(live[db].Count);
         }
 
         LoadResult r = AofLoader.LoadInPlace(aof, length, loaded, options.Profile, new LoadOptions { NowMs = clock.NowMs });
-        bool same = r.Succeeded && EngineView.SameAt(core.Data, loaded, clock.NowMs);
+        bool same = r.Succeeded && EngineView.SameAt(live, loaded, clock.NowMs);
         Trace($"check rewrite-equivalence {(same ? "ok" : "FAIL")}");
         if (!same)
         {
             List<string> fromFile = r.Succeeded ? EngineView.LinesAt(loaded, clock.NowMs) : [$"load failed: {r.Message}"];
-            Violate("rewrite-equivalence", "the rewritten AOF does not load to the live dataset at the switch", EngineView.LinesAt(core.Data, clock.NowMs), fromFile);
+            Violate("rewrite-equivalence", "the rewritten AOF does not load to the live dataset at the switch", EngineView.LinesAt(live, clock.NowMs), fromFile);
         }
     }
 
@@ -724,18 +730,13 @@ public sealed class Simulation : IAofLog
     // Starts a server on the storage as it is. A plan's power loss can strike during the start
     // itself (its directory fsync, say): the machine goes down again and the start is retried, a
     // few times at most (a plan that fires at every start would otherwise never let it up).
-    private void StartServer(bool loadTruncated, bool fresh = true)
+    private void StartServer(bool loadTruncated)
     {
         for (int attempt = 0; ; attempt++)
         {
-            if (fresh || attempt > 0)
-            {
-                core = NewCore(loadTruncated);
-            }
-
             try
             {
-                core.Start();
+                target.Start(loadTruncated);
                 return;
             }
             catch (PowerLossException) when (options.PowerLossAfterCall is null && attempt < 8)
@@ -756,7 +757,7 @@ public sealed class Simulation : IAofLog
     // The server stopped where the seed exits: a process exit, the page cache survives.
     private void ProcessExit()
     {
-        Trace($"process-exit code={core.Stopped!.ExitCode} {core.Stopped.Reason}");
+        Trace($"process-exit code={target.Stopped!.ExitCode} {target.Stopped.Reason}");
         result.Count(result.Faults, "process-exit");
         children.Crash();
         Restart(clock.NowMs, powerLoss: false);
@@ -765,21 +766,21 @@ public sealed class Simulation : IAofLog
     private void Restart(long crashAt, bool powerLoss, bool killed = false)
     {
         lastRestartKilled = killed;
+        target.Kill();
         NewProcess();
-        conn = new Connection();
         clientDb = 0;
-        knownChild = -1;
-        nextCron = clock.NowMs + ServerCore.CronPeriodMs;
+        appendOnlyOn = true;
+        loopStartMs = clock.NowMs;
 
         string level = "strict";
         StartServer(loadTruncated: false);
-        if (core.Stopped is not null)
+        if (target.Stopped is not null)
         {
             level = "truncated";
             StartServer(loadTruncated: true);
         }
 
-        if (core.Stopped is not null)
+        if (target.Stopped is not null)
         {
             level = "fixed";
             byte[] bytes = storage.ReadAll(AofName) ?? [];
@@ -795,15 +796,15 @@ public sealed class Simulation : IAofLog
             StartServer(loadTruncated: false);
         }
 
-        if (core.Stopped is not null)
+        if (target.Stopped is not null)
         {
             level = "unloadable";
-            Violate("availability", $"the AOF does not load even after redis-check-aof --fix: {core.Stopped.Reason}", [], []);
+            Violate("availability", $"the AOF does not load even after redis-check-aof --fix: {target.Stopped!.Reason}", [], []);
             return;
         }
 
         result.Count(result.Recoveries, level);
-        Trace($"recovery {level} keys={core.Data.KeyCount}");
+        Trace($"recovery {level} keys={target.Data.KeyCount}");
         bool mayNeedTruncation = ftruncateFailed || killed;
         ftruncateFailed = false;
         if (!powerLoss && level != "strict" && !(mayNeedTruncation && level == "truncated"))
@@ -835,12 +836,12 @@ public sealed class Simulation : IAofLog
     private void CheckRecovery(long crashAt, bool powerLoss)
     {
         long t = clock.NowMs;
-        ulong target = EngineView.DigestAt(core.Data, t);
+        ulong recovered = EngineView.DigestAt(target.Data, t);
 
         // The longest prefix whose model matches.
         prefixes.Extend(history.Count);
         int chosen = history.Count;
-        while (chosen >= 0 && prefixes.DigestAt(chosen, t) != target)
+        while (chosen >= 0 && prefixes.DigestAt(chosen, t) != recovered)
         {
             chosen--;
         }
@@ -853,11 +854,11 @@ public sealed class Simulation : IAofLog
                 "replay-equivalence",
                 $"the recovered dataset equals the model after no prefix of the {history.Count} executed commands (closest: prefix {closest}, diff below)",
                 expected,
-                EngineView.LinesAt(core.Data, t));
+                EngineView.LinesAt(target.Data, t));
 
             // Resynchronise: the model goes on from what was recovered.
             history.Clear();
-            history.Add(new HistoryEntry([], t) { Base = EngineView.EntriesAt(core.Data, t) });
+            history.Add(new HistoryEntry([], t) { Base = EngineView.EntriesAt(target.Data, t) });
             prefixes.Reset();
             Trace("resync the model restarts from the recovered dataset");
             return;
@@ -872,7 +873,7 @@ public sealed class Simulation : IAofLog
                 $"under appendfsync {result.Policy} the recovered AOF holds {chosen} of {history.Count} commands, but the first {bound} were acknowledged " +
                 $"long enough before the crash to be kept (first lost: '{string.Join(' ', lost.Items.Select(x => string.Join(' ', x.Argv.Select(Show))))}' acknowledged at +{lost.AckedAt - Epoch} ms, crash at +{crashAt - Epoch} ms)",
                 ModelAt(bound, t),
-                EngineView.LinesAt(core.Data, t));
+                EngineView.LinesAt(target.Data, t));
         }
 
         history.RemoveRange(chosen, history.Count - chosen);
@@ -914,7 +915,7 @@ public sealed class Simulation : IAofLog
     // The prefix whose model differs least from the recovered dataset, for the report.
     private (int Prefix, List<string> Lines) ClosestPrefix(long t)
     {
-        var actual = EngineView.LinesAt(core.Data, t).ToHashSet(StringComparer.Ordinal);
+        var actual = EngineView.LinesAt(target.Data, t).ToHashSet(StringComparer.Ordinal);
         var model = new Model();
         (int Prefix, List<string> Lines) best = (0, model.LinesAt(t));
         int bestDiff = Diff(best.Lines);
@@ -1062,20 +1063,6 @@ public sealed class Simulation : IAofLog
         OnEvent = line => trace.Add($"  child {line}"),
         OnLog = (_, message) => Said(message),
     };
-
-    private ServerCore NewCore(bool loadTruncated)
-    {
-        var config = new ServerConfig
-        {
-            AppendOnly = true,
-            AppendFsync = policy,
-            AofLoadTruncated = loadTruncated,
-            AutoAofRewritePercentage = 100,
-            AutoAofRewriteMinSize = 4096,
-            Profile = options.Profile,
-        };
-        return new ServerCore(config, new ServerPorts(port, clock, jobs, children, this, process.Split("engine")));
-    }
 
     // Applies history entry p to the model: its commands, or, for a resynchronisation base, the
     // whole state it carries.

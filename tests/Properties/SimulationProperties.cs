@@ -1,4 +1,5 @@
 using AofSim.Engine.Profiles;
+using AofSim.Sim.Checking;
 using AofSim.Sim.Shrinking;
 using AofSim.Sim.Simulation;
 using FsCheck;

@@ -1,4 +1,5 @@
 using AofSim.Engine.Profiles;
+using AofSim.Sim.Checking;
 
 namespace AofSim.Sim.Simulation;
 
@@ -95,6 +96,9 @@ public sealed record SimOptions
     /// <summary>Events per run.</summary>
     public int Ops { get; init; } = 1000;
 
+    /// <summary>How often the scheduler draws each kind of step (docs/simulator.md).</summary>
+    public SchedulerWeights Scheduler { get; init; } = SchedulerWeights.Default;
+
     /// <summary>Exhaustive mode: lose power right after this syscall (and then end the run); null otherwise.</summary>
     public long? PowerLossAfterCall { get; init; }
 
@@ -109,15 +113,6 @@ public sealed record SimOptions
         + (Plan is null ? string.Empty : " --plan PLAN.json")
         + (PowerLossAfterCall is long k ? $" --power-loss-after {k} --crash-variant {CrashVariant}" : string.Empty);
 }
-
-/// <summary>A property a run found broken.</summary>
-/// <param name="Property">replay-equivalence, durability, rewrite-equivalence, availability or temp-files.</param>
-/// <param name="Event">The event index at which it was found.</param>
-/// <param name="TimeMs">Virtual time then.</param>
-/// <param name="Detail">What was found, in words.</param>
-/// <param name="Expected">The expected dataset or state (lines).</param>
-/// <param name="Actual">The actual one (lines).</param>
-public sealed record Violation(string Property, int Event, long TimeMs, string Detail, IReadOnlyList<string> Expected, IReadOnlyList<string> Actual);
 
 /// <summary>What one seed's run did and found.</summary>
 public sealed class SeedResult

@@ -27,11 +27,33 @@ public sealed partial class Simulation
     /// </remarks>
     public static long EverysecWindowMs(int maxFsyncMs) => 2100 + 2000 + 100 + (2L * maxFsyncMs);
 
+    // Facts of the AOF, observed on the storage port (ObservedStorage): the server's descriptor
+    // on it was closed. While the AOF is on, that is a stop (CONFIG SET appendonly no): what the
+    // last failing write left unwritten is dropped for good.
+    private void AofClosed(long unwritten)
+    {
+        if (aofState != AofState.Off)
+        {
+            droppedAtStop = unwritten;
+        }
+    }
+
+    // A rename replaced the AOF: a rewrite switched in (counted for the rewrite check), and an AOF
+    // turned on waits for exactly that before it is appended to.
+    private void AofReplaced()
+    {
+        rewritesFinished++;
+        if (aofState == AofState.WaitRewrite)
+        {
+            aofState = AofState.On;
+        }
+    }
+
     // Once the AOF is written again after a write error, what was acknowledged meanwhile is in
     // the file: the contract counts it from now, as if acknowledged now.
     private void SettleUnwritten()
     {
-        if (!anyUnwritten || !engine.Core.AofLastWriteOk)
+        if (!anyUnwritten || observed.AofWriteFailing)
         {
             return;
         }
@@ -79,7 +101,7 @@ public sealed partial class Simulation
         }
 
         sent.AddRange(step.Argv);
-        bool aofOn = engine.Core.State == AofState.On;
+        bool aofOn = aofState == AofState.On;
         executed.Clear();
         foreach (string[] raw in sent)
         {
@@ -116,7 +138,7 @@ public sealed partial class Simulation
         {
             // Acknowledged while a write error keeps them in the AOF buffer (everysec and no
             // acknowledge anyway, as Redis does): promised only from when they reach the file.
-            bool unwritten = !engine.Core.AofLastWriteOk;
+            bool unwritten = observed.AofWriteFailing;
             anyUnwritten |= unwritten;
             for (int i = firstEntry; i < history.Count; i++)
             {
@@ -182,12 +204,18 @@ public sealed partial class Simulation
         }
 
         scheduler.Answered(argv, answers);
+        if (argv is ["CONFIG", "SET", "appendonly", string value] && answers.Count > 0 && answers[0].StartsWith('+'))
+        {
+            // What the server answered its own CONFIG SET: off at once; on once a rewrite has
+            // replaced the AOF (AofReplaced), as the seed waits for its rewrite before appending.
+            aofState = value == "no" ? AofState.Off : aofState == AofState.Off ? AofState.WaitRewrite : aofState;
+        }
 
-        if (engine.Core.DroppedAtStop > 0 && engine.Core.State == AofState.Off && argv[0] == "CONFIG")
+        if (droppedAtStop > 0 && aofState == AofState.Off && argv[0] == "CONFIG")
         {
             // Turning the AOF off after a write error drops what was still buffered (as Redis 7
             // does): the contract cannot hold those writes, so none before this point is promised.
-            Trace($"contract: appendonly no dropped {engine.Core.DroppedAtStop} buffered bytes after a write error; earlier writes are no longer promised");
+            Trace($"contract: appendonly no dropped {droppedAtStop} buffered bytes after a write error; earlier writes are no longer promised");
             for (int i = 0; i < history.Count; i++)
             {
                 history[i].AofOn = false;

@@ -60,6 +60,12 @@ public sealed partial class Simulation
         NewProcess();
         clientDb = 0;
         scheduler.Restarted();
+        aofState = AofState.On;
+        droppedAtStop = 0;
+
+        // A rewrite that replaced the AOF in the process that died is not checked against the
+        // live dataset (there is none left); the recovery checks what the disk kept.
+        rewritesFinished = result.Rewrites;
         loopStartMs = clock.NowMs;
 
         string level = "strict";

@@ -30,10 +30,6 @@ public sealed partial class Simulation
     private void Said(string message)
     {
         trace.Add($"  log {message}");
-        if (message == "Background AOF rewrite finished successfully")
-        {
-            rewritesFinished++;
-        }
     }
 
     private void KillChild()
@@ -135,6 +131,7 @@ public sealed partial class Simulation
     [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(process), nameof(jobs), nameof(children))]
     private void NewProcess()
     {
+        observed.Restarted();
         process = restarts.Split("process");
         jobs = NewJobs(process.Split("jobs"));
         children = NewChildren();

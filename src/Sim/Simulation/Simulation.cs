@@ -43,6 +43,7 @@ public sealed partial class Simulation : IAofLog, ILoopHost
     private readonly Trace trace;
     private readonly SimStorage storage;
     private readonly IStorage port;
+    private readonly ObservedStorage observed;
     private readonly AofSim.Faults.FaultyStorage? faulty;
     private readonly HashSet<string> unlinkFailed = new(StringComparer.Ordinal);
     private bool fsyncFailedSinceRewrite;
@@ -70,10 +71,9 @@ public sealed partial class Simulation : IAofLog, ILoopHost
     private readonly List<(int Db, string[] Argv)> executed = [];
     private readonly SimChildren.ChildCarrier carrier = new();
 
-    // The system under test, and the same object as the engine it is (the contract's remaining
-    // reads of the engine's own flags go through it).
+    // The system under test: the simulator drives it through this alone, and builds the
+    // contract from what the world observed, never from what the server says of itself.
     private readonly ITarget target;
-    private readonly InProcessTarget engine;
     private SimRandom process;
     private SimJobs jobs;
     private SimChildren children;
@@ -81,11 +81,18 @@ public sealed partial class Simulation : IAofLog, ILoopHost
     private long loopStartMs;
     private int eventIndex;
     private int rewritesFinished;
+
+    // The AOF's state as the facts show it: on at a start (as configured), off or waiting for a
+    // rewrite as the server answered the CONFIG SETs, on again when a rewrite replaced the file.
+    private AofState aofState = AofState.On;
+
+    // What the last stop of the AOF left unwritten, from the storage's facts (0: nothing).
+    private long droppedAtStop;
     private bool stopped;
 
     private bool lastRestartKilled;
 
-    private Simulation(ulong seed, SimOptions options, bool keepTrace, IReadOnlyList<ScriptStep>? script, bool record)
+    private Simulation(ulong seed, SimOptions options, bool keepTrace, IReadOnlyList<ScriptStep>? script, bool record, Func<ITarget, IAofLog, ITarget>? wrap = null)
     {
         this.seed = seed;
         this.options = options;
@@ -155,6 +162,14 @@ public sealed partial class Simulation : IAofLog, ILoopHost
             }
         }
 
+        // What the server's storage calls did, seen from outside it: the contract's facts.
+        observed = new ObservedStorage(port, AofName)
+        {
+            OnAofClosed = AofClosed,
+            OnAofReplaced = AofReplaced,
+        };
+        port = observed;
+
         clock = new SimClock(Epoch + clockOffset);
         loopStartMs = clock.NowMs;
         NewProcess();
@@ -166,8 +181,8 @@ public sealed partial class Simulation : IAofLog, ILoopHost
             AutoAofRewriteMinSize = 4096,
             Profile = options.Profile,
         };
-        engine = new InProcessTarget(serverConfig, () => new ServerPorts(port, clock, jobs, children, this, process.Split("engine")), () => loopStartMs);
-        target = engine;
+        var inProcess = new InProcessTarget(serverConfig, () => new ServerPorts(port, clock, jobs, children, this, process.Split("engine")), () => loopStartMs);
+        target = wrap is null ? inProcess : wrap(inProcess, this);
 
         if (options.PowerLossAfterCall is long after)
         {
@@ -187,16 +202,25 @@ public sealed partial class Simulation : IAofLog, ILoopHost
     }
 
     /// <summary>Runs <paramref name="seed"/> with <paramref name="options"/>.</summary>
-    public static SeedResult Run(ulong seed, SimOptions options, bool keepTrace = false) => Run(seed, options, null, keepTrace);
+    public static SeedResult Run(ulong seed, SimOptions options, bool keepTrace = false) => Run(seed, options, (IReadOnlyList<ScriptStep>?)null, keepTrace);
 
     /// <summary>
     /// Runs <paramref name="seed"/> with <paramref name="options"/>, its events taken from
     /// <paramref name="script"/> when given (the seed then decides only what the steps leave to
     /// chance); with <paramref name="record"/>, the steps run are kept in <see cref="SeedResult.Script"/>.
     /// </summary>
-    public static SeedResult Run(ulong seed, SimOptions options, IReadOnlyList<ScriptStep>? script, bool keepTrace = false, bool record = false)
+    public static SeedResult Run(ulong seed, SimOptions options, IReadOnlyList<ScriptStep>? script, bool keepTrace = false, bool record = false) =>
+        Run(new Simulation(seed, options, keepTrace, script, record), options);
+
+    /// <summary>
+    /// Runs <paramref name="seed"/> against the in-process engine as <paramref name="wrap"/> presents
+    /// it (a decorator over the system under test, given the log it speaks into).
+    /// </summary>
+    public static SeedResult Run(ulong seed, SimOptions options, Func<ITarget, IAofLog, ITarget> wrap, bool keepTrace = false) =>
+        Run(new Simulation(seed, options, keepTrace, null, false, wrap), options);
+
+    private static SeedResult Run(Simulation sim, SimOptions options)
     {
-        var sim = new Simulation(seed, options, keepTrace, script, record);
         try
         {
             sim.RunAll();

@@ -27,9 +27,6 @@ public sealed class InProcessTarget(ServerConfig config, Func<ServerPorts> ports
     /// <inheritdoc/>
     public Dataset Data => Loop.Core.Data;
 
-    /// <summary>The engine itself (for what the contract still reads of its own flags).</summary>
-    internal ServerCore Core => Loop.Core;
-
     private EventLoop Loop => loop ?? throw new InvalidOperationException("the server was not started");
 
     /// <inheritdoc/>

@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}; c=${2:-50}; policies=${3:-"everysec always"}
-dotnet build src/Sim -c Release -v q -nologo >/dev/null
-aofsim=(dotnet src/Sim/bin/Release/net10.0/aofsim.dll)
+dotnet build src/Aofsim -c Release -v q -nologo >/dev/null
+aofsim=(dotnet src/Aofsim/bin/Release/net10.0/aofsim.dll)
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 wait_ping() { for _ in $(seq 1 300); do redis-cli -p "$1" ping 2>/dev/null | grep -q PONG && return 0; sleep 0.1; done; echo "no PONG on $1" >&2; exit 1; }

@@ -1,4 +1,5 @@
 using AofSim.Engine.Profiles;
+using AofSim.Sim.Checking;
 using AofSim.Sim.Shrinking;
 using AofSim.Sim.Simulation;
 using FsCheck;
@@ -39,6 +40,34 @@ public sealed class SimulationProperties(ITestOutputHelper output)
     [InlineData("no", "ext4")]
     public void TheFixedEngineKeepsEveryPromiseUnderCrashesAndFaults(string policy, string fs) =>
         CheckSim($"{nameof(TheFixedEngineKeepsEveryPromiseUnderCrashesAndFaults)}({policy},{fs})", Generators.SimCases(policy, fs), Profile.Fixed, scale: 0.5);
+
+    /// <summary>
+    /// For any seed, the run with <c>--policy mixed --fs mixed</c> and the run with the policy and
+    /// crash model it drew are the same run: every trace line after the header (which shows the
+    /// flags) is equal. Fixing an option draws nothing that another stream would then miss.
+    /// </summary>
+    [Fact]
+    public void FixingAnOptionToTheValueMixedDrewGivesTheSameRun() => PropertyConfig.Check(
+        nameof(FixingAnOptionToTheValueMixedDrewGivesTheSameRun),
+        Prop.ForAll(
+            Arb.From(Gen.Choose(0, int.MaxValue).Select(n => (ulong)n)),
+            Arb.From(Gen.Elements("none", "crash", "all")),
+            (seed, faults) =>
+            {
+                var mixed = new SimOptions { Policy = "mixed", Fs = "mixed", Faults = FaultSet.Parse(faults)!, Ops = 250 };
+                SeedResult drawn = AofSim.Sim.Simulation.Simulation.Run(seed, mixed, keepTrace: true);
+                SeedResult fixedRun = AofSim.Sim.Simulation.Simulation.Run(seed, mixed with { Policy = drawn.Policy, Fs = drawn.Fs }, keepTrace: true);
+                return drawn.Trace.Count > 1 && WithoutHeader(drawn.Trace).SequenceEqual(WithoutHeader(fixedRun.Trace));
+            }),
+        scale: 0.2);
+
+    // A trace without its header line ("run seed=N FLAGS policy=P fs=F"; a plan's lines come first).
+    private static IEnumerable<string> WithoutHeader(IReadOnlyList<string> trace)
+    {
+        int header = trace.ToList().FindIndex(l => l.Contains(" run seed=", StringComparison.Ordinal));
+        Assert.True(header >= 0, "no header line");
+        return trace.Where((_, i) => i != header);
+    }
 
     /// <summary>
     /// A case saved as a scenario file (what <c>aofsim replay FILE</c> reads) runs to the same

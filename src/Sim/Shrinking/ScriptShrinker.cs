@@ -1,4 +1,5 @@
 using AofSim.Faults;
+using AofSim.Sim.Checking;
 using AofSim.Sim.Simulation;
 
 namespace AofSim.Sim.Shrinking;

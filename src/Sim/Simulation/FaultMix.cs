@@ -27,8 +27,7 @@ public static class FaultMix
     /// at a named step), <c>killserver</c> (kill -9 of the server at a syscall), <c>powerstep</c>
     /// (power loss at a named step of the rename dance, before or after it).
     /// </summary>
-    public static readonly string[] Kinds =
-        ["writeerr", "diskfull", "ftruncate", "fsyncerr", "fsyncdelay", "open", "rename", "unlink", "tempfile", "writecap", "killstep", "killserver", "powerstep"];
+    public static readonly string[] Kinds = FaultCatalog.Names(FaultInjection.PlanEntries);
 
     private const string Aof = "appendonly.aof";
     private const string AnyTemp = "temp-rewriteaof-*";

@@ -116,7 +116,22 @@ public sealed class SimChildren : IChildProcesses, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The server gives the child up: from now on it must not count on it (a child already
+    /// ended is reaped later, but the server has done with it here).
+    /// </remarks>
     public bool Kill(int pid)
+    {
+        if (children.TryGetValue(pid, out Child? known))
+        {
+            GoneFor(pid, known);
+        }
+
+        return Terminate(pid);
+    }
+
+    /// <summary>kill -9 from outside (a fault): the child dies; the server learns it when it reaps it.</summary>
+    public bool Terminate(int pid)
     {
         if (!children.TryGetValue(pid, out Child? child) || child.Ended)
         {
@@ -129,6 +144,13 @@ public sealed class SimChildren : IChildProcesses, IDisposable
         return true;
     }
 
+    /// <summary>
+    /// The children that made syscalls (a BGSAVE child here makes none) and that the server is
+    /// done with: reaped (wait3 returned them) or killed by the server itself, in order, since the
+    /// caller last emptied the list. Facts of the process table, not the server's word.
+    /// </summary>
+    public List<int> Reaped { get; } = [];
+
     /// <inheritdoc/>
     public bool TryWait(out ChildExit exit)
     {
@@ -140,7 +162,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
 
         exit = exited[0];
         exited.RemoveAt(0);
-        children.Remove(exit.Pid);
+        Reap(exit.Pid);
         return true;
     }
 
@@ -162,8 +184,25 @@ public sealed class SimChildren : IChildProcesses, IDisposable
         int i = exited.FindIndex(e => e.Pid == pid);
         ChildExit exit = exited[i];
         exited.RemoveAt(i);
-        children.Remove(pid);
+        Reap(pid);
         return exit;
+    }
+
+    private void Reap(int pid)
+    {
+        if (children.Remove(pid, out Child? child))
+        {
+            GoneFor(pid, child);
+        }
+    }
+
+    private void GoneFor(int pid, Child child)
+    {
+        if (!child.Idle && !child.Gone)
+        {
+            child.Gone = true;
+            Reaped.Add(pid);
+        }
     }
 
     /// <summary>Power loss: every child vanishes with the machine.</summary>
@@ -312,6 +351,12 @@ public sealed class SimChildren : IChildProcesses, IDisposable
         public int Budget { get; set; }
 
         public bool Ended { get; private set; }
+
+        // A child whose work makes no syscall at all.
+        public bool Idle => complete && script.Count == 0;
+
+        // The server is done with it (listed in Reaped once).
+        public bool Gone { get; set; }
 
         public bool Reported { get; set; }
 

@@ -1,10 +1,9 @@
 using System.Text;
-using AofSim.Sim;
 
 namespace AofSim.Scenarios.Cli;
 
 /// <summary>
-/// The aofsim command line end to end: Program.Run over real files in a fresh temp directory,
+/// The aofsim command line end to end: the program run as a process over real files in a fresh temp directory,
 /// with stdout and stderr captured. Exit codes: 0 success, 1 the work found a failure, 2 bad usage.
 /// </summary>
 public sealed class CliScenarios : IDisposable
@@ -493,7 +492,7 @@ public sealed class CliScenarios : IDisposable
     {
         using var stdout = new StringWriter { NewLine = "\n" };
         using var stderr = new StringWriter { NewLine = "\n" };
-        int exit = Program.Run(args, stdout, stderr);
+        int exit = AofsimProcess.Run(args, stdout, stderr);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 

@@ -18,7 +18,7 @@ namespace AofSim.Scenarios.Faults;
 /// and a failure fails its writeback), and rewrite children run when the test says so, killed at
 /// the syscall where the plan kills them.
 /// </summary>
-internal sealed class FaultRig
+internal sealed class FaultRig : ILoopHost
 {
     public const long Start = ServerHarness.Start;
 
@@ -43,7 +43,11 @@ internal sealed class FaultRig
             new ServerConfig { AppendOnly = true, AppendFsync = fsync, Profile = profile, AutoAofRewritePercentage = 0 },
             new ServerPorts(recorded, Clock, Jobs, Children, Log, new SplitMix64(1)));
         Core.Start();
+        Loop = new EventLoop(Core, Clock.NowMs);
     }
+
+    /// <summary>The event loop the rig drives the server with (the one the simulator and serve use).</summary>
+    public EventLoop Loop { get; }
 
     public SimStorage Disk { get; }
 
@@ -98,13 +102,13 @@ internal sealed class FaultRig
         Jobs.RunUntil(Clock.NowMs);
         foreach (string line in lines)
         {
-            Core.Execute(Conn, CommandArgs.Parse(line));
+            Loop.Execute(Conn, CommandArgs.Parse(line));
         }
     }
 
     /// <summary>beforeSleep: what was released to the connection, concatenated.</summary>
     public string Sleep() =>
-        string.Concat(Core.BeforeSleep().Where(r => r.Connection == Conn).Select(r => Encoding.Latin1.GetString(r.Bytes)));
+        string.Concat(Loop.BeforeSleep().Where(r => r.Connection == Conn).Select(r => Encoding.Latin1.GetString(r.Bytes)));
 
     /// <summary>A command, then the beforeSleep that follows it: the reply released.</summary>
     public string Call(string line)
@@ -114,19 +118,16 @@ internal sealed class FaultRig
     }
 
     /// <summary>
-    /// Moves the clock by <paramref name="ms"/> in cron steps: at each, the background jobs due by
-    /// then end first, then cron and beforeSleep run, as the event loop does.
+    /// Moves the clock by <paramref name="ms"/> through the event loop: at each cron due on the
+    /// way, the background jobs due by then end first, then cron and beforeSleep run.
     /// </summary>
-    public void Tick(long ms)
+    public void Tick(long ms) => Loop.RunUntil(Clock.NowMs + ms, this);
+
+    /// <inheritdoc/>
+    public void PassTimeTo(long ms)
     {
-        for (long t = 0; t < ms; t += ServerCore.CronPeriodMs)
-        {
-            long to = Clock.NowMs + Math.Min(ServerCore.CronPeriodMs, ms - t);
-            Jobs.RunUntil(to);
-            Clock.AdvanceTo(to);
-            Core.Cron();
-            Core.BeforeSleep();
-        }
+        Jobs.RunUntil(ms);
+        Clock.AdvanceTo(ms);
     }
 
     /// <summary>Runs the rewrite child to its end (or to the syscall where the plan kills it).</summary>

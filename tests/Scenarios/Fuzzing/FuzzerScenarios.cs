@@ -1,3 +1,4 @@
+using AofSim.Scenarios.Cli;
 using System.Text;
 using AofSim.Engine.Aof;
 using AofSim.Engine.Commands;
@@ -153,7 +154,7 @@ public sealed class FuzzerScenarios
         using var stdout = new StringWriter { NewLine = "\n" };
         using var stderr = new StringWriter { NewLine = "\n" };
 
-        int exit = Sim.Program.Run(["fuzz", "--inputs", "300", "--seed", "4", "--corpus", CorpusDir()], stdout, stderr);
+        int exit = AofsimProcess.Run(["fuzz", "--inputs", "300", "--seed", "4", "--corpus", CorpusDir()], stdout, stderr);
 
         Assert.Equal(0, exit);
         string[] lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -171,7 +172,7 @@ public sealed class FuzzerScenarios
         using var stdout = new StringWriter { NewLine = "\n" };
         using var stderr = new StringWriter { NewLine = "\n" };
 
-        int exit = Sim.Program.Run(args, stdout, stderr);
+        int exit = AofsimProcess.Run(args, stdout, stderr);
 
         Assert.Equal(2, exit);
         Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using AofSim.Sim;
+using AofSim.Scenarios.Cli;
 using Xunit.Abstractions;
 
 namespace AofSim.Scenarios.Interop;
@@ -53,7 +53,7 @@ public sealed class RedisAofInteropTests(ITestOutputHelper output)
         string rewritten = fresh.File("appendonly.aof");
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = Program.Run(["rewrite", aofDir, "-o", rewritten], stdout, stderr);
+        int exit = AofsimProcess.Run(["rewrite", aofDir, "-o", rewritten], stdout, stderr);
         Assert.True(exit == 0, $"aofsim rewrite exited {exit}: {stderr}");
         string[] entries = Directory.GetFileSystemEntries(fresh.Path).Select(f => Path.GetFileName(f)).ToArray();
         Assert.Equal<string>(["appendonly.aof"], entries);
@@ -133,7 +133,7 @@ public sealed class RedisAofInteropTests(ITestOutputHelper output)
         Assert.Equal(input, File.ReadAllBytes(file)); // checking without --fix leaves the file alone
         var engineOut = new StringWriter();
         var engineErr = new StringWriter();
-        int engineExit = Program.Run(["check", file], engineOut, engineErr);
+        int engineExit = AofsimProcess.Run(["check", file], engineOut, engineErr);
 
         List<string> redisLines = Lines(redisOut);
         List<string> engineLines = Lines(engineOut.ToString());
@@ -158,7 +158,7 @@ public sealed class RedisAofInteropTests(ITestOutputHelper output)
         (int redisExit, string redisOut, string redisErr) = ToolRunner.Run(RedisBinaries.CheckAof!, ["--fix", redisCopy], stdin: "y\n");
         var engineOut = new StringWriter();
         var engineErr = new StringWriter();
-        int engineExit = Program.Run(["check", engineCopy, "--fix"], engineOut, engineErr);
+        int engineExit = AofsimProcess.Run(["check", engineCopy, "--fix"], engineOut, engineErr);
 
         byte[] redisFixed = File.ReadAllBytes(redisCopy);
         byte[] engineFixed = File.ReadAllBytes(engineCopy);
@@ -347,7 +347,7 @@ public sealed class RedisAofInteropTests(ITestOutputHelper output)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = Program.Run(["load", path, "--dump"], stdout, stderr);
+        int exit = AofsimProcess.Run(["load", path, "--dump"], stdout, stderr);
         return (exit, Lines(stdout.ToString()), stderr.ToString());
     }
 

@@ -1,3 +1,4 @@
+using AofSim.Scenarios.Cli;
 using System.Globalization;
 using System.Text;
 using AofSim.Engine.Commands;
@@ -103,7 +104,7 @@ public sealed class RedisNewerCommandsInteropTests(ITestOutputHelper output)
         string rewritten = fresh.File("appendonly.aof");
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        Assert.True(Program.Run(["rewrite", aofDir, "-o", rewritten], stdout, stderr) == 0, $"aofsim rewrite failed: {stderr}");
+        Assert.True(AofsimProcess.Run(["rewrite", aofDir, "-o", rewritten], stdout, stderr) == 0, $"aofsim rewrite failed: {stderr}");
         List<string> fromRewrite;
         using (RedisServer server = RedisServer.Start(fresh.Path, "--appendonly", "yes", "--appendfilename", "appendonly.aof", "--aof-use-rdb-preamble", "no", "--dir", fresh.Path))
         {
@@ -317,7 +318,7 @@ public sealed class RedisNewerCommandsInteropTests(ITestOutputHelper output)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = Program.Run(["load", path, "--dump"], stdout, stderr);
+        int exit = AofsimProcess.Run(["load", path, "--dump"], stdout, stderr);
         Assert.True(exit == 0, $"aofsim load {path} --dump exited {exit}: {stderr}\nfiles: {Describe(path)}");
         return stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
     }

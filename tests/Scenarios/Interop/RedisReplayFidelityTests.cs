@@ -1,3 +1,4 @@
+using AofSim.Scenarios.Cli;
 using System.Text;
 using AofSim.Sim;
 
@@ -38,7 +39,7 @@ public sealed class RedisReplayFidelityTests
         {
             var stdout = new StringWriter();
             var stderr = new StringWriter();
-            int exit = Program.Run(["load", file, "--dump", "--profile", profile], stdout, stderr);
+            int exit = AofsimProcess.Run(["load", file, "--dump", "--profile", profile], stdout, stderr);
             Assert.True(exit == 0, $"{name}: aofsim load --profile {profile} exited {exit}: {stderr}");
             Assert.Equal(expected, stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         }
@@ -71,7 +72,7 @@ public sealed class RedisReplayFidelityTests
         foreach (string profile in new[] { "redis26", "fixed" })
         {
             var stderr = new StringWriter();
-            Assert.Equal(1, Program.Run(["load", file, "--profile", profile], new StringWriter(), stderr));
+            Assert.Equal(1, AofsimProcess.Run(["load", file, "--profile", profile], new StringWriter(), stderr));
             Assert.StartsWith("Bad file format reading the append only file", stderr.ToString(), StringComparison.Ordinal);
         }
 

@@ -1,3 +1,4 @@
+using AofSim.Scenarios.Cli;
 using AofSim.Scenarios.Vectors;
 using AofSim.Sim;
 
@@ -22,7 +23,7 @@ public sealed class RedisVectorInteropTests
             && ((System.Text.Json.Nodes.JsonArray)v["flags"]!["redis"]!).Any(r => VectorFiles.S(r) == "7.0.15"));
 
         var stdout = new StringWriter();
-        int exit = Program.Run(["vectors", "verify", "--impl", $"'{python}' '{script}'", "--group", group, "--claims", "7.0.15", "--vectors", VectorFiles.Dir], stdout, new StringWriter());
+        int exit = AofsimProcess.Run(["vectors", "verify", "--impl", $"'{python}' '{script}'", "--group", group, "--claims", "7.0.15", "--vectors", VectorFiles.Dir], stdout, new StringWriter());
 
         Assert.True(exit == 0, stdout.ToString());
         Assert.True(claims >= 10, $"only {claims} {group} vectors claim Redis 7.0.15");

@@ -1,5 +1,5 @@
 using System.Text;
-using AofSim.Sim.Serve;
+using AofSim.Engine.Resp;
 
 namespace AofSim.Scenarios.Serve;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using AofSim.Scenarios.Cli;
 using AofSim.Scenarios.Interop;
 
 namespace AofSim.Scenarios.Serve;
@@ -46,24 +47,15 @@ internal sealed partial class ServeProcess : IDisposable
 
     private static ServeProcess Start(int? maxOpenFiles, string dir, string[] args)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "aofsim.dll");
-        var psi = new ProcessStartInfo(maxOpenFiles is null ? "dotnet" : "bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        ProcessStartInfo psi = AofsimProcess.StartInfo(new[] { "serve", "--port", "0", "--dir", dir }.Concat(args));
         if (maxOpenFiles is int limit)
         {
-            foreach (string a in new[] { "-c", $"ulimit -n {limit.ToString(CultureInfo.InvariantCulture)} && exec \"$@\"", "serve", "dotnet" })
-            {
-                psi.ArgumentList.Add(a);
-            }
-        }
-
-        foreach (string a in new[] { dll, "serve", "--port", "0", "--dir", dir }.Concat(args))
-        {
-            psi.ArgumentList.Add(a);
+            // The same command under a shell that lowers the descriptor limit first.
+            psi.ArgumentList.Insert(0, "dotnet");
+            psi.ArgumentList.Insert(0, "serve");
+            psi.ArgumentList.Insert(0, $"ulimit -n {limit.ToString(CultureInfo.InvariantCulture)} && exec \"$@\"");
+            psi.ArgumentList.Insert(0, "-c");
+            psi.FileName = "bash";
         }
 
         var p = new ServeProcess(Process.Start(psi)!);

@@ -7,7 +7,7 @@ using AofSim.Engine.Server;
 namespace AofSim.Scenarios.Server;
 
 /// <summary>A server core on fake ports, one connection, and helpers to drive its event loop.</summary>
-internal sealed class ServerHarness
+internal sealed class ServerHarness : ILoopHost
 {
     public const long Start = 1_700_000_000_000; // a whole second
 
@@ -26,7 +26,11 @@ internal sealed class ServerHarness
             new ServerConfig { AppendOnly = appendOnly, AppendFsync = fsync, Profile = profile, AutoAofRewritePercentage = 0 },
             new ServerPorts(Storage, Clock, Jobs, Children, Log, new SplitMix64(1)));
         Core.Start();
+        Loop = new EventLoop(Core, Clock.NowMs);
     }
+
+    /// <summary>The event loop the harness drives the server with (the one the simulator and serve use).</summary>
+    public EventLoop Loop { get; }
 
     public FakeStorage Storage { get; }
 
@@ -49,13 +53,13 @@ internal sealed class ServerHarness
     {
         foreach (string line in lines)
         {
-            Core.Execute(Conn, CommandArgs.Parse(line));
+            Loop.Execute(Conn, CommandArgs.Parse(line));
         }
     }
 
     /// <summary>beforeSleep: returns what was released to the connection, concatenated.</summary>
     public string Sleep() =>
-        string.Concat(Core.BeforeSleep().Where(r => r.Connection == Conn).Select(r => Encoding.Latin1.GetString(r.Bytes)));
+        string.Concat(Loop.BeforeSleep().Where(r => r.Connection == Conn).Select(r => Encoding.Latin1.GetString(r.Bytes)));
 
     /// <summary>Runs a command and the beforeSleep that follows it; returns the released reply.</summary>
     public string Call(string line)
@@ -64,16 +68,11 @@ internal sealed class ServerHarness
         return Sleep();
     }
 
-    /// <summary>Moves the clock by <paramref name="ms"/> in cron steps, running cron and beforeSleep at each, as the event loop does.</summary>
-    public void Tick(long ms)
-    {
-        for (long t = 0; t < ms; t += ServerCore.CronPeriodMs)
-        {
-            Clock.Advance(Math.Min(ServerCore.CronPeriodMs, ms - t));
-            Core.Cron();
-            Core.BeforeSleep();
-        }
-    }
+    /// <summary>Moves the clock by <paramref name="ms"/> through the event loop, running cron and beforeSleep at each cron due on the way.</summary>
+    public void Tick(long ms) => Loop.RunUntil(Clock.NowMs + ms, this);
+
+    /// <inheritdoc/>
+    public void PassTimeTo(long ms) => Clock.NowMs = Math.Max(Clock.NowMs, ms);
 
     public string Info(string field)
     {

@@ -1,4 +1,5 @@
 using AofSim.Engine.Profiles;
+using AofSim.Scenarios.Cli;
 using AofSim.Sim.Shrinking;
 using AofSim.Sim.Simulation;
 
@@ -29,7 +30,7 @@ public sealed class ShrunkCaseTests
     {
         string path = Path.Combine(AppContext.BaseDirectory, "Simulation", "Cases", file);
         var stdout = new StringWriter();
-        int exit = Sim.Program.Run(["replay", path], stdout, new StringWriter());
+        int exit = AofsimProcess.Run(["replay", path], stdout, new StringWriter());
         Assert.Equal(1, exit);
         Assert.Contains($"VIOLATION {property} seed=", stdout.ToString(), StringComparison.Ordinal);
 
@@ -56,13 +57,13 @@ public sealed class ShrunkCaseTests
     {
         string dir = Path.Combine(Path.GetTempPath(), $"aofsim-shrink-{Environment.ProcessId}");
         var stdout = new StringWriter();
-        int exit = Sim.Program.Run(["run", "--seeds", "1..2", "--profile", "fixed-RewriteExpiryBeforeWrite", "--faults", "crash", "--ops", "400", "--out", dir], stdout, new StringWriter());
+        int exit = AofsimProcess.Run(["run", "--seeds", "1..2", "--profile", "fixed-RewriteExpiryBeforeWrite", "--faults", "crash", "--ops", "400", "--out", dir], stdout, new StringWriter());
         Assert.Equal(1, exit);
         Assert.Contains("shrunk 2 failing seed(s)", stdout.ToString(), StringComparison.Ordinal);
         Assert.Matches(@"seed 1 rewrite-equivalence: \d+ steps, \d+ commands, \d+ faults -> \d+ steps, [1-9] commands, [0-2] faults", stdout.ToString());
 
         var replay = new StringWriter();
-        Assert.Equal(1, Sim.Program.Run(["replay", Path.Combine(dir, "seed-1.min.json")], replay, new StringWriter()));
+        Assert.Equal(1, AofsimProcess.Run(["replay", Path.Combine(dir, "seed-1.min.json")], replay, new StringWriter()));
         Assert.Contains("VIOLATION rewrite-equivalence", replay.ToString(), StringComparison.Ordinal);
         Directory.Delete(dir, recursive: true);
     }

@@ -1,4 +1,5 @@
 using AofSim.Engine.Profiles;
+using AofSim.Scenarios.Cli;
 using AofSim.Sim.Simulation;
 
 namespace AofSim.Scenarios.Simulation;
@@ -69,14 +70,14 @@ public sealed class SimulatorTests
     [Fact]
     public void TheEverysecTailBugIsFoundAndAttributedWithoutAScenarioAimedAtIt()
     {
-        // Seed 407 of a blind redis26 campaign (ext4, everysec): a write acknowledged long before
+        // Seed 28 of a blind redis26 campaign (ext4, everysec): a write acknowledged long before
         // a crash, after which writes stopped, is lost; turning on the #7 fix alone keeps it.
         var options = new SimOptions { Profile = Profile.Redis26, Fs = "ext4", Policy = "everysec" };
-        SeedResult seed = Sim.Simulation.Simulation.Run(407, options);
+        SeedResult seed = Sim.Simulation.Simulation.Run(28, options);
         Assert.Contains(seed.Violations, v => v.Property == "durability");
 
         Assert.True(Profile.TryGet("redis26+FsyncEverysecTail", out Profile withFix));
-        SeedResult fixedRun = Sim.Simulation.Simulation.Run(407, options with { Profile = withFix });
+        SeedResult fixedRun = Sim.Simulation.Simulation.Run(28, options with { Profile = withFix });
         Assert.DoesNotContain(fixedRun.Violations, v => v.Property == "durability");
     }
 
@@ -96,7 +97,7 @@ public sealed class SimulatorTests
     public void AViolationReportNamesTheReplayCommand()
     {
         var stdout = new StringWriter();
-        int exit = Sim.Program.Run(["run", "--seeds", "1..5", "--profile", "fixed-RewriteExpiryBeforeWrite", "--ops", "800", "--faults", "crash"], stdout, new StringWriter());
+        int exit = AofsimProcess.Run(["run", "--seeds", "1..5", "--profile", "fixed-RewriteExpiryBeforeWrite", "--ops", "800", "--faults", "crash"], stdout, new StringWriter());
         Assert.Equal(1, exit);
         Assert.Contains("VIOLATION rewrite-equivalence seed=", stdout.ToString(), StringComparison.Ordinal);
         Assert.Contains("replay: aofsim replay --seed ", stdout.ToString(), StringComparison.Ordinal);
@@ -108,7 +109,7 @@ public sealed class SimulatorTests
     {
         SeedResult run = Sim.Simulation.Simulation.Run(5, Fixed);
         var stdout = new StringWriter();
-        int exit = Sim.Program.Run(["replay", "--seed", "5", "--ops", "600", "--faults", "crash"], stdout, new StringWriter());
+        int exit = AofsimProcess.Run(["replay", "--seed", "5", "--ops", "600", "--faults", "crash"], stdout, new StringWriter());
         Assert.Equal(0, exit);
         string[] lines = stdout.ToString().TrimEnd('\n').Split('\n');
         Assert.Equal($"trace-hash {run.TraceHash}", lines[^1]);
@@ -128,7 +129,7 @@ public sealed class SimulatorTests
         })
         {
             var stderr = new StringWriter();
-            Assert.Equal(2, Sim.Program.Run(args, new StringWriter(), stderr));
+            Assert.Equal(2, AofsimProcess.Run(args, new StringWriter(), stderr));
             Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         }
     }
@@ -139,9 +140,9 @@ public sealed class SimulatorTests
         // bench sim warms up on seeds 1..2, then times seeds 3..6 twice at each parallelism: every
         // run must give the hash a plain campaign over 3..6 prints.
         var bench = new StringWriter();
-        int exit = Sim.Program.Run(["bench", "sim", "--seeds", "4", "--warmup", "2", "--runs", "2", "--jobs", "1,2", "--ops", "300"], bench, new StringWriter());
+        int exit = AofsimProcess.Run(["bench", "sim", "--seeds", "4", "--warmup", "2", "--runs", "2", "--jobs", "1,2", "--ops", "300"], bench, new StringWriter());
         var campaign = new StringWriter();
-        Sim.Program.Run(["run", "--seeds", "3..6", "--faults", "crash", "--ops", "300", "--shrink", "false"], campaign, new StringWriter());
+        AofsimProcess.Run(["run", "--seeds", "3..6", "--faults", "crash", "--ops", "300", "--shrink", "false"], campaign, new StringWriter());
 
         Assert.Equal(0, exit);
         string hash = campaign.ToString().Split('\n').Single(l => l.Contains("trace hash (all)", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
@@ -164,7 +165,7 @@ public sealed class SimulatorTests
         })
         {
             var stderr = new StringWriter();
-            Assert.Equal(2, Sim.Program.Run(args, new StringWriter(), stderr));
+            Assert.Equal(2, AofsimProcess.Run(args, new StringWriter(), stderr));
             Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         }
     }
@@ -173,7 +174,7 @@ public sealed class SimulatorTests
     public void JsonSummaryCarriesEachSeedsHashAndEachViolationsReplayCommand()
     {
         var stdout = new StringWriter();
-        Sim.Program.Run(["run", "--seeds", "1..4", "--json", "--profile", "fixed-RewriteExpiryBeforeWrite", "--ops", "800"], stdout, new StringWriter());
+        AofsimProcess.Run(["run", "--seeds", "1..4", "--json", "--profile", "fixed-RewriteExpiryBeforeWrite", "--ops", "800"], stdout, new StringWriter());
         using var doc = System.Text.Json.JsonDocument.Parse(stdout.ToString());
         Assert.Equal(4, doc.RootElement.GetProperty("perSeed").GetArrayLength());
         Assert.All(doc.RootElement.GetProperty("perSeed").EnumerateArray(), s => Assert.Equal(16, s.GetProperty("traceHash").GetString()!.Length));
@@ -187,7 +188,7 @@ public sealed class SimulatorTests
         try
         {
             var json = new StringWriter();
-            Assert.Equal(1, Sim.Program.Run(["run", "--seeds", "1..2", "--profile", "fixed-RewriteExpiryBeforeWrite", "--ops", "800", "--out", dir, "--json"], json, new StringWriter()));
+            Assert.Equal(1, AofsimProcess.Run(["run", "--seeds", "1..2", "--profile", "fixed-RewriteExpiryBeforeWrite", "--ops", "800", "--out", dir, "--json"], json, new StringWriter()));
             using var doc = System.Text.Json.JsonDocument.Parse(json.ToString());
             string hash = doc.RootElement.GetProperty("perSeed")[0].GetProperty("traceHash").GetString()!;
 
@@ -195,7 +196,7 @@ public sealed class SimulatorTests
             Assert.True(File.Exists(file));
             Assert.True(File.Exists(Path.Combine(dir, "seed-1.trace")));
             var stdout = new StringWriter();
-            Assert.Equal(1, Sim.Program.Run(["replay", file], stdout, new StringWriter()));
+            Assert.Equal(1, AofsimProcess.Run(["replay", file], stdout, new StringWriter()));
             Assert.EndsWith($"trace-hash {hash}\n", stdout.ToString(), StringComparison.Ordinal);
         }
         finally
@@ -227,7 +228,7 @@ public sealed class SimulatorTests
         {
             File.WriteAllText(file, "{ not json");
             var stderr = new StringWriter();
-            Assert.Equal(2, Sim.Program.Run(["replay", file], new StringWriter(), stderr));
+            Assert.Equal(2, AofsimProcess.Run(["replay", file], new StringWriter(), stderr));
             Assert.StartsWith($"aofsim: {file} is not a scenario file", stderr.ToString(), StringComparison.Ordinal);
         }
         finally
@@ -278,7 +279,7 @@ public sealed class SimulatorTests
 
         string[] args = ["replay", "--seed", failing.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture), .. flags.Split(' ')];
         var stdout = new StringWriter();
-        Assert.Equal(1, Sim.Program.Run(args, stdout, new StringWriter()));
+        Assert.Equal(1, AofsimProcess.Run(args, stdout, new StringWriter()));
         Assert.EndsWith($"trace-hash {failing.TraceHash}\n", stdout.ToString(), StringComparison.Ordinal);
     }
 

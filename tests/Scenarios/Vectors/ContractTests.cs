@@ -1,3 +1,4 @@
+using AofSim.Scenarios.Cli;
 using System.Text.Json.Nodes;
 using AofSim.Sim;
 using AofSim.Sim.Vectors;
@@ -12,7 +13,7 @@ namespace AofSim.Scenarios.Vectors;
 public sealed class ContractTests
 {
     private static string Engine(string args = "") =>
-        $"dotnet '{Path.Combine(AppContext.BaseDirectory, "aofsim.dll")}' vectors serve-impl {args}";
+        $"dotnet '{AofsimProcess.Dll}' vectors serve-impl {args}";
 
     [Fact]
     public void TheEngineThroughTheContractPassesEveryVectorOfTheCheckedInSet()
@@ -86,7 +87,7 @@ public sealed class ContractTests
     public void AnUnknownGroupIsAUsageError()
     {
         var stderr = new StringWriter();
-        int exit = Program.Run(["vectors", "verify", "--impl", "true", "--group", "nope"], new StringWriter(), stderr);
+        int exit = AofsimProcess.Run(["vectors", "verify", "--impl", "true", "--group", "nope"], new StringWriter(), stderr);
 
         Assert.Equal(2, exit);
         Assert.StartsWith("aofsim: unknown group 'nope'", stderr.ToString(), StringComparison.Ordinal);
@@ -101,7 +102,7 @@ public sealed class ContractTests
             File.WriteAllText(Path.Combine(dir, "encoding.json"), """{"version":1,"vectors":[{"id":"encoding/x","input":{}}]}""");
             var stderr = new StringWriter();
 
-            int exit = Program.Run(["vectors", "verify", "--impl", "true", "--vectors", dir], new StringWriter(), stderr);
+            int exit = AofsimProcess.Run(["vectors", "verify", "--impl", "true", "--vectors", dir], new StringWriter(), stderr);
 
             Assert.Equal(2, exit);
             Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -117,7 +118,7 @@ public sealed class ContractTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = Program.Run(["vectors", "verify", .. args], stdout, stderr);
+        int exit = AofsimProcess.Run(["vectors", "verify", .. args], stdout, stderr);
         return (exit, stdout.ToString() + stderr);
     }
 }

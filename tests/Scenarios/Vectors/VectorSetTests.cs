@@ -1,3 +1,4 @@
+using AofSim.Scenarios.Cli;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AofSim.Sim;
@@ -22,7 +23,7 @@ public sealed class VectorSetTests : IDisposable
     public void TheCheckedInVectorsEqualAFreshExport()
     {
         var stdout = new StringWriter();
-        int exit = Program.Run(["vectors", "export", dir], stdout, new StringWriter());
+        int exit = AofsimProcess.Run(["vectors", "export", dir], stdout, new StringWriter());
 
         Assert.Equal(0, exit);
         string fresh = Path.Combine(dir, "v1");

@@ -1,7 +1,7 @@
 using AofSim.Engine.Commands;
 using AofSim.Engine.Text;
 
-namespace AofSim.Sim.Serve;
+namespace AofSim.Engine.Resp;
 
 /// <summary>
 /// Splits a client's byte stream into commands the way Redis 7's processInputBuffer does:
@@ -19,7 +19,7 @@ namespace AofSim.Sim.Serve;
 /// nothing costs nothing. The query buffer goes back to its first size once a big request is
 /// done, and everything is dropped when the client goes.
 /// </remarks>
-internal sealed class RequestParser
+public sealed class RequestParser
 {
     /// <summary>PROTO_IOBUF_LEN: the query buffer's size, and what a read asks for.</summary>
     public const int IoBufLen = 16 * 1024;
@@ -175,7 +175,7 @@ internal sealed class RequestParser
 
     /// <summary>
     /// Bytes of big storage let go since the last call (arrays outgrown, big commands done, a
-    /// grown query buffer given back), for <see cref="MemoryReclaimer"/>.
+    /// grown query buffer given back), for a host that gives big frees back to the OS (aofsim serve's MemoryReclaimer).
     /// </summary>
     public long TakeReleased()
     {

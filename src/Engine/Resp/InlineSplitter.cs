@@ -1,4 +1,4 @@
-namespace AofSim.Sim.Serve;
+namespace AofSim.Engine.Resp;
 
 /// <summary>
 /// Splits an inline command line into arguments by the rules of Redis's sdssplitargs (what
@@ -7,7 +7,7 @@ namespace AofSim.Sim.Serve;
 /// quotes' only \' is an escape. A closing quote must be followed by a blank or the end of the
 /// line, and a quote left open makes the whole line invalid ("unbalanced quotes").
 /// </summary>
-internal static class InlineSplitter
+public static class InlineSplitter
 {
     /// <summary>
     /// Splits <paramref name="line"/> (without its line ending) into <paramref name="argv"/>.

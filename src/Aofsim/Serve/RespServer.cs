@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using AofSim.Engine.Resp;
 using AofSim.Engine.Commands;
 using AofSim.Engine.Ports;
 using AofSim.Engine.Server;
@@ -20,6 +21,7 @@ internal sealed class RespServer
     private static readonly byte[] QuitReply = "+OK\r\n"u8.ToArray();
 
     private readonly ServerCore core;
+    private readonly EventLoop loop;
     private readonly IAofLog log;
     private readonly TcpListener listener;
     private readonly Channel<Work> inbox = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
@@ -37,6 +39,7 @@ internal sealed class RespServer
     public RespServer(ServerCore core, int port, IAofLog log, int maxClients)
     {
         this.core = core;
+        loop = new EventLoop(core, Environment.TickCount64);
         this.log = log;
         this.maxClients = maxClients;
         listener = new TcpListener(IPAddress.Loopback, port);
@@ -53,10 +56,9 @@ internal sealed class RespServer
     public int Run()
     {
         _ = Task.Run(AcceptLoop);
-        long nextCron = Environment.TickCount64 + ServerCore.CronPeriodMs;
         while (core.Stopped is null)
         {
-            long wait = Math.Max(0, nextCron - Environment.TickCount64);
+            long wait = Math.Max(0, loop.NextCronMs - Environment.TickCount64);
             if (!inbox.Reader.TryPeek(out _))
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(wait));
@@ -75,13 +77,8 @@ internal sealed class RespServer
                 Handle(work);
             }
 
-            if (Environment.TickCount64 >= nextCron)
-            {
-                core.Cron();
-                nextCron = Environment.TickCount64 + ServerCore.CronPeriodMs;
-            }
-
-            Deliver(core.BeforeSleep());
+            loop.CronIfDue(Environment.TickCount64);
+            Deliver(loop.BeforeSleep());
         }
 
         listener.Stop();
@@ -165,7 +162,7 @@ internal sealed class RespServer
                 break;
             }
 
-            core.Execute(conn, args);
+            loop.Execute(conn, args);
             open = !conn.CloseAfterReply;
         }
 

@@ -1,3 +1,4 @@
+using AofSim.Sim.Checking;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;

@@ -1,6 +1,6 @@
 using AofSim.Faults;
 using AofSim.Sim.Shrinking;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 using FsCheck;
 using FsCheck.Fluent;
 

@@ -1,7 +1,7 @@
 using AofSim.Engine.Profiles;
 using AofSim.Sim.Checking;
 using AofSim.Sim.Shrinking;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 using FsCheck;
 using FsCheck.Fluent;
 using Xunit.Abstractions;
@@ -56,8 +56,8 @@ public sealed class SimulationProperties(ITestOutputHelper output)
             (seed, faults) =>
             {
                 var mixed = new SimOptions { Policy = PolicyOption.Mixed, Fs = CrashModelOption.Mixed, Faults = FaultSet.Parse(faults)!, Ops = 250 };
-                SeedResult drawn = AofSim.Sim.Simulation.Simulation.Run(seed, mixed, keepTrace: true);
-                SeedResult fixedRun = AofSim.Sim.Simulation.Simulation.Run(seed, mixed with { Policy = drawn.Policy.AsOption(), Fs = drawn.Fs.AsOption() }, keepTrace: true);
+                SeedResult drawn = AofSim.Sim.Simulating.Simulation.Run(seed, mixed, keepTrace: true);
+                SeedResult fixedRun = AofSim.Sim.Simulating.Simulation.Run(seed, mixed with { Policy = drawn.Policy.AsOption(), Fs = drawn.Fs.AsOption() }, keepTrace: true);
                 return drawn.Trace.Count > 1 && WithoutHeader(drawn.Trace).SequenceEqual(WithoutHeader(fixedRun.Trace));
             }),
         scale: 0.2);
@@ -80,7 +80,7 @@ public sealed class SimulationProperties(ITestOutputHelper output)
         Prop.ForAll(Generators.SimCases(), Generators.Profiles, (c, profile) =>
         {
             ShrinkCase original = c.ToShrinkCase(profile);
-            AofSim.Sim.Simulation.Scenario saved = AofSim.Sim.Simulation.Scenario.FromJson(original.ToScenario().ToJson());
+            AofSim.Sim.Simulating.Scenario saved = AofSim.Sim.Simulating.Scenario.FromJson(original.ToScenario().ToJson());
             SimOptions? options = saved.ToOptions(out string? error);
             return options is not null && error is null && saved.Script is not null
                 && new ShrinkCase(saved.Seed, options, saved.Script).Run().TraceHash == original.Run().TraceHash;
@@ -99,7 +99,7 @@ public sealed class SimulationProperties(ITestOutputHelper output)
         var e = Assert.Throws<PropertyFailedException>(() => CheckSim("broken-dir-fsync", Generators.SimCases(PolicyOption.Always, CrashModelOption.Posix), broken, scale: 1));
         Assert.Contains("Replay the whole run: AOFSIM_PROPERTY_REPLAY=", e.Message, StringComparison.Ordinal);
         string file = e.Message[(e.Message.LastIndexOf("aofsim replay ", StringComparison.Ordinal) + "aofsim replay ".Length)..].Trim();
-        AofSim.Sim.Simulation.Scenario saved = AofSim.Sim.Simulation.Scenario.FromJson(File.ReadAllText(file));
+        AofSim.Sim.Simulating.Scenario saved = AofSim.Sim.Simulating.Scenario.FromJson(File.ReadAllText(file));
         Assert.NotNull(saved.Script);
         var minimal = new ShrinkCase(saved.Seed, saved.ToOptions(out _)!, saved.Script!);
         Assert.True(minimal.Commands <= 10, minimal.Size);

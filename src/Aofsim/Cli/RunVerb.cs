@@ -2,7 +2,7 @@ using AofSim.Sim.Checking;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 
 namespace AofSim.Sim.Cli;
 
@@ -103,7 +103,7 @@ internal static class RunVerb
             Directory.CreateDirectory(outDir);
             foreach (SeedResult f in failing)
             {
-                SeedResult full = Simulation.Simulation.Run(f.Seed, options, keepTrace: true);
+                SeedResult full = Simulation.Run(f.Seed, options, keepTrace: true);
                 File.WriteAllLines(Path.Combine(outDir, $"seed-{f.Seed}.trace"), [.. full.Trace, $"trace-hash {full.TraceHash}"]);
                 File.WriteAllText(Path.Combine(outDir, $"seed-{f.Seed}.json"), Scenario.Of(f.Seed, options).ToJson());
             }
@@ -180,7 +180,7 @@ internal static class RunVerb
             foreach (string sw in off)
             {
                 Engine.Profiles.Profile.TryGet($"{options.Profile.Name}+{sw}", out Engine.Profiles.Profile p);
-                SeedResult again = Simulation.Simulation.Run(f.Seed, options with { Profile = p });
+                SeedResult again = Simulation.Run(f.Seed, options with { Profile = p });
                 foreach (Property prop in byProperty.Where(prop => !again.Violations.Any(v => v.Property == prop)))
                 {
                     (causes.TryGetValue(prop, out List<string>? l) ? l : causes[prop] = []).Add(sw);

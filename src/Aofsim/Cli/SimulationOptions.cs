@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 
 namespace AofSim.Sim.Cli;
 

@@ -1,6 +1,6 @@
 using AofSim.Faults;
 using AofSim.Sim.Checking;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 
 namespace AofSim.Sim.Shrinking;
 
@@ -27,7 +27,7 @@ public sealed record ShrinkCase(ulong Seed, SimOptions Options, IReadOnlyList<Sc
     public int Faults => Script.Sum(s => s.Faults) + (Options.Plan?.Faults.Count ?? 0) + (Options.Faults.SlowFsync ? 1 : 0) + (Options.Faults.ShortWrite ? 1 : 0);
 
     /// <summary>Runs it.</summary>
-    public SeedResult Run(bool keepTrace = false) => Simulation.Simulation.Run(Seed, Options, Script, keepTrace);
+    public SeedResult Run(bool keepTrace = false) => Simulation.Run(Seed, Options, Script, keepTrace);
 
     /// <summary>As a saved scenario.</summary>
     public Scenario ToScenario() => Scenario.Of(Seed, Options, Script);
@@ -55,7 +55,7 @@ public static class ScriptShrinker
     /// </summary>
     public static ShrinkResult? ShrinkSeed(ulong seed, SimOptions options, Property property, int budget = DefaultBudget)
     {
-        SeedResult run = Simulation.Simulation.Run(seed, options, null, record: true);
+        SeedResult run = Simulation.Run(seed, options, null, record: true);
         Violation? v = run.Violations.FirstOrDefault(x => x.Property == property);
         if (v is null || run.Script is null)
         {

@@ -2,7 +2,7 @@ using AofSim.Engine.Profiles;
 using AofSim.Engine.Server;
 using AofSim.Scenarios.Cli;
 using AofSim.Sim.Checking;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 
 namespace AofSim.Scenarios.Simulation;
 
@@ -17,8 +17,8 @@ public sealed class SimulatorTests
     [Fact]
     public void TheSameSeedGivesTheSameTraceHashTwiceAndWhateverTheParallelism()
     {
-        SeedResult a = Sim.Simulation.Simulation.Run(7, Fixed);
-        SeedResult b = Sim.Simulation.Simulation.Run(7, Fixed);
+        SeedResult a = Sim.Simulating.Simulation.Run(7, Fixed);
+        SeedResult b = Sim.Simulating.Simulation.Run(7, Fixed);
         Assert.Equal(a.TraceHash, b.TraceHash);
         Assert.True(a.Events > 0 && a.Crashes > 0);
 
@@ -37,8 +37,8 @@ public sealed class SimulatorTests
     [Fact]
     public void AKeptTraceHasTheSameHashAsAnUnkeptOne()
     {
-        SeedResult quiet = Sim.Simulation.Simulation.Run(3, Fixed);
-        SeedResult traced = Sim.Simulation.Simulation.Run(3, Fixed, keepTrace: true);
+        SeedResult quiet = Sim.Simulating.Simulation.Run(3, Fixed);
+        SeedResult traced = Sim.Simulating.Simulation.Run(3, Fixed, keepTrace: true);
         Assert.Equal(quiet.TraceHash, traced.TraceHash);
         Assert.Contains(traced.Trace, l => l.Contains("fault power-loss", StringComparison.Ordinal));
         Assert.Contains(traced.Trace, l => l.Contains("check replay-equivalence", StringComparison.Ordinal));
@@ -75,11 +75,11 @@ public sealed class SimulatorTests
         // Seed 28 of a blind redis26 campaign (ext4, everysec): a write acknowledged long before
         // a crash, after which writes stopped, is lost; turning on the #7 fix alone keeps it.
         var options = new SimOptions { Profile = Profile.Redis26, Fs = CrashModelOption.Ext4, Policy = PolicyOption.Everysec };
-        SeedResult seed = Sim.Simulation.Simulation.Run(28, options);
+        SeedResult seed = Sim.Simulating.Simulation.Run(28, options);
         Assert.Contains(seed.Violations, v => v.Property == Property.Durability);
 
         Assert.True(Profile.TryGet("redis26+FsyncEverysecTail", out Profile withFix));
-        SeedResult fixedRun = Sim.Simulation.Simulation.Run(28, options with { Profile = withFix });
+        SeedResult fixedRun = Sim.Simulating.Simulation.Run(28, options with { Profile = withFix });
         Assert.DoesNotContain(fixedRun.Violations, v => v.Property == Property.Durability);
     }
 
@@ -109,7 +109,7 @@ public sealed class SimulatorTests
     [Fact]
     public void ReplayPrintsTheTraceEndingWithTheHashTheCampaignReported()
     {
-        SeedResult run = Sim.Simulation.Simulation.Run(5, Fixed);
+        SeedResult run = Sim.Simulating.Simulation.Run(5, Fixed);
         var stdout = new StringWriter();
         int exit = AofsimProcess.Run(["replay", "--seed", "5", "--ops", "600", "--faults", "crash"], stdout, new StringWriter());
         Assert.Equal(0, exit);

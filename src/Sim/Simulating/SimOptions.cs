@@ -1,0 +1,39 @@
+using AofSim.Engine.Profiles;
+
+namespace AofSim.Sim.Simulating;
+
+/// <summary>The options of a run (with the seed, all that decides it).</summary>
+public sealed record SimOptions
+{
+    /// <summary>Behaviour profile.</summary>
+    public Profile Profile { get; init; } = Profile.Fixed;
+
+    /// <summary>always, everysec, no, or mixed (chosen per seed).</summary>
+    public PolicyOption Policy { get; init; } = PolicyOption.Mixed;
+
+    /// <summary>posix, ext4, or mixed (chosen per seed).</summary>
+    public CrashModelOption Fs { get; init; } = CrashModelOption.Mixed;
+
+    /// <summary>Faults to inject.</summary>
+    public FaultSet Faults { get; init; } = FaultSet.CrashOnly;
+
+    /// <summary>Events per run.</summary>
+    public int Ops { get; init; } = 1000;
+
+    /// <summary>How often the scheduler draws each kind of step (docs/simulator.md).</summary>
+    public SchedulerWeights Scheduler { get; init; } = SchedulerWeights.Default;
+
+    /// <summary>Exhaustive mode: lose power right after this syscall (and then end the run); null otherwise.</summary>
+    public long? PowerLossAfterCall { get; init; }
+
+    /// <summary>Exhaustive mode: which surviving set of pending writes the power loss keeps (<see cref="CrashVariants"/>).</summary>
+    public int CrashVariant { get; init; }
+
+    /// <summary>Faults as data, applied to every storage call of the run (parent and child), or null.</summary>
+    public AofSim.Faults.FaultPlan? Plan { get; init; }
+
+    /// <summary>The flags that give these options on the command line.</summary>
+    public string Flags => $"--profile {Profile.Name} --policy {Policy.Name()} --fs {Fs.Name()} --faults {Faults} --ops {Ops}"
+        + (Plan is null ? string.Empty : " --plan PLAN.json")
+        + (PowerLossAfterCall is long k ? $" --power-loss-after {k} --crash-variant {CrashVariant}" : string.Empty);
+}

@@ -1,6 +1,6 @@
 using AofSim.Faults;
 using AofSim.Sim.Shrinking;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 using FsCheck;
 using FsCheck.Fluent;
 
@@ -12,12 +12,12 @@ namespace AofSim.Properties;
 /// family, waits, rewrite-child steps, rewrites, appendonly toggles, killed children, power losses).
 /// </summary>
 /// <param name="Seed">The seed.</param>
-/// <param name="Policy">always, everysec or no.</param>
-/// <param name="Fs">posix or ext4.</param>
+/// <param name="Policy">Always, Everysec or No.</param>
+/// <param name="Fs">Posix or Ext4.</param>
 /// <param name="SimKinds">Random fault kinds on (slowfsync, shortwrite).</param>
 /// <param name="Plan">Faults as data.</param>
 /// <param name="Steps">The steps.</param>
-public sealed record SimCase(ulong Seed, string Policy, string Fs, string[] SimKinds, Fault[] Plan, ScriptStep[] Steps)
+public sealed record SimCase(ulong Seed, PolicyOption Policy, CrashModelOption Fs, string[] SimKinds, Fault[] Plan, ScriptStep[] Steps)
 {
     /// <summary>The case as the shrinker and <c>aofsim replay FILE</c> take it, under <paramref name="profile"/>.</summary>
     public ShrinkCase ToShrinkCase(Engine.Profiles.Profile profile) => new(
@@ -27,7 +27,7 @@ public sealed record SimCase(ulong Seed, string Policy, string Fs, string[] SimK
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"seed {Seed}, {Policy}, {Fs}, faults [{string.Join(", ", SimKinds)}] plan [{string.Join("; ", Plan.Select(f => $"{f.Kind} {f.Trigger.Describe()}: {f.Action}"))}], {Steps.Length} steps:\n  "
+        $"seed {Seed}, {Policy.Name()}, {Fs.Name()}, faults [{string.Join(", ", SimKinds)}] plan [{string.Join("; ", Plan.Select(f => $"{f.Kind} {f.Trigger.Describe()}: {f.Action}"))}], {Steps.Length} steps:\n  "
         + string.Join("\n  ", Steps.Select(Show));
 
     private static string Show(ScriptStep s) => s switch
@@ -85,10 +85,10 @@ public static partial class Generators
     public static Gen<string[]> SimKindsGen { get; } = Gen.Elements<string[]>([], [], ["slowfsync"], ["shortwrite"], ["slowfsync", "shortwrite"]);
 
     /// <summary>Runs of 5 to 120 steps with the policy and crash model given, or drawn when null.</summary>
-    public static Arbitrary<SimCase> SimCases(string? policy = null, string? fs = null) => Arb.From(
+    public static Arbitrary<SimCase> SimCases(PolicyOption? policy = null, CrashModelOption? fs = null) => Arb.From(
         from seed in Gen.Choose(1, int.MaxValue)
-        from p in policy is null ? Gen.Elements("always", "everysec", "no") : Gen.Constant(policy)
-        from f in fs is null ? Gen.Elements("posix", "ext4") : Gen.Constant(fs)
+        from p in policy is null ? Gen.Elements(PolicyOption.Always, PolicyOption.Everysec, PolicyOption.No) : Gen.Constant(policy.Value)
+        from f in fs is null ? Gen.Elements(CrashModelOption.Posix, CrashModelOption.Ext4) : Gen.Constant(fs.Value)
         from kinds in SimKindsGen
         from plan in FaultPlanGen
         from n in Gen.Choose(5, 120)

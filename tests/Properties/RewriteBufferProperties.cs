@@ -1,6 +1,6 @@
 using AofSim.Engine.Aof;
 using AofSim.Engine.Ports;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 using FsCheck;
 using FsCheck.Fluent;
 

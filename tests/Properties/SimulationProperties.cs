@@ -1,10 +1,11 @@
 using AofSim.Engine.Profiles;
 using AofSim.Sim.Checking;
 using AofSim.Sim.Shrinking;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 using FsCheck;
 using FsCheck.Fluent;
 using Xunit.Abstractions;
+using Property = AofSim.Sim.Checking.Property;
 
 namespace AofSim.Properties;
 
@@ -32,14 +33,14 @@ public sealed class SimulationProperties(ITestOutputHelper output)
     /// Under <c>fixed</c>, for each fsync policy and each crash model: every run keeps every promise.
     /// </summary>
     [Theory]
-    [InlineData("always", "posix")]
-    [InlineData("always", "ext4")]
-    [InlineData("everysec", "posix")]
-    [InlineData("everysec", "ext4")]
-    [InlineData("no", "posix")]
-    [InlineData("no", "ext4")]
-    public void TheFixedEngineKeepsEveryPromiseUnderCrashesAndFaults(string policy, string fs) =>
-        CheckSim($"{nameof(TheFixedEngineKeepsEveryPromiseUnderCrashesAndFaults)}({policy},{fs})", Generators.SimCases(policy, fs), Profile.Fixed, scale: 0.5);
+    [InlineData(PolicyOption.Always, CrashModelOption.Posix)]
+    [InlineData(PolicyOption.Always, CrashModelOption.Ext4)]
+    [InlineData(PolicyOption.Everysec, CrashModelOption.Posix)]
+    [InlineData(PolicyOption.Everysec, CrashModelOption.Ext4)]
+    [InlineData(PolicyOption.No, CrashModelOption.Posix)]
+    [InlineData(PolicyOption.No, CrashModelOption.Ext4)]
+    public void TheFixedEngineKeepsEveryPromiseUnderCrashesAndFaults(PolicyOption policy, CrashModelOption fs) =>
+        CheckSim($"{nameof(TheFixedEngineKeepsEveryPromiseUnderCrashesAndFaults)}({policy.Name()},{fs.Name()})", Generators.SimCases(policy, fs), Profile.Fixed, scale: 0.5);
 
     /// <summary>
     /// For any seed, the run with <c>--policy mixed --fs mixed</c> and the run with the policy and
@@ -54,9 +55,9 @@ public sealed class SimulationProperties(ITestOutputHelper output)
             Arb.From(Gen.Elements("none", "crash", "all")),
             (seed, faults) =>
             {
-                var mixed = new SimOptions { Policy = "mixed", Fs = "mixed", Faults = FaultSet.Parse(faults)!, Ops = 250 };
-                SeedResult drawn = AofSim.Sim.Simulation.Simulation.Run(seed, mixed, keepTrace: true);
-                SeedResult fixedRun = AofSim.Sim.Simulation.Simulation.Run(seed, mixed with { Policy = drawn.Policy, Fs = drawn.Fs }, keepTrace: true);
+                var mixed = new SimOptions { Policy = PolicyOption.Mixed, Fs = CrashModelOption.Mixed, Faults = FaultSet.Parse(faults)!, Ops = 250 };
+                SeedResult drawn = AofSim.Sim.Simulating.Simulation.Run(seed, mixed, keepTrace: true);
+                SeedResult fixedRun = AofSim.Sim.Simulating.Simulation.Run(seed, mixed with { Policy = drawn.Policy.AsOption(), Fs = drawn.Fs.AsOption() }, keepTrace: true);
                 return drawn.Trace.Count > 1 && WithoutHeader(drawn.Trace).SequenceEqual(WithoutHeader(fixedRun.Trace));
             }),
         scale: 0.2);
@@ -79,7 +80,7 @@ public sealed class SimulationProperties(ITestOutputHelper output)
         Prop.ForAll(Generators.SimCases(), Generators.Profiles, (c, profile) =>
         {
             ShrinkCase original = c.ToShrinkCase(profile);
-            AofSim.Sim.Simulation.Scenario saved = AofSim.Sim.Simulation.Scenario.FromJson(original.ToScenario().ToJson());
+            AofSim.Sim.Simulating.Scenario saved = AofSim.Sim.Simulating.Scenario.FromJson(original.ToScenario().ToJson());
             SimOptions? options = saved.ToOptions(out string? error);
             return options is not null && error is null && saved.Script is not null
                 && new ShrinkCase(saved.Seed, options, saved.Script).Run().TraceHash == original.Run().TraceHash;
@@ -95,15 +96,15 @@ public sealed class SimulationProperties(ITestOutputHelper output)
     public void AFailureIsReportedWithItsReplaySeedAndAMinimalScenarioFile()
     {
         Assert.True(Profile.TryGet("fixed-FsyncBeforeRenameAndDir", out Profile broken));
-        var e = Assert.Throws<PropertyFailedException>(() => CheckSim("broken-dir-fsync", Generators.SimCases("always", "posix"), broken, scale: 1));
+        var e = Assert.Throws<PropertyFailedException>(() => CheckSim("broken-dir-fsync", Generators.SimCases(PolicyOption.Always, CrashModelOption.Posix), broken, scale: 1));
         Assert.Contains("Replay the whole run: AOFSIM_PROPERTY_REPLAY=", e.Message, StringComparison.Ordinal);
         string file = e.Message[(e.Message.LastIndexOf("aofsim replay ", StringComparison.Ordinal) + "aofsim replay ".Length)..].Trim();
-        AofSim.Sim.Simulation.Scenario saved = AofSim.Sim.Simulation.Scenario.FromJson(File.ReadAllText(file));
+        AofSim.Sim.Simulating.Scenario saved = AofSim.Sim.Simulating.Scenario.FromJson(File.ReadAllText(file));
         Assert.NotNull(saved.Script);
         var minimal = new ShrinkCase(saved.Seed, saved.ToOptions(out _)!, saved.Script!);
         Assert.True(minimal.Commands <= 10, minimal.Size);
-        Assert.Contains(minimal.Run().Violations, v => v.Property == "durability");
-        Assert.DoesNotContain((minimal with { Options = minimal.Options with { Profile = Profile.Fixed } }).Run().Violations, v => v.Property == "durability");
+        Assert.Contains(minimal.Run().Violations, v => v.Property == Property.Durability);
+        Assert.DoesNotContain((minimal with { Options = minimal.Options with { Profile = Profile.Fixed } }).Run().Violations, v => v.Property == Property.Durability);
     }
 
     /// <summary>
@@ -117,13 +118,13 @@ public sealed class SimulationProperties(ITestOutputHelper output)
     {
         string[] wanted = ["RewriteExpiryBeforeWrite", "FsyncEverysecTail", "FsyncBeforeRenameAndDir"];
         var found = new Dictionary<string, (int Replay, ShrinkResult Shrunk)>(StringComparer.Ordinal);
-        (string Policy, string Fs)[] combos = [("always", "posix"), ("always", "ext4"), ("everysec", "posix"), ("everysec", "ext4"), ("no", "posix"), ("no", "ext4")];
+        (PolicyOption Policy, CrashModelOption Fs)[] combos = [(PolicyOption.Always, CrashModelOption.Posix), (PolicyOption.Always, CrashModelOption.Ext4), (PolicyOption.Everysec, CrashModelOption.Posix), (PolicyOption.Everysec, CrashModelOption.Ext4), (PolicyOption.No, CrashModelOption.Posix), (PolicyOption.No, CrashModelOption.Ext4)];
         for (int replay = 1; replay <= 30 && found.Count < wanted.Length; replay++)
         {
             foreach ((ShrinkResult shrunk, List<string> fixes) in combos.SelectMany(c => FindAndShrink(replay, c.Policy, c.Fs)))
             {
-                string file = Save(shrunk.Minimal, $"redis26-blind-{replay}-{shrunk.Original.Options.Policy}-{shrunk.Original.Options.Fs}-{shrunk.Property}");
-                output.WriteLine($"replay seed ({replay},{Gamma}): {shrunk.Property}, {shrunk.Minimal.Size}, fixed by {(fixes.Count == 0 ? "no single switch" : string.Join(", ", fixes))}: {file}");
+                string file = Save(shrunk.Minimal, $"redis26-blind-{replay}-{shrunk.Original.Options.Policy.Name()}-{shrunk.Original.Options.Fs.Name()}-{shrunk.Property.Name()}");
+                output.WriteLine($"replay seed ({replay},{Gamma}): {shrunk.Property.Name()}, {shrunk.Minimal.Size}, fixed by {(fixes.Count == 0 ? "no single switch" : string.Join(", ", fixes))}: {file}");
                 if (fixes.Count == 1 && wanted.Contains(fixes[0]))
                 {
                     found.TryAdd(fixes[0], (replay, shrunk));
@@ -136,7 +137,7 @@ public sealed class SimulationProperties(ITestOutputHelper output)
             Assert.True(found.ContainsKey(fix), $"{fix}'s bug was not found within 30 replay seeds (found: {string.Join(", ", found.Keys)})");
             ShrinkResult s = found[fix].Shrunk;
             string file = Save(s.Minimal, $"redis26-{fix}");
-            output.WriteLine($"{fix}: replay seed ({found[fix].Replay},{Gamma}), {s.Property}, {s.Original.Size} -> {s.Minimal.Size}, {file}");
+            output.WriteLine($"{fix}: replay seed ({found[fix].Replay},{Gamma}), {s.Property.Name()}, {s.Original.Size} -> {s.Minimal.Size}, {file}");
             Assert.True(s.Minimal.Commands <= 10, $"{fix}: {s.Minimal.Commands} commands");
             Assert.True(s.Minimal.Faults <= 2, $"{fix}: {s.Minimal.Faults} faults");
 
@@ -173,14 +174,14 @@ public sealed class SimulationProperties(ITestOutputHelper output)
             ShrinkResult? s = ScriptShrinker.Shrink(l.Case.ToShrinkCase(profile), l.V.Property);
             ShrinkCase minimal = s?.Minimal ?? l.Case.ToShrinkCase(profile);
             string file = Save(minimal, name);
-            throw new PropertyFailedException(name, $"{e.Message}\n{l.V.Property}: {l.V.Detail}\nMinimal case ({minimal.Size}): aofsim replay {file}");
+            throw new PropertyFailedException(name, $"{e.Message}\n{l.V.Property.Name()}: {l.V.Detail}\nMinimal case ({minimal.Size}): aofsim replay {file}");
         }
     }
 
     // One blind search: the generic property under redis26 from replay seed (replay, 1), without
     // FsCheck's shrinking; each property the first failing run violated is shrunk on its own and
     // attributed to the switches that alone make it pass.
-    private static List<(ShrinkResult, List<string>)> FindAndShrink(int replay, string policy, string fs)
+    private static List<(ShrinkResult, List<string>)> FindAndShrink(int replay, PolicyOption policy, CrashModelOption fs)
     {
         (SimCase Case, IReadOnlyList<Violation> V)? first = null;
         Config config = Config.QuickThrowOnFailure.WithMaxTest(100).WithQuietOnSuccess(true)
@@ -205,7 +206,7 @@ public sealed class SimulationProperties(ITestOutputHelper output)
             return results;
         }
 
-        foreach (string property in f.V.Select(v => v.Property).Distinct())
+        foreach (Property property in f.V.Select(v => v.Property).Distinct())
         {
             if (ScriptShrinker.Shrink(f.Case.ToShrinkCase(Profile.Redis26), property) is not { } s)
             {

@@ -1,7 +1,7 @@
 using AofSim.Sim.Checking;
 using System.CommandLine;
 using System.Globalization;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 
 namespace AofSim.Sim.Cli;
 
@@ -35,7 +35,7 @@ internal static class ReplayVerb
                 options = opts.Resolve(r);
             }
 
-            SeedResult result = Simulation.Simulation.Run(s, options, script, keepTrace: true);
+            SeedResult result = Simulation.Run(s, options, script, keepTrace: true);
             foreach (string line in result.Trace)
             {
                 io.Out.WriteLine(line);

@@ -2,7 +2,7 @@ using AofSim.Sim.Checking;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 
 namespace AofSim.Sim.Cli;
 
@@ -103,7 +103,7 @@ internal static class RunVerb
             Directory.CreateDirectory(outDir);
             foreach (SeedResult f in failing)
             {
-                SeedResult full = Simulation.Simulation.Run(f.Seed, options, keepTrace: true);
+                SeedResult full = Simulation.Run(f.Seed, options, keepTrace: true);
                 File.WriteAllLines(Path.Combine(outDir, $"seed-{f.Seed}.trace"), [.. full.Trace, $"trace-hash {full.TraceHash}"]);
                 File.WriteAllText(Path.Combine(outDir, $"seed-{f.Seed}.json"), Scenario.Of(f.Seed, options).ToJson());
             }
@@ -175,25 +175,25 @@ internal static class RunVerb
         w.WriteLine($"attribution ({failing.Count} failing seeds, up to 8 per property; a switch is named when turning it on alone makes the property hold):");
         foreach (SeedResult f in failing)
         {
-            var byProperty = f.Violations.Select(v => v.Property).ToHashSet(StringComparer.Ordinal);
-            var causes = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+            List<Property> byProperty = [.. f.Violations.Select(v => v.Property).Distinct().OrderBy(p => p.Name(), StringComparer.Ordinal)];
+            var causes = new Dictionary<Property, List<string>>();
             foreach (string sw in off)
             {
                 Engine.Profiles.Profile.TryGet($"{options.Profile.Name}+{sw}", out Engine.Profiles.Profile p);
-                SeedResult again = Simulation.Simulation.Run(f.Seed, options with { Profile = p });
-                foreach (string prop in byProperty.Where(prop => !again.Violations.Any(v => v.Property == prop)))
+                SeedResult again = Simulation.Run(f.Seed, options with { Profile = p });
+                foreach (Property prop in byProperty.Where(prop => !again.Violations.Any(v => v.Property == prop)))
                 {
                     (causes.TryGetValue(prop, out List<string>? l) ? l : causes[prop] = []).Add(sw);
                 }
             }
 
-            foreach (string prop in byProperty.Order(StringComparer.Ordinal))
+            foreach (Property prop in byProperty)
             {
                 string named = causes.TryGetValue(prop, out List<string>? l) ? string.Join(", ", l) : "no single switch";
-                w.WriteLine($"  seed {f.Seed} ({f.Policy}, {f.Fs}) {prop}: {named}");
+                w.WriteLine($"  seed {f.Seed} ({f.Policy.Name()}, {f.Fs.Name()}) {prop.Name()}: {named}");
                 foreach (string sw in l ?? [])
                 {
-                    tally[$"{prop} <- {sw}"] = tally.GetValueOrDefault($"{prop} <- {sw}") + 1;
+                    tally[$"{prop.Name()} <- {sw}"] = tally.GetValueOrDefault($"{prop.Name()} <- {sw}") + 1;
                 }
             }
         }
@@ -207,7 +207,7 @@ internal static class RunVerb
     public static void WriteViolation(TextWriter w, SeedResult r, Violation v, SimOptions options)
     {
         w.WriteLine();
-        w.WriteLine($"VIOLATION {v.Property} seed={r.Seed} policy={r.Policy} fs={r.Fs} event={v.Event} t=+{v.TimeMs}ms");
+        w.WriteLine($"VIOLATION {v.Property.Name()} seed={r.Seed} policy={r.Policy.Name()} fs={r.Fs.Name()} event={v.Event} t=+{v.TimeMs}ms");
         w.WriteLine($"  {v.Detail}");
         var expected = v.Expected.ToHashSet(StringComparer.Ordinal);
         var actual = v.Actual.ToHashSet(StringComparer.Ordinal);
@@ -243,11 +243,11 @@ internal static class RunVerb
             w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"recovered " + level,-22}{n}"));
         }
 
-        var byProperty = results.SelectMany(r => r.Violations).GroupBy(v => v.Property).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var byProperty = results.SelectMany(r => r.Violations).GroupBy(v => v.Property).OrderBy(g => g.Key.Name(), StringComparer.Ordinal).ToList();
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"violations",-22}{byProperty.Sum(g => g.Count())}"));
         foreach (var g in byProperty)
         {
-            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"  " + g.Key,-22}{g.Count()}"));
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"  " + g.Key.Name(),-22}{g.Count()}"));
         }
 
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"trace hash (all)",-22}{CampaignHash(results)}"));
@@ -311,7 +311,7 @@ internal static class RunVerb
             list.Add(s);
             string file = Path.Combine(dir, $"seed-{failing[i].Seed}.min.json");
             File.WriteAllText(file, s.Minimal.ToScenario().ToJson());
-            w.WriteLine($"  seed {failing[i].Seed} {s.Property}: {s.Original.Size} -> {s.Minimal.Size} ({s.Runs} runs); aofsim replay {file}");
+            w.WriteLine($"  seed {failing[i].Seed} {s.Property.Name()}: {s.Original.Size} -> {s.Minimal.Size} ({s.Runs} runs); aofsim replay {file}");
         }
 
         return list;
@@ -322,7 +322,7 @@ internal static class RunVerb
         var doc = new
         {
             seeds = new { first, last, count = results.Count },
-            options = new { profile = options.Profile.Name, policy = options.Policy, fs = options.Fs, faults = options.Faults.ToString(), ops = options.Ops },
+            options = new { profile = options.Profile.Name, policy = options.Policy.Name(), fs = options.Fs.Name(), faults = options.Faults.ToString(), ops = options.Ops },
             events = results.Sum(r => (long)r.Events),
             crashes = results.Sum(r => r.Crashes),
             rewrites = results.Sum(r => r.Rewrites),
@@ -333,7 +333,7 @@ internal static class RunVerb
             violations = results.SelectMany(r => r.Violations.Select(v => new
             {
                 seed = r.Seed,
-                property = v.Property,
+                property = v.Property.Name(),
                 @event = v.Event,
                 detail = v.Detail,
                 replay = $"aofsim replay --seed {r.Seed} {options.Flags}",
@@ -341,12 +341,12 @@ internal static class RunVerb
             shrunk = shrunk.Select(x => new
             {
                 seed = x.Original.Seed,
-                property = x.Property,
+                property = x.Property.Name(),
                 before = new { steps = x.Original.Script.Count, commands = x.Original.Commands, faults = x.Original.Faults },
                 after = new { steps = x.Minimal.Script.Count, commands = x.Minimal.Commands, faults = x.Minimal.Faults },
                 runs = x.Runs,
             }),
-            perSeed = results.Select(r => new { seed = r.Seed, policy = r.Policy, fs = r.Fs, traceHash = r.TraceHash, violations = r.Violations.Count }),
+            perSeed = results.Select(r => new { seed = r.Seed, policy = r.Policy.Name(), fs = r.Fs.Name(), traceHash = r.TraceHash, violations = r.Violations.Count }),
         };
         w.WriteLine(JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
     }

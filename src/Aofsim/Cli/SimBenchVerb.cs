@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 
 namespace AofSim.Sim.Cli;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 
 namespace AofSim.Sim.Cli;
 
@@ -41,17 +41,12 @@ internal sealed class SimulationOptions
 
     public SimOptions Resolve(ParseResult r)
     {
-        string policy = r.GetValue(Policy)!;
-        string fs = r.GetValue(Fs)!;
-        if (policy is not ("always" or "everysec" or "no" or "mixed"))
-        {
-            throw new UsageException($"--policy must be always, everysec, no or mixed, not '{policy}'");
-        }
-
-        if (fs is not ("posix" or "ext4" or "mixed"))
-        {
-            throw new UsageException($"--fs must be posix, ext4 or mixed, not '{fs}'");
-        }
+        string policyName = r.GetValue(Policy)!;
+        string fsName = r.GetValue(Fs)!;
+        PolicyOption policy = OptionNames.ParsePolicy(policyName)
+            ?? throw new UsageException($"--policy must be always, everysec, no or mixed, not '{policyName}'");
+        CrashModelOption fs = OptionNames.ParseCrashModel(fsName)
+            ?? throw new UsageException($"--fs must be posix, ext4 or mixed, not '{fsName}'");
 
         FaultSet faults = FaultSet.Parse(r.GetValue(Faults)!)
             ?? throw new UsageException($"--faults must be none, crash, all or a comma list of {string.Join(',', FaultSet.Kinds)}");

@@ -1,6 +1,6 @@
 using AofSim.Faults;
 using AofSim.Sim.Checking;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 
 namespace AofSim.Sim.Shrinking;
 
@@ -27,7 +27,7 @@ public sealed record ShrinkCase(ulong Seed, SimOptions Options, IReadOnlyList<Sc
     public int Faults => Script.Sum(s => s.Faults) + (Options.Plan?.Faults.Count ?? 0) + (Options.Faults.SlowFsync ? 1 : 0) + (Options.Faults.ShortWrite ? 1 : 0);
 
     /// <summary>Runs it.</summary>
-    public SeedResult Run(bool keepTrace = false) => Simulation.Simulation.Run(Seed, Options, Script, keepTrace);
+    public SeedResult Run(bool keepTrace = false) => Simulation.Run(Seed, Options, Script, keepTrace);
 
     /// <summary>As a saved scenario.</summary>
     public Scenario ToScenario() => Scenario.Of(Seed, Options, Script);
@@ -41,7 +41,7 @@ public sealed record ShrinkCase(ulong Seed, SimOptions Options, IReadOnlyList<Sc
 /// <param name="Original">The failing run, made explicit.</param>
 /// <param name="Minimal">The smallest case found that still violates it.</param>
 /// <param name="Runs">Runs spent.</param>
-public sealed record ShrinkResult(string Property, ShrinkCase Original, ShrinkCase Minimal, int Runs);
+public sealed record ShrinkResult(Property Property, ShrinkCase Original, ShrinkCase Minimal, int Runs);
 
 /// <summary>Shrinks failing runs (see the file's header).</summary>
 public static class ScriptShrinker
@@ -53,9 +53,9 @@ public static class ScriptShrinker
     /// Shrinks the failure of <paramref name="property"/> in seed <paramref name="seed"/> run with
     /// <paramref name="options"/>; null when that run does not violate it.
     /// </summary>
-    public static ShrinkResult? ShrinkSeed(ulong seed, SimOptions options, string property, int budget = DefaultBudget)
+    public static ShrinkResult? ShrinkSeed(ulong seed, SimOptions options, Property property, int budget = DefaultBudget)
     {
-        SeedResult run = Simulation.Simulation.Run(seed, options, null, record: true);
+        SeedResult run = Simulation.Run(seed, options, null, record: true);
         Violation? v = run.Violations.FirstOrDefault(x => x.Property == property);
         if (v is null || run.Script is null)
         {
@@ -65,8 +65,8 @@ public static class ScriptShrinker
         var sim = new FaultSet(options.Faults.On.Where(k => FaultSet.SimKinds.Contains(k)));
         SimOptions explicitOptions = options with
         {
-            Policy = run.Policy,
-            Fs = run.Fs,
+            Policy = run.Policy.AsOption(),
+            Fs = run.Fs.AsOption(),
             Faults = sim,
             Plan = run.Plan.Count == 0 ? null : new FaultPlan(run.Plan),
         };
@@ -75,7 +75,7 @@ public static class ScriptShrinker
     }
 
     /// <summary>Shrinks <paramref name="start"/>, which must violate <paramref name="property"/>; null when it does not.</summary>
-    public static ShrinkResult? Shrink(ShrinkCase start, string property, int budget = DefaultBudget)
+    public static ShrinkResult? Shrink(ShrinkCase start, Property property, int budget = DefaultBudget)
     {
         var s = new State(property, budget);
         if (!s.Fails(start))
@@ -341,7 +341,7 @@ public static class ScriptShrinker
         return units;
     }
 
-    private sealed class State(string property, int budget)
+    private sealed class State(Property property, int budget)
     {
         public int Runs { get; private set; }
 

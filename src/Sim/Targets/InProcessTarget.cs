@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using AofSim.Engine.Commands;
 using AofSim.Engine.Data;
 using AofSim.Engine.Server;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 
 namespace AofSim.Sim.Targets;
 

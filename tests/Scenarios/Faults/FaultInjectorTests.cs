@@ -1,7 +1,7 @@
 using System.Text;
 using AofSim.Engine.Ports;
 using AofSim.Faults;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 
 namespace AofSim.Scenarios.Faults;
 

@@ -2,13 +2,13 @@ using AofSim.Engine.Ports;
 using AofSim.Engine.Profiles;
 using AofSim.Engine.Server;
 using AofSim.Faults;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 using static AofSim.Scenarios.Server.ServerHarness;
 
 namespace AofSim.Scenarios.Faults;
 
 /// <summary>
-/// Every fault kind of the campaign (src/Sim/Simulation/FaultMix.cs), injected as data through
+/// Every fault kind of the campaign (src/Sim/Simulating/FaultMix.cs), injected as data through
 /// the fault plan, with the seed's reaction under <c>redis26</c> (its log lines, word for word from
 /// aof.c; whether it exits; the bytes on disk; the INFO fields) and the reference reaction under
 /// <c>fixed</c>. Expected values are written out by hand from the seed's code and the fixes.

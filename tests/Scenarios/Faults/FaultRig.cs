@@ -5,7 +5,7 @@ using AofSim.Engine.Profiles;
 using AofSim.Engine.Server;
 using AofSim.Faults;
 using AofSim.Scenarios.Server;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 
 namespace AofSim.Scenarios.Faults;
 

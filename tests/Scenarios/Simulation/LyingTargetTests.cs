@@ -1,7 +1,7 @@
 using AofSim.Engine.Data;
 using AofSim.Engine.Ports;
 using AofSim.Engine.Server;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 using AofSim.Sim.Targets;
 
 namespace AofSim.Scenarios.Simulation;
@@ -32,9 +32,9 @@ public sealed class LyingTargetTests
             for (ulong seed = 1; seed <= 12; seed++)
             {
                 SimOptions options = All with { Profile = p };
-                SeedResult honest = Sim.Simulation.Simulation.Run(seed, options, keepTrace: true);
+                SeedResult honest = Sim.Simulating.Simulation.Run(seed, options, keepTrace: true);
                 LyingTarget? liar = null;
-                SeedResult lied = Sim.Simulation.Simulation.Run(seed, options, (t, log) => liar = new LyingTarget(t, log, lie), keepTrace: true);
+                SeedResult lied = Sim.Simulating.Simulation.Run(seed, options, (t, log) => liar = new LyingTarget(t, log, lie), keepTrace: true);
                 told += liar!.Told;
 
                 // The lies show in the trace as the log lines they are, and nowhere else: every

@@ -1,7 +1,7 @@
 using AofSim.Engine.Profiles;
 using AofSim.Scenarios.Cli;
 using AofSim.Sim.Shrinking;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Simulating;
 
 namespace AofSim.Scenarios.Simulation;
 
@@ -46,8 +46,8 @@ public sealed class ShrunkCaseTests
     public void ARecordedSeedReplaysAsAScriptToTheSameTrace()
     {
         var options = new SimOptions { Faults = FaultSet.All, Ops = 600 };
-        SeedResult seeded = Sim.Simulation.Simulation.Run(21, options, null, record: true);
-        SeedResult scripted = Sim.Simulation.Simulation.Run(21, options, seeded.Script);
+        SeedResult seeded = Sim.Simulating.Simulation.Run(21, options, null, record: true);
+        SeedResult scripted = Sim.Simulating.Simulation.Run(21, options, seeded.Script);
         Assert.Equal(600, seeded.Script!.Count);
         Assert.Equal(seeded.TraceHash, scripted.TraceHash);
     }

@@ -1,6 +1,8 @@
 using AofSim.Engine.Profiles;
+using AofSim.Engine.Server;
 using AofSim.Scenarios.Cli;
-using AofSim.Sim.Simulation;
+using AofSim.Sim.Checking;
+using AofSim.Sim.Simulating;
 
 namespace AofSim.Scenarios.Simulation;
 
@@ -15,8 +17,8 @@ public sealed class SimulatorTests
     [Fact]
     public void TheSameSeedGivesTheSameTraceHashTwiceAndWhateverTheParallelism()
     {
-        SeedResult a = Sim.Simulation.Simulation.Run(7, Fixed);
-        SeedResult b = Sim.Simulation.Simulation.Run(7, Fixed);
+        SeedResult a = Sim.Simulating.Simulation.Run(7, Fixed);
+        SeedResult b = Sim.Simulating.Simulation.Run(7, Fixed);
         Assert.Equal(a.TraceHash, b.TraceHash);
         Assert.True(a.Events > 0 && a.Crashes > 0);
 
@@ -35,8 +37,8 @@ public sealed class SimulatorTests
     [Fact]
     public void AKeptTraceHasTheSameHashAsAnUnkeptOne()
     {
-        SeedResult quiet = Sim.Simulation.Simulation.Run(3, Fixed);
-        SeedResult traced = Sim.Simulation.Simulation.Run(3, Fixed, keepTrace: true);
+        SeedResult quiet = Sim.Simulating.Simulation.Run(3, Fixed);
+        SeedResult traced = Sim.Simulating.Simulation.Run(3, Fixed, keepTrace: true);
         Assert.Equal(quiet.TraceHash, traced.TraceHash);
         Assert.Contains(traced.Trace, l => l.Contains("fault power-loss", StringComparison.Ordinal));
         Assert.Contains(traced.Trace, l => l.Contains("check replay-equivalence", StringComparison.Ordinal));
@@ -54,12 +56,12 @@ public sealed class SimulatorTests
     }
 
     [Theory]
-    [InlineData("fixed-SetExpiryAbsolute", "mixed", "crash", "replay-equivalence")]
-    [InlineData("fixed-FsyncBeforeRenameAndDir", "posix", "crash", "durability")]
-    [InlineData("fixed-RewriteExpiryBeforeWrite", "mixed", "crash", "rewrite-equivalence")]
-    [InlineData("fixed-RemoveBothTempNames", "mixed", "crash,kill", "temp-files")]
-    [InlineData("fixed-TruncateShortWrite", "mixed", "crash,shortwrite", "availability")]
-    public void EachPropertyCatchesAnEngineBrokenByOneSwitch(string profile, string fs, string faults, string property)
+    [InlineData("fixed-SetExpiryAbsolute", CrashModelOption.Mixed, "crash", Property.ReplayEquivalence)]
+    [InlineData("fixed-FsyncBeforeRenameAndDir", CrashModelOption.Posix, "crash", Property.Durability)]
+    [InlineData("fixed-RewriteExpiryBeforeWrite", CrashModelOption.Mixed, "crash", Property.RewriteEquivalence)]
+    [InlineData("fixed-RemoveBothTempNames", CrashModelOption.Mixed, "crash,kill", Property.TempFiles)]
+    [InlineData("fixed-TruncateShortWrite", CrashModelOption.Mixed, "crash,shortwrite", Property.Availability)]
+    public void EachPropertyCatchesAnEngineBrokenByOneSwitch(string profile, CrashModelOption fs, string faults, Property property)
     {
         Assert.True(Profile.TryGet(profile, out Profile broken));
         var options = new SimOptions { Profile = broken, Fs = fs, Faults = FaultSet.Parse(faults)!, Ops = 1000 };
@@ -72,25 +74,25 @@ public sealed class SimulatorTests
     {
         // Seed 28 of a blind redis26 campaign (ext4, everysec): a write acknowledged long before
         // a crash, after which writes stopped, is lost; turning on the #7 fix alone keeps it.
-        var options = new SimOptions { Profile = Profile.Redis26, Fs = "ext4", Policy = "everysec" };
-        SeedResult seed = Sim.Simulation.Simulation.Run(28, options);
-        Assert.Contains(seed.Violations, v => v.Property == "durability");
+        var options = new SimOptions { Profile = Profile.Redis26, Fs = CrashModelOption.Ext4, Policy = PolicyOption.Everysec };
+        SeedResult seed = Sim.Simulating.Simulation.Run(28, options);
+        Assert.Contains(seed.Violations, v => v.Property == Property.Durability);
 
         Assert.True(Profile.TryGet("redis26+FsyncEverysecTail", out Profile withFix));
-        SeedResult fixedRun = Sim.Simulation.Simulation.Run(28, options with { Profile = withFix });
-        Assert.DoesNotContain(fixedRun.Violations, v => v.Property == "durability");
+        SeedResult fixedRun = Sim.Simulating.Simulation.Run(28, options with { Profile = withFix });
+        Assert.DoesNotContain(fixedRun.Violations, v => v.Property == Property.Durability);
     }
 
     [Fact]
     public void TheMissingDirectoryFsyncIsFoundUnderStrictPosixOnly()
     {
-        var posix = new SimOptions { Profile = Profile.Redis26, Fs = "posix" };
+        var posix = new SimOptions { Profile = Profile.Redis26, Fs = CrashModelOption.Posix };
         (IReadOnlyList<SeedResult> runs, _) = Campaign.Run(1, 20, posix, parallelism: 2);
-        Assert.Contains(runs, r => r.Violations.Any(v => v.Property == "durability"));
+        Assert.Contains(runs, r => r.Violations.Any(v => v.Property == Property.Durability));
 
         Assert.True(Profile.TryGet("redis26+FsyncBeforeRenameAndDir+FsyncEverysecTail", out Profile withFixes));
         (IReadOnlyList<SeedResult> fixedRuns, _) = Campaign.Run(1, 20, posix with { Profile = withFixes }, parallelism: 2);
-        Assert.DoesNotContain(fixedRuns, r => r.Violations.Any(v => v.Property == "durability"));
+        Assert.DoesNotContain(fixedRuns, r => r.Violations.Any(v => v.Property == Property.Durability));
     }
 
     [Fact]
@@ -107,7 +109,7 @@ public sealed class SimulatorTests
     [Fact]
     public void ReplayPrintsTheTraceEndingWithTheHashTheCampaignReported()
     {
-        SeedResult run = Sim.Simulation.Simulation.Run(5, Fixed);
+        SeedResult run = Sim.Simulating.Simulation.Run(5, Fixed);
         var stdout = new StringWriter();
         int exit = AofsimProcess.Run(["replay", "--seed", "5", "--ops", "600", "--faults", "crash"], stdout, new StringWriter());
         Assert.Equal(0, exit);
@@ -259,19 +261,19 @@ public sealed class SimulatorTests
     [Fact]
     public void TheExhaustiveSearchFindsNothingUnderFixedInEitherCrashModel()
     {
-        var options = new SimOptions { Policy = "always", Ops = 40 };
+        var options = new SimOptions { Policy = PolicyOption.Always, Ops = 40 };
         (IReadOnlyList<SeedResult> runs, int points) = Exhaustive.Run(3, options, maxStates: 16, parallelism: 2);
         Assert.True(points > 20);
         Assert.True(runs.Count > points);
         Assert.Empty(runs.SelectMany(r => r.Violations));
-        Assert.Equal(["ext4", "posix"], runs.Select(r => r.Fs).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal([CrashModel.StrictPosix, CrashModel.Ext4Ordered], runs.Select(r => r.Fs).Distinct().Order());
         Assert.All(runs, r => Assert.Equal(1, r.Crashes));
     }
 
     [Fact]
     public void UnderTheSeedTheExhaustiveSearchNamesACrashStateThatReplays()
     {
-        var options = new SimOptions { Profile = Profile.Redis26, Policy = "always", Ops = 40 };
+        var options = new SimOptions { Profile = Profile.Redis26, Policy = PolicyOption.Always, Ops = 40 };
         (IReadOnlyList<SeedResult> runs, _) = Exhaustive.Run(1, options, maxStates: 16, parallelism: 2);
         SeedResult failing = runs.First(r => r.Violations.Count > 0);
         string flags = failing.Options!.Flags;
@@ -296,7 +298,7 @@ public sealed class SimulatorTests
         (IReadOnlyList<SeedResult> broken, _) = Campaign.Run(1, 40, Fixed with { Ops = 1000, Plan = plan, Profile = withoutFix }, parallelism: 2);
         Assert.True(fixedRuns.Sum(r => r.Faults.GetValueOrDefault("plan")) > 40);
         Assert.Empty(fixedRuns.SelectMany(r => r.Violations));
-        Assert.Equal(leakingSeeds, broken.Count(r => r.Violations.Any(v => v.Property == "temp-files")));
+        Assert.Equal(leakingSeeds, broken.Count(r => r.Violations.Any(v => v.Property == Property.TempFiles)));
     }
 
     [Fact]
@@ -316,11 +318,11 @@ public sealed class SimulatorTests
         // than that hit it. Without aofWrite's loop the retry (#6) never gets the buffer out.
         var plan = AofSim.Faults.FaultPlan.FromJson(
             """{ "faults": [ { "trigger": { "op": "Write", "nth": 1, "path": "appendonly.aof", "count": 0 }, "action": { "kind": "write-cap", "bytes": 64 } } ] }""");
-        var options = new SimOptions { Policy = "everysec", Plan = plan };
+        var options = new SimOptions { Policy = PolicyOption.Everysec, Plan = plan };
         Assert.True(Profile.TryGet("fixed-WriteLoopsOnShortWrites", out Profile withoutFix));
         (IReadOnlyList<SeedResult> fixedRuns, _) = Campaign.Run(1, 100, options, parallelism: 2);
         (IReadOnlyList<SeedResult> broken, _) = Campaign.Run(1, 100, options with { Profile = withoutFix }, parallelism: 2);
         Assert.Empty(fixedRuns.SelectMany(r => r.Violations));
-        Assert.Contains(broken, r => r.Violations.Any(v => v.Property == "durability"));
+        Assert.Contains(broken, r => r.Violations.Any(v => v.Property == Property.Durability));
     }
 }

@@ -1,7 +1,7 @@
 using AofSim.Engine.Ports;
 using AofSim.Faults;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 // Simulated child processes (the seed's fork for BGREWRITEAOF).
 //

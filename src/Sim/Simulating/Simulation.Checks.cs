@@ -9,7 +9,7 @@ using AofSim.Engine.Server;
 using AofSim.Sim.Checking;
 using AofSim.Sim.Targets;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 // The checks: replay equivalence and durability after a recovery, rewrite equivalence after a
 // rewrite, no temp file left by a child the server is done with; and how a violation is recorded.
@@ -117,7 +117,7 @@ public sealed partial class Simulation
             HistoryEntry lost = history[chosen];
             Violate(
                 Property.Durability,
-                $"under appendfsync {result.Policy} the recovered AOF holds {chosen} of {history.Count} commands, but the first {bound} were acknowledged " +
+                $"under appendfsync {result.Policy.Name()} the recovered AOF holds {chosen} of {history.Count} commands, but the first {bound} were acknowledged " +
                 $"long enough before the crash to be kept (first lost: '{string.Join(' ', lost.Items.Select(x => string.Join(' ', x.Argv.Select(Show))))}' acknowledged at +{lost.AckedAt - Epoch} ms, crash at +{crashAt - Epoch} ms)",
                 ModelAt(bound, t),
                 EngineView.LinesAt(target.Data, t));
@@ -166,11 +166,10 @@ public sealed partial class Simulation
     // model restarts from it) and stops only when the harness cannot go on.
     private void Violate(Property property, string detail, IReadOnlyList<string> expected, IReadOnlyList<string> actual)
     {
-        string name = property.Name();
-        Trace($"VIOLATION {name}: {detail}");
-        if (!result.Violations.Any(v => v.Property == name))
+        Trace($"VIOLATION {property.Name()}: {detail}");
+        if (!result.Violations.Any(v => v.Property == property))
         {
-            result.Violations.Add(new Violation(name, eventIndex, clock.NowMs - Epoch, detail, expected, actual));
+            result.Violations.Add(new Violation(property, eventIndex, clock.NowMs - Epoch, detail, expected, actual));
         }
 
         stopped |= property is Property.Availability or Property.InternalError;

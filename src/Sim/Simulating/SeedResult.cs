@@ -1,6 +1,7 @@
+using AofSim.Engine.Server;
 using AofSim.Sim.Checking;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 /// <summary>What one seed's run did and found.</summary>
 public sealed class SeedResult
@@ -9,10 +10,10 @@ public sealed class SeedResult
     public required ulong Seed { get; init; }
 
     /// <summary>The fsync policy the run used.</summary>
-    public required string Policy { get; init; }
+    public required AppendFsync Policy { get; init; }
 
     /// <summary>The crash model the run used.</summary>
-    public required string Fs { get; init; }
+    public required CrashModel Fs { get; init; }
 
     /// <summary>Events run.</summary>
     public int Events { get; set; }

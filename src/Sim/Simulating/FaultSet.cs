@@ -1,4 +1,4 @@
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 /// <summary>Which fault kinds a run may inject (docs/faults.md has what each one does).</summary>
 /// <remarks>

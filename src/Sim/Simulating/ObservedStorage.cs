@@ -1,6 +1,6 @@
 using AofSim.Engine.Ports;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 /// <summary>
 /// The storage port as the server sees it (the fault injector's answers included), observed from

@@ -1,4 +1,4 @@
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 /// <summary>
 /// The simulator's one source of choice: a seeded xoshiro256** generator. Components get their

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 /// <summary>Runs many seeds in parallel (each one deterministic on its own) and gathers the results in seed order.</summary>
 public static class Campaign
@@ -37,10 +37,10 @@ public static class Exhaustive
     /// </summary>
     public static (IReadOnlyList<SeedResult> Runs, int CrashPoints) Run(ulong seed, SimOptions options, int maxStates, int parallelism)
     {
-        string[] models = options.Fs == "mixed" ? ["posix", "ext4"] : [options.Fs];
-        var runs = new System.Collections.Concurrent.ConcurrentBag<(string Model, long Point, int Variant, SeedResult Result)>();
+        CrashModelOption[] models = options.Fs == CrashModelOption.Mixed ? [CrashModelOption.Posix, CrashModelOption.Ext4] : [options.Fs];
+        var runs = new System.Collections.Concurrent.ConcurrentBag<(CrashModelOption Model, long Point, int Variant, SeedResult Result)>();
         int points = 0;
-        foreach (string model in models)
+        foreach (CrashModelOption model in models)
         {
             SimOptions clean = options with { Fs = model, Faults = FaultSet.None, Plan = options.Plan };
             long calls = Simulation.Run(seed, clean).Syscalls;
@@ -49,7 +49,7 @@ public static class Exhaustive
             {
                 SeedResult first = Simulation.Run(seed, clean with { PowerLossAfterCall = k, CrashVariant = 0 });
                 runs.Add((model, k, 0, first));
-                CrashModel crashModel = model == "posix" ? CrashModel.StrictPosix : CrashModel.Ext4Ordered;
+                CrashModel crashModel = model.Resolve(CrashModel.StrictPosix);
                 int states = CrashVariants.Count(first.PendingAtCrash, crashModel, maxStates);
                 for (int v = 1; v < states; v++)
                 {
@@ -58,6 +58,6 @@ public static class Exhaustive
             });
         }
 
-        return ([.. runs.OrderBy(r => r.Model, StringComparer.Ordinal).ThenBy(r => r.Point).ThenBy(r => r.Variant).Select(r => r.Result)], points);
+        return ([.. runs.OrderBy(r => r.Model.Name(), StringComparer.Ordinal).ThenBy(r => r.Point).ThenBy(r => r.Variant).Select(r => r.Result)], points);
     }
 }

@@ -1,4 +1,4 @@
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 /// <summary>
 /// The fault catalog's kinds, in the order <c>--faults</c> lists them (docs/faults.md has what

@@ -9,7 +9,7 @@ using AofSim.Engine.Server;
 using AofSim.Sim.Checking;
 using AofSim.Sim.Targets;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 // The run's trace lines: "e=<event> t=+<ms> " and the text, formatted into the run's own
 // buffer and hashed from there (Trace), with arguments and replies shown escaped.

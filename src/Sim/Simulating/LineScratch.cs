@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 /// <summary>
 /// Where a component formats its trace lines, one at a time: into its own buffer, so that a line

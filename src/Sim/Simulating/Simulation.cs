@@ -9,7 +9,7 @@ using AofSim.Engine.Server;
 using AofSim.Sim.Checking;
 using AofSim.Sim.Targets;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 // One simulated run: a pure function of (seed, options).
 //
@@ -112,20 +112,9 @@ public sealed partial class Simulation : IAofLog, ILoopHost
         // Each restart of the server takes its streams (jobs, engine) from its own split of this.
         restarts = SimRandom.Stream(seed, "restarts");
         trace = new Trace(keepTrace);
-        policy = options.Policy switch
-        {
-            "always" => AppendFsync.Always,
-            "everysec" => AppendFsync.Everysec,
-            "no" => AppendFsync.No,
-            _ => drawnPolicy,
-        };
-        fs = options.Fs switch
-        {
-            "posix" => CrashModel.StrictPosix,
-            "ext4" => CrashModel.Ext4Ordered,
-            _ => drawnFs,
-        };
-        result = new SeedResult { Seed = seed, Policy = policy.ToString().ToLowerInvariant(), Fs = fs == CrashModel.StrictPosix ? "posix" : "ext4" };
+        policy = options.Policy.Resolve(drawnPolicy);
+        fs = options.Fs.Resolve(drawnFs);
+        result = new SeedResult { Seed = seed, Policy = policy, Fs = fs };
         storage = new SimStorage(
             new SimStorageOptions { Model = fs, ShortWriteChance = options.Faults.ShortWrite ? 0.01 : 0 },
             SimRandom.Stream(seed, "storage-faults"));
@@ -247,7 +236,7 @@ public sealed partial class Simulation : IAofLog, ILoopHost
 
     private void RunAll()
     {
-        Trace($"run seed={seed} {options.Flags} policy={result.Policy} fs={result.Fs}");
+        Trace($"run seed={seed} {options.Flags} policy={result.Policy.Name()} fs={result.Fs.Name()}");
         try
         {
             StartServer(loadTruncated: false);

@@ -9,7 +9,7 @@ using AofSim.Engine.Server;
 using AofSim.Sim.Checking;
 using AofSim.Sim.Targets;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 // The world the server runs in: the simulated ports (storage with the plan's fault injector,
 // clock, background jobs, rewrite children), a new set of them per server process, time passing,

@@ -9,7 +9,7 @@ using AofSim.Engine.Server;
 using AofSim.Sim.Checking;
 using AofSim.Sim.Targets;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 // The history of what the client sent and was acknowledged, and the durability contract over
 // it: which acknowledged commands the fsync policy promised to keep at a crash, and why a

@@ -1,7 +1,7 @@
 using AofSim.Engine.Ports;
 using AofSim.Faults;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 // The campaign's fault plans, drawn per seed.
 //

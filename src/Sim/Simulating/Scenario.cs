@@ -2,7 +2,7 @@ using System.Text.Json;
 using AofSim.Engine.Profiles;
 using AofSim.Faults;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 /// <summary>
 /// A saved run: the seed, the options and an optional fault plan, as JSON. `aofsim run --out`
@@ -22,7 +22,7 @@ public sealed record Scenario(ulong Seed, string Profile, string Policy, string 
 
     /// <summary>The scenario of <paramref name="seed"/> run with <paramref name="options"/>.</summary>
     public static Scenario Of(ulong seed, SimOptions options, IReadOnlyList<ScriptStep>? script = null) =>
-        new(seed, options.Profile.Name, options.Policy, options.Fs, options.Faults.ToString(), options.Ops, options.Plan, script);
+        new(seed, options.Profile.Name, options.Policy.Name(), options.Fs.Name(), options.Faults.ToString(), options.Ops, options.Plan, script);
 
     /// <summary>The options this scenario runs with; null (and an error) when a field is invalid.</summary>
     public SimOptions? ToOptions(out string? error)
@@ -35,13 +35,15 @@ public sealed record Scenario(ulong Seed, string Profile, string Policy, string 
         }
 
         FaultSet? faults = FaultSet.Parse(Faults);
-        if (faults is null || Policy is not ("always" or "everysec" or "no" or "mixed") || Fs is not ("posix" or "ext4" or "mixed") || Ops < 1)
+        PolicyOption? policy = OptionNames.ParsePolicy(Policy);
+        CrashModelOption? fs = OptionNames.ParseCrashModel(Fs);
+        if (faults is null || policy is null || fs is null || Ops < 1)
         {
             error = "bad policy, fs, faults or ops";
             return null;
         }
 
-        return new SimOptions { Profile = profile, Policy = Policy, Fs = Fs, Faults = faults, Ops = Ops, Plan = Plan };
+        return new SimOptions { Profile = profile, Policy = policy.Value, Fs = fs.Value, Faults = faults, Ops = Ops, Plan = Plan };
     }
 
     /// <summary>As JSON.</summary>

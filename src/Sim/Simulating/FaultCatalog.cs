@@ -1,4 +1,4 @@
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 /// <summary>How a fault kind reaches a run.</summary>
 public enum FaultInjection

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 // A run as data: the steps the scheduler chose.
 //

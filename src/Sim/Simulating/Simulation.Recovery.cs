@@ -9,7 +9,7 @@ using AofSim.Engine.Server;
 using AofSim.Sim.Checking;
 using AofSim.Sim.Targets;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 // Recovery: a server started on what the disk holds, as an operator would: a strict load, then
 // a truncated one, then redis-check-aof --fix and a strict load; then the checks of recovery.

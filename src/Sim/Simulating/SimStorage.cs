@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using AofSim.Engine.Ports;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 // Simulated storage: what reads see, and what would survive a power loss.
 //

@@ -1,6 +1,6 @@
 using AofSim.Engine.Profiles;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 /// <summary>The options of a run (with the seed, all that decides it).</summary>
 public sealed record SimOptions
@@ -9,10 +9,10 @@ public sealed record SimOptions
     public Profile Profile { get; init; } = Profile.Fixed;
 
     /// <summary>always, everysec, no, or mixed (chosen per seed).</summary>
-    public string Policy { get; init; } = "mixed";
+    public PolicyOption Policy { get; init; } = PolicyOption.Mixed;
 
     /// <summary>posix, ext4, or mixed (chosen per seed).</summary>
-    public string Fs { get; init; } = "mixed";
+    public CrashModelOption Fs { get; init; } = CrashModelOption.Mixed;
 
     /// <summary>Faults to inject.</summary>
     public FaultSet Faults { get; init; } = FaultSet.CrashOnly;
@@ -33,7 +33,7 @@ public sealed record SimOptions
     public AofSim.Faults.FaultPlan? Plan { get; init; }
 
     /// <summary>The flags that give these options on the command line.</summary>
-    public string Flags => $"--profile {Profile.Name} --policy {Policy} --fs {Fs} --faults {Faults} --ops {Ops}"
+    public string Flags => $"--profile {Profile.Name} --policy {Policy.Name()} --fs {Fs.Name()} --faults {Faults} --ops {Ops}"
         + (Plan is null ? string.Empty : " --plan PLAN.json")
         + (PowerLossAfterCall is long k ? $" --power-loss-after {k} --crash-variant {CrashVariant}" : string.Empty);
 }

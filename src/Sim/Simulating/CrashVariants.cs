@@ -1,4 +1,4 @@
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 /// <summary>
 /// The crash states an exhaustive search visits at one crash point, given the P pending writes a

@@ -1,4 +1,4 @@
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 /// <summary>
 /// How often the scheduler draws each kind of step, as weights out of their sum (100 by

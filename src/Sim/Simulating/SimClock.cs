@@ -1,6 +1,6 @@
 using AofSim.Engine.Ports;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 /// <summary>Virtual time in milliseconds; it moves only when the simulator moves it.</summary>
 public sealed class SimClock(long startMs) : IClock

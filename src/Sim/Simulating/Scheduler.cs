@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 /// <summary>
 /// The scheduler of a seeded run: draws the next step from its stream with the

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Runtime.CompilerServices;
 
-namespace AofSim.Sim.Simulation;
+namespace AofSim.Sim.Simulating;
 
 /// <summary>Splits a stream of RESP replies into its top-level replies (and an array into its items).</summary>
 public static class RespReplies

@@ -42,16 +42,23 @@ internal static class AofsimProcess
         return psi;
     }
 
-    /// <summary>Runs <c>aofsim ARGS</c> to completion; its output goes to the writers given.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs <c>aofsim ARGS</c> to completion and returns its exit code and both streams.</summary>
+    public static (int Exit, string Stdout, string Stderr) Capture(params string[] args)
     {
         using var p = Process.Start(StartInfo(args))!;
         p.StandardInput.Close();
         Task<string> err = p.StandardError.ReadToEndAsync();
         string output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
+        return (p.ExitCode, output, err.GetAwaiter().GetResult());
+    }
+
+    /// <summary>Runs <c>aofsim ARGS</c> to completion; its output goes to the writers given.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        (int exit, string output, string error) = Capture(args);
         stdout.Write(output);
-        stderr.Write(err.GetAwaiter().GetResult());
-        return p.ExitCode;
+        stderr.Write(error);
+        return exit;
     }
 }

@@ -365,13 +365,7 @@ public sealed class BadInputCliScenarios : IDisposable
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-    private static (int Exit, string Stdout, string Stderr) Run(params string[] args)
-    {
-        using var stdout = new StringWriter { NewLine = "\n" };
-        using var stderr = new StringWriter { NewLine = "\n" };
-        int exit = AofsimProcess.Run(args, stdout, stderr);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Exit, string Stdout, string Stderr) Run(params string[] args) => AofsimProcess.Capture(args);
 
     // redis-check-aof's run as the check verb makes it, on a file system the test controls.
     private static (int Exit, string Stdout) RunCheck(IFileSystem fs, string file, bool fix)

@@ -151,13 +151,10 @@ public sealed class FuzzerScenarios
     [Fact]
     public void TheFuzzVerbReportsACleanRunAndExitsZero()
     {
-        using var stdout = new StringWriter { NewLine = "\n" };
-        using var stderr = new StringWriter { NewLine = "\n" };
-
-        int exit = AofsimProcess.Run(["fuzz", "--inputs", "300", "--seed", "4", "--corpus", CorpusDir()], stdout, stderr);
+        (int exit, string stdout, _) = AofsimProcess.Capture("fuzz", "--inputs", "300", "--seed", "4", "--corpus", CorpusDir());
 
         Assert.Equal(0, exit);
-        string[] lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("aofsim fuzz: seed 4, inputs 0..299, corpus ", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("inputs 300 (", lines[1], StringComparison.Ordinal);
         Assert.Equal("crashes 0, hangs 0, over-allocations 0", lines[2]);
@@ -169,14 +166,11 @@ public sealed class FuzzerScenarios
     [InlineData("no such corpus directory: /nonexistent-corpus", "fuzz", "--corpus", "/nonexistent-corpus")]
     public void TheFuzzVerbRefusesBadUsageOnOneLine(string message, params string[] args)
     {
-        using var stdout = new StringWriter { NewLine = "\n" };
-        using var stderr = new StringWriter { NewLine = "\n" };
-
-        int exit = AofsimProcess.Run(args, stdout, stderr);
+        (int exit, _, string stderr) = AofsimProcess.Capture(args);
 
         Assert.Equal(2, exit);
-        Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("aofsim: " + message, stderr.ToString(), StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("aofsim: " + message, stderr, StringComparison.Ordinal);
     }
 
     private static string CorpusDir()

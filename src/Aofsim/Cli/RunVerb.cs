@@ -12,6 +12,9 @@ internal static class RunVerb
     /// <summary>The most seeds run at once (as bench sim's --jobs).</summary>
     public const int MaxJobs = 1024;
 
+    /// <summary>The exit code of a full campaign that never hit a required coverage probe.</summary>
+    public const int ProbesMissedExit = 3;
+
     public static Command Build(CliIo io)
     {
         var seed = new Option<string?>("--seed") { Description = "One seed" };
@@ -23,8 +26,9 @@ internal static class RunVerb
         var shrink = new Option<bool>("--shrink") { Description = "Shrink every failing seed to a minimal (commands, faults) case and save it as a scenario file (default: on; --shrink false to skip)", DefaultValueFactory = _ => true };
         var shrinkBudget = new Option<int>("--shrink-budget") { Description = "Runs one shrink may spend", DefaultValueFactory = _ => Shrinking.ScriptShrinker.DefaultBudget }.Within(1, int.MaxValue);
         var attribute = new Option<bool>("--attribute") { Description = "For up to 8 failing seeds per property, name each fix switch that alone makes the property hold" };
+        var requireProbes = new Option<bool>("--require-probes") { Description = $"A full campaign (a range of seeds, every fault, mixed policies and crash models) exits {ProbesMissedExit} when a required coverage probe was never hit (default: on)", DefaultValueFactory = _ => true };
         var opts = new SimulationOptions();
-        var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs, attribute, exhaustive, shrink, shrinkBudget };
+        var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs, attribute, exhaustive, shrink, shrinkBudget, requireProbes };
         opts.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -53,7 +57,8 @@ internal static class RunVerb
                 throw new UsageException("--shrink-budget must be at least 1");
             }
 
-            int exit = Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs), r.GetValue(shrink) ? r.GetValue(shrinkBudget) : 0);
+            // A single --seed is a replay: no probe is required of it.
+            int exit = Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs), r.GetValue(shrink) ? r.GetValue(shrinkBudget) : 0, requireProbes: one is null && r.GetValue(requireProbes));
             if (exit == 1 && r.GetValue(attribute))
             {
                 Attribute(io.Out, first, last, opts.Resolve(r), r.GetValue(jobs));
@@ -64,7 +69,7 @@ internal static class RunVerb
         return cmd;
     }
 
-    public static int Run(CliIo io, ulong first, ulong last, SimOptions options, string? outDir, bool json, int parallelism, int shrinkBudget = 0)
+    public static int Run(CliIo io, ulong first, ulong last, SimOptions options, string? outDir, bool json, int parallelism, int shrinkBudget = 0, bool requireProbes = false)
     {
         long total = (long)(last - first + 1);
         bool terminal = !Console.IsErrorRedirected && !json;
@@ -98,6 +103,7 @@ internal static class RunVerb
         }
 
         List<SeedResult> failing = [.. results.Where(x => x.Violations.Count > 0)];
+        var probes = Coverage.ProbeReport.Of(results, options, requireProbes);
         if (outDir is not null && failing.Count > 0)
         {
             Directory.CreateDirectory(outDir);
@@ -117,11 +123,12 @@ internal static class RunVerb
 
         if (json)
         {
-            WriteJson(io.Out, results, elapsed, options, first, last, shrunk);
+            WriteJson(io.Out, results, elapsed, options, first, last, shrunk, probes);
         }
         else
         {
             WriteTable(io.Out, results, elapsed, options, first, last);
+            WriteProbes(io.Out, probes, options);
             foreach (SeedResult f in failing.Take(10))
             {
                 WriteViolation(io.Out, f, f.Violations[0], options);
@@ -133,7 +140,23 @@ internal static class RunVerb
             }
         }
 
-        return failing.Count == 0 ? 0 : 1;
+        if (probes.Missing.Count > 0)
+        {
+            io.Err.WriteLine($"aofsim run: {probes.MissingMessage()}");
+        }
+
+        return failing.Count > 0 ? 1 : probes.Missing.Count > 0 ? ProbesMissedExit : 0;
+    }
+
+    /// <summary>The hits of every coverage probe, with whether the campaign had to hit it.</summary>
+    public static void WriteProbes(TextWriter w, Coverage.ProbeReport probes, SimOptions options)
+    {
+        w.WriteLine(probes.Enforced ? "coverage probes (required: a full campaign must hit it):" : "coverage probes (not enforced: a single seed or a narrowed campaign):");
+        foreach (Engine.Diagnostics.ProbeInfo p in Engine.Diagnostics.Probes.All)
+        {
+            string mark = probes.Missing.Contains(p) ? "  MISSED" : string.Empty;
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {p.Name,-28}{probes[p.Id],9}  {probes.Requirement(p, options.Profile),-12}{mark}"));
+        }
     }
 
     public static int RunExhaustive(CliIo io, ulong seed, SimOptions options, int parallelism)
@@ -317,7 +340,7 @@ internal static class RunVerb
         return list;
     }
 
-    private static void WriteJson(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last, List<Shrinking.ShrinkResult> shrunk)
+    private static void WriteJson(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last, List<Shrinking.ShrinkResult> shrunk, Coverage.ProbeReport probes)
     {
         var doc = new
         {
@@ -330,6 +353,8 @@ internal static class RunVerb
             recoveries = Sum(results, r => r.Recoveries),
             seconds = elapsed.TotalSeconds,
             traceHash = CampaignHash(results),
+            probesEnforced = probes.Enforced,
+            probes = Engine.Diagnostics.Probes.All.Select(p => new { name = p.Name, hits = probes[p.Id], required = probes.Requirement(p, options.Profile), missed = probes.Missing.Contains(p) }),
             violations = results.SelectMany(r => r.Violations.Select(v => new
             {
                 seed = r.Seed,

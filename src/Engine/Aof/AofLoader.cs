@@ -380,7 +380,8 @@ public sealed class AofLoader
         if (options.LoadTruncated)
         {
             // A MULTI left open is reverted whole: the file is cut before it (PR #5201).
-            if (client.InMulti && multiAt >= 0)
+            bool reverted = client.InMulti && multiAt >= 0;
+            if (reverted)
             {
                 log.Log(LogLevel.Warning, "Revert incomplete MULTI/EXEC transaction in AOF file");
                 validUpTo = multiAt;
@@ -389,7 +390,7 @@ public sealed class AofLoader
             log.Log(LogLevel.Warning, $"!!! Warning: short read while loading the AOF file {options.FileName}!!!");
             log.Log(LogLevel.Warning, $"!!! Truncating the AOF {options.FileName} at offset {validUpTo} !!!");
             log.Log(LogLevel.Warning, $"AOF {options.FileName} loaded anyway because aof-load-truncated is enabled");
-            return new LoadResult { Outcome = LoadOutcome.Truncated, Commands = commands, ValidUpTo = validUpTo };
+            return new LoadResult { Outcome = LoadOutcome.Truncated, Commands = commands, ValidUpTo = validUpTo, RevertedMulti = reverted };
         }
 
         return Fail(LoadOutcome.UnexpectedEof, UnexpectedEofMessage, commands, at, validUpTo);

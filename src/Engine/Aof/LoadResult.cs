@@ -64,6 +64,9 @@ public sealed record LoadResult
     /// </summary>
     public long ReplayErrors { get; init; }
 
+    /// <summary>Truncated loading reverted a MULTI the end of the file left open (PR #5201).</summary>
+    public bool RevertedMulti { get; init; }
+
     /// <summary>The offset of the first command counted in <see cref="ReplayErrors"/>, or -1.</summary>
     public long FirstReplayErrorOffset { get; init; } = -1;
 

@@ -1,6 +1,7 @@
 using AofSim.Engine.Aof;
 using AofSim.Engine.Commands;
 using AofSim.Engine.Data;
+using AofSim.Engine.Diagnostics;
 using AofSim.Engine.Ports;
 using AofSim.Engine.Profiles;
 using AofSim.Engine.Text;
@@ -33,6 +34,7 @@ public sealed partial class ServerCore : IPropagationSink
     private readonly ServerPorts ports;
     private readonly IStorage storage;
     private readonly IAofLog log;
+    private readonly IProbeSink probes;
     private CommandProcessor processor;
     private Connection? current;
     private readonly ByteBuffer feedScratch = new(256);
@@ -45,6 +47,7 @@ public sealed partial class ServerCore : IPropagationSink
         this.ports = ports;
         storage = ports.Storage;
         log = ports.Log;
+        probes = ports.Probes ?? NoProbes.Instance;
         Profile = config.Profile;
         AppendFsync = config.AppendFsync;
         AofFileName = config.AofFileName;
@@ -162,6 +165,7 @@ public sealed partial class ServerCore : IPropagationSink
         LoadResult result = storage.Stat(AofFileName).Ok
             ? AofLoader.Load(storage, AofFileName, data, Profile, new LoadOptions { NowMs = NowMs, LoadTruncated = AofLoadTruncated, FileName = AofFileName }, log, ports.Random)
             : new LoadResult { Outcome = LoadOutcome.Empty };
+        NoteLoad(result);
         if (!result.Succeeded)
         {
             Stop(1, result.Message ?? "The append only file could not be loaded", logged: true);
@@ -437,6 +441,27 @@ public sealed partial class ServerCore : IPropagationSink
         if (e != Errno.None)
         {
             log.Log(LogLevel.Warning, $"Error fsyncing the directory of the new append only file: {ErrnoText.Strerror(e)}");
+        }
+    }
+
+    private void NoteLoad(LoadResult result)
+    {
+        switch (result.Outcome)
+        {
+            case LoadOutcome.Truncated:
+                probes.Hit(ProbeId.LoadTruncated);
+                if (result.RevertedMulti)
+                {
+                    probes.Hit(ProbeId.LoadMultiReverted);
+                }
+
+                break;
+            case LoadOutcome.UnexpectedEof:
+                probes.Hit(ProbeId.LoadUnexpectedEof);
+                break;
+            case LoadOutcome.BadFormat:
+                probes.Hit(ProbeId.LoadBadFormat);
+                break;
         }
     }
 

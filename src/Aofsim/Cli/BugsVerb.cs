@@ -85,11 +85,11 @@ internal static class BugsVerb
     private static void WriteTable(TextWriter w, List<BugHuntResult> results, int budget, ulong maxSeeds, string outDir)
     {
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"aofsim bugs: per switch, the default campaign (--faults all --policy mixed --fs mixed --ops 1000) under fixed-SWITCH, seeds from 1, budget {budget} s, at most {maxSeeds} seeds"));
-        w.WriteLine($"  {"switch",-28}{"reference",-24}{"result",-13}{"seeds",8}{"seconds",9}  {"property",-22}shrunk (commands, faults)");
+        w.WriteLine($"  {"switch",-28}{"reference",-27}{"result",-13}{"seeds",8}{"seconds",9}  {"property",-22}shrunk (commands, faults)");
         foreach (BugHuntResult r in results)
         {
             string property = r.Property is { } p ? Checking.PropertyNames.Name(p) : "-";
-            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Bug.Switch,-28}{r.Bug.Reference,-24}{Status(r),-13}{r.SeedsRun,8}{r.Seconds,9:F2}  {property,-22}{Shrunk(r)}"));
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Bug.Switch,-28}{r.Bug.Reference,-27}{Status(r),-13}{r.SeedsRun,8}{r.Seconds,9:F2}  {property,-22}{Shrunk(r)}"));
         }
 
         int findable = results.Count(r => r.Bug.Findable);
@@ -105,6 +105,12 @@ internal static class BugsVerb
         foreach (BugHuntResult r in results.Where(r => !r.Bug.Findable))
         {
             w.WriteLine($"  gap {r.Bug.Switch}: {r.Bug.Gap}");
+        }
+
+        List<ulong> baseline = [.. results.SelectMany(r => r.Unattributed).Distinct().Order()];
+        if (baseline.Count > 0)
+        {
+            w.WriteLine($"  passed over (they fail under fixed too, so no one switch is their cause): seeds {string.Join(", ", baseline)}; aofsim run --seed N shows each");
         }
     }
 
@@ -126,6 +132,7 @@ internal static class BugsVerb
                 seeds = r.SeedsRun,
                 seconds = r.Seconds,
                 failingSeed = r.FailingSeed,
+                unattributed = r.Unattributed,
                 property = r.Property is { } p ? Checking.PropertyNames.Name(p) : null,
                 shrunk = r.Shrunk is { } s ? new { commands = s.Minimal.Commands, faults = s.Minimal.Faults, steps = s.Minimal.Script.Count, runs = s.Runs, file = CaseFile(outDir, r) } : null,
                 replay = r.Found ? $"aofsim replay --seed {r.FailingSeed} {r.Options.Flags}" : null,

@@ -14,6 +14,9 @@ namespace AofSim.Sim.Bugs;
 /// <param name="Shrunk">The failure shrunk to a minimal case, or null (not found, or not made explicit).</param>
 public sealed record BugHuntResult(BugEntry Bug, SimOptions Options, ulong SeedsRun, ulong? FailingSeed, double Seconds, Property? Property, ShrinkResult? Shrunk)
 {
+    /// <summary>Failing seeds passed over because they fail under <c>fixed</c> too (not this switch's bug).</summary>
+    public IReadOnlyList<ulong> Unattributed { get; init; } = [];
+
     /// <summary>True when the campaign found a violation.</summary>
     public bool Found => FailingSeed is not null;
 

@@ -163,7 +163,7 @@ public sealed partial class ServerCore : IPropagationSink
         long startMs = NowMs;
         var data = new Dataset();
         LoadResult result = storage.Stat(AofFileName).Ok
-            ? AofLoader.Load(storage, AofFileName, data, Profile, new LoadOptions { NowMs = NowMs, LoadTruncated = AofLoadTruncated, FileName = AofFileName }, log, ports.Random)
+            ? AofLoader.Load(storage, AofFileName, data, Profile, new LoadOptions { NowMs = NowMs, LoadTruncated = AofLoadTruncated, FileName = AofFileName, CallerTruncates = true }, log, ports.Random)
             : new LoadResult { Outcome = LoadOutcome.Empty };
         NoteLoad(result);
         if (!result.Succeeded)
@@ -188,10 +188,27 @@ public sealed partial class ServerCore : IPropagationSink
 
         if (result.Outcome == LoadOutcome.Truncated)
         {
+            // As Redis 7's loader: truncate first, and only then say the AOF was loaded anyway;
+            // a failed truncate stops the server (AOF_FAILED), the file left as it was.
             Errno e = storage.Ftruncate(AofFd, result.ValidUpTo);
             if (e != Errno.None)
             {
-                Stop(1, $"Error truncating the AOF file: {ErrnoText.Strerror(e)}");
+                Stop(1, $"Error truncating the AOF file {AofFileName}: {ErrnoText.Strerror(e)}");
+                return result;
+            }
+
+            log.Log(LogLevel.Warning, AofLoader.LoadedAnywayMessage(AofFileName));
+        }
+
+        // What a dead server wrote is maybe only in the page cache: fsync it before counting
+        // the whole file as fsynced below, or a power loss may take writes acknowledged long
+        // before it (see Profile.FsyncLoadedTailOnStart).
+        if (Profile.FsyncLoadedTailOnStart && existed && storage.Stat(AofFileName) is { Ok: true, Value: > 0 })
+        {
+            Errno e = storage.Fdatasync(AofFd);
+            if (e != Errno.None)
+            {
+                Stop(1, $"Can't fsync the append only file on start: {ErrnoText.Strerror(e)}");
                 return result;
             }
         }

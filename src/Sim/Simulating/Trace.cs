@@ -14,10 +14,20 @@ namespace AofSim.Sim.Simulating;
 public sealed class Trace(bool keepLines)
 {
     private readonly List<string>? lines = keepLines ? [] : null;
+    private readonly List<TraceStamp>? stamps = keepLines ? [] : null;
     private ulong hash = 14695981039346656037UL;
 
     /// <summary>The lines, when kept.</summary>
     public IReadOnlyList<string> Lines => lines ?? [];
+
+    /// <summary>
+    /// When lines are kept: the world as each line was added, one stamp per line (a default one
+    /// while this is unset). Not part of the hash.
+    /// </summary>
+    public Func<TraceStamp>? Stamp { get; set; }
+
+    /// <summary>The stamps, one per kept line.</summary>
+    public IReadOnlyList<TraceStamp> Stamps => stamps ?? [];
 
     /// <summary>Lines added.</summary>
     public long Count { get; private set; }
@@ -29,14 +39,22 @@ public sealed class Trace(bool keepLines)
     public void Add(string line)
     {
         Mix(line);
-        lines?.Add(line);
+        if (lines is not null)
+        {
+            lines.Add(line);
+            stamps!.Add(Stamp?.Invoke() ?? default);
+        }
     }
 
     /// <summary>Adds a line.</summary>
     public void Add(ReadOnlySpan<char> line)
     {
         Mix(line);
-        lines?.Add(line.ToString());
+        if (lines is not null)
+        {
+            lines.Add(line.ToString());
+            stamps!.Add(Stamp?.Invoke() ?? default);
+        }
     }
 
     /// <summary>Adds a line formatted by an interpolated string (its buffer goes back to the pool).</summary>

@@ -63,13 +63,16 @@
     add(cmp, list('What the model expected', v.expected, actual, 'lost'), list('What was recovered (found)', v.actual, expected, 'extra'));
     add(s, cmp);
     var go = el('button', null, 'Show it on the timeline');
-    var at = i < violationLines.length ? violationLines[i] : -1;
+    // The run records the first violation of each property; the trace shows every one.
+    var at = -1;
+    events.forEach(function (ev) { if (at < 0 && ev.kind === 'violation' && ev.text.indexOf('VIOLATION ' + v.property + ':') === 0) { at = ev.x; } });
+    if (i === 0 && at >= 0) { violationAt = at; }
     go.addEventListener('click', function () { reveal(at); });
     add(s, go);
     if (i === 0) { add(app, s); return; }
     if (!more) {
       more = el('details', 'more');
-      add(more, el('summary', null, (data.violations.length - 1) + ' more violation(s) later in the run'));
+      add(more, el('summary', null, (data.violations.length - 1) + ' more propert' + (data.violations.length === 2 ? 'y' : 'ies') + ' violated later in the run (the first violation of each; the trace has ' + violationLines.length + ' VIOLATION lines in all, each a pink mark above the timeline)'));
       add(app, add(el('section'), more));
     }
     add(more, s);
@@ -107,9 +110,37 @@
   var expand = el('button', null, 'expand all lanes');
   add(controls, el('strong', null, 'Zoom'), minus, slider, plus, fit, zoomLabel, el('strong', null, 'Filter'), search, count, expand);
   add(app, controls);
+  // The whole run in the page's width: where the power losses, kills and violations are, and
+  // which part the timeline below shows; a click there scrolls the timeline to it.
+  var overview = el('div', 'overview');
+  overview.id = 'overview';
+  overview.title = 'The whole run: click to scroll the timeline there';
+  var view = el('div', 'view');
+  add(overview, view);
+  events.forEach(function (ev) {
+    var cls = ev.kind === 'power-loss' || ev.kind === 'kill-server' ? 'o-power' : ev.kind === 'violation' ? 'o-violation'
+      : ev.kind === 'fault' ? 'o-fault' : null;
+    if (!cls) { return; }
+    var m = el('div', 'omark ' + cls);
+    m.style.left = (100 * ev.x / Math.max(1, events.length)) + '%';
+    add(overview, m);
+  });
+  add(app, overview);
   var scroll = el('div', 'scroll');
   scroll.id = 'timeline';
   add(app, scroll);
+  function placeView() {
+    var total = Math.max(1, events.length * zoom);
+    var shownWidth = Math.max(0, scroll.clientWidth - LABEL);
+    view.style.left = (100 * Math.min(1, scroll.scrollLeft / total)) + '%';
+    view.style.width = Math.max(0.5, 100 * Math.min(1, shownWidth / total)) + '%';
+  }
+  scroll.addEventListener('scroll', placeView);
+  overview.addEventListener('click', function (e) {
+    var r = overview.getBoundingClientRect();
+    var frac = (e.clientX - r.left) / Math.max(1, r.width);
+    scroll.scrollLeft = Math.max(0, frac * events.length * zoom - (scroll.clientWidth - LABEL) / 2);
+  });
   var details = el('div', 'details');
   details.id = 'details';
   details.textContent = 'Click an event for its full trace line. Click a lane name to collapse or expand it.';
@@ -241,6 +272,7 @@
     count.textContent = filter === '' ? events.length + ' events' : shown + ' of ' + events.length + ' match';
     scroll.textContent = '';
     add(scroll, grid);
+    placeView();
     app.setAttribute('data-built', '1');
   }
 
@@ -284,8 +316,15 @@
   // A short run fills the width; a long one starts readable, scrolled to its violation.
   zoom = fitZoom();
   if (zoom < 8) { zoom = 8; }
+  // A view can be linked: #filter=WORDS&zoom=PX (decoded as text, nothing else).
+  location.hash.replace(/^#/, '').split('&').forEach(function (kv) {
+    var i = kv.indexOf('='), k = i < 0 ? kv : kv.slice(0, i), v = i < 0 ? '' : decodeURIComponent(kv.slice(i + 1));
+    if (k === 'filter') { search.value = v; filter = v.trim().toLowerCase(); }
+    if (k === 'zoom' && Number(v) > 0) { zoom = Math.max(1, Math.min(160, Math.round(Number(v)))); }
+  });
   draw();
   if (violationAt >= 0 && violationAt * zoom > scroll.clientWidth - LABEL) {
     scroll.scrollLeft = Math.max(0, violationAt * zoom - scroll.clientWidth / 2);
   }
+  placeView();
 }());

@@ -51,6 +51,13 @@ public sealed class ReplayHtmlBrowserTests
             Assert.Contains("vline violation-line", dom, StringComparison.Ordinal);
             Assert.Contains("the AOF had 53 B in the page cache, 0 B durable", dom, StringComparison.Ordinal);
 
+            // The filter (here from the page's address): the power loss stays lit, the rest dims.
+            string filtered = DumpDom(page, profile, "#filter=power&zoom=30");
+            Assert.Matches(new Regex("<div class=\"ev k-power-loss\"[^>]*><span>"), filtered);
+            Assert.Matches(new Regex("<div class=\"ev k-cmd dim\"[^>]*><span>cmd db=0 SET s:0 bb</span>"), filtered);
+            Assert.Contains("30 px/event", filtered, StringComparison.Ordinal);
+            Assert.Matches(new Regex(@">1 of \d+ match<"), filtered);
+
             // Every lane is drawn.
             foreach (string lane in new[] { "client", "aof-buffer", "parent", "background", "child", "disk", "faults", "power", "checks", "log" })
             {
@@ -77,7 +84,7 @@ public sealed class ReplayHtmlBrowserTests
     }
 
     // chromium --dump-dom: the DOM after the page's script ran, on stdout.
-    private static string DumpDom(string page, string profile)
+    private static string DumpDom(string page, string profile, string fragment = "")
     {
         var psi = new ProcessStartInfo(ChromiumBinary.Path!)
         {
@@ -85,7 +92,7 @@ public sealed class ReplayHtmlBrowserTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string a in new[] { "--headless=new", "--no-sandbox", "--disable-gpu", $"--user-data-dir={profile}", "--dump-dom", new Uri(page).AbsoluteUri })
+        foreach (string a in new[] { "--headless=new", "--no-sandbox", "--disable-gpu", $"--user-data-dir={profile}", "--dump-dom", new Uri(page).AbsoluteUri + fragment })
         {
             psi.ArgumentList.Add(a);
         }

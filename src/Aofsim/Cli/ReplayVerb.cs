@@ -36,7 +36,8 @@ internal static class ReplayVerb
                 options = opts.Resolve(r);
             }
 
-            SeedResult result = Simulation.Run(s, options, script, keepTrace: true);
+            // The page needs the world's sizes beside each line: kept only when asked for.
+            SeedResult result = Simulation.Run(s, r.GetValue(html) is null ? options : options with { Stamps = true }, script, keepTrace: true);
             foreach (string line in result.Trace)
             {
                 io.Out.WriteLine(line);

@@ -172,7 +172,7 @@ public sealed partial class Simulation : IAofLog, ILoopHost
         };
         var inProcess = new InProcessTarget(serverConfig, () => new ServerPorts(port, clock, jobs, children, this, process.Split("engine")), () => loopStartMs);
         target = wrap is null ? inProcess : wrap(inProcess, this);
-        if (keepTrace)
+        if (keepTrace && options.Stamps)
         {
             // A replay's lines carry the world's state for pictures of the run (never hashed).
             trace.Stamp = () =>

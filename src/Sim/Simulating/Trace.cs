@@ -15,18 +15,30 @@ public sealed class Trace(bool keepLines)
 {
     private readonly List<string>? lines = keepLines ? [] : null;
     private readonly List<TraceStamp>? stamps = keepLines ? [] : null;
+    private Func<TraceStamp>? stamp;
     private ulong hash = 14695981039346656037UL;
 
     /// <summary>The lines, when kept.</summary>
     public IReadOnlyList<string> Lines => lines ?? [];
 
     /// <summary>
-    /// When lines are kept: the world as each line was added, one stamp per line (a default one
-    /// while this is unset). Not part of the hash.
+    /// When lines are kept: the world as each line is added, kept beside it (lines added before
+    /// this was set get a default stamp). Not part of the hash.
     /// </summary>
-    public Func<TraceStamp>? Stamp { get; set; }
+    public Func<TraceStamp>? Stamp
+    {
+        get => stamp;
+        set
+        {
+            stamp = value;
+            while (stamps is not null && lines is not null && stamps.Count < lines.Count)
+            {
+                stamps.Add(default);
+            }
+        }
+    }
 
-    /// <summary>The stamps, one per kept line.</summary>
+    /// <summary>The stamps, one per kept line once <see cref="Stamp"/> was set; otherwise none.</summary>
     public IReadOnlyList<TraceStamp> Stamps => stamps ?? [];
 
     /// <summary>Lines added.</summary>
@@ -42,7 +54,10 @@ public sealed class Trace(bool keepLines)
         if (lines is not null)
         {
             lines.Add(line);
-            stamps!.Add(Stamp?.Invoke() ?? default);
+            if (stamp is not null)
+            {
+                stamps!.Add(stamp());
+            }
         }
     }
 
@@ -53,7 +68,10 @@ public sealed class Trace(bool keepLines)
         if (lines is not null)
         {
             lines.Add(line.ToString());
-            stamps!.Add(Stamp?.Invoke() ?? default);
+            if (stamp is not null)
+            {
+                stamps!.Add(stamp());
+            }
         }
     }
 

@@ -22,7 +22,7 @@ public sealed class TimelinePageTests
     {
         Scenario saved = Scenario.FromJson(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Simulation", "Cases", "redis26-7-everysec-tail.json")));
         SimOptions options = saved.ToOptions(out _)!;
-        return Sim.Simulating.Simulation.Run(saved.Seed, profile is null ? options : options with { Profile = profile }, saved.Script, keepTrace: true);
+        return Sim.Simulating.Simulation.Run(saved.Seed, (profile is null ? options : options with { Profile = profile }) with { Stamps = true }, saved.Script, keepTrace: true);
     }
 
     [Fact]
@@ -140,10 +140,13 @@ public sealed class TimelinePageTests
     public void KeepingStampsLeavesTheTraceAndItsHashAsTheyWere()
     {
         var options = new SimOptions { Faults = FaultSet.All, Ops = 300 };
-        SeedResult kept = Sim.Simulating.Simulation.Run(11, options, keepTrace: true);
+        SeedResult kept = Sim.Simulating.Simulation.Run(11, options with { Stamps = true }, keepTrace: true);
+        SeedResult plain = Sim.Simulating.Simulation.Run(11, options, keepTrace: true);
         SeedResult hashed = Sim.Simulating.Simulation.Run(11, options);
         Assert.Equal(hashed.TraceHash, kept.TraceHash);
+        Assert.Equal(plain.Trace, kept.Trace);
         Assert.Equal(kept.Trace.Count, kept.Stamps.Count);
+        Assert.Empty(plain.Stamps);
         Assert.Empty(hashed.Stamps);
 
         // Each timestamped line's t=+ is its stamp's time.

@@ -12,8 +12,9 @@ internal static class ReplayVerb
     {
         var file = new Argument<string?>("FILE") { Description = "A scenario file written by run --out (seed, options, fault plan and, for a shrunk case, its steps)", Arity = ArgumentArity.ZeroOrOne };
         var seed = new Option<string?>("--seed") { Description = "The seed to replay (when no FILE is given)" };
+        var html = new Option<string?>("--html") { Description = "Also write the run as a self-contained HTML page: a timeline of its events in lanes (docs/replay.md)" };
         var opts = new SimulationOptions();
-        var cmd = new Command("replay", "Run one seed, or a saved scenario file, and print its full trace; the last line is the trace hash") { file, seed };
+        var cmd = new Command("replay", "Run one seed, or a saved scenario file, and print its full trace; the last line is the trace hash") { file, seed, html };
         opts.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -35,7 +36,8 @@ internal static class ReplayVerb
                 options = opts.Resolve(r);
             }
 
-            SeedResult result = Simulation.Run(s, options, script, keepTrace: true);
+            // The page needs the world's sizes beside each line: kept only when asked for.
+            SeedResult result = Simulation.Run(s, r.GetValue(html) is null ? options : options with { Stamps = true }, script, keepTrace: true);
             foreach (string line in result.Trace)
             {
                 io.Out.WriteLine(line);
@@ -47,6 +49,10 @@ internal static class ReplayVerb
             }
 
             io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trace-hash {result.TraceHash}"));
+            if (r.GetValue(html) is string page)
+            {
+                TimelineFile.Write(page, result, r.GetValue(file) is string from ? $"aofsim replay {from}" : $"aofsim replay --seed {s} {options.Flags}");
+            }
             return result.Violations.Count == 0 ? 0 : 1;
         });
         return cmd;

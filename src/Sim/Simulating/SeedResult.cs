@@ -60,5 +60,8 @@ public sealed class SeedResult
     /// <summary>The trace lines, when kept.</summary>
     public IReadOnlyList<string> Trace { get; set; } = [];
 
+    /// <summary>With the trace lines: the world as each was added (<see cref="TraceStamp"/>).</summary>
+    public IReadOnlyList<TraceStamp> Stamps { get; set; } = [];
+
     internal void Count(SortedDictionary<string, int> map, string key) => map[key] = map.GetValueOrDefault(key) + 1;
 }

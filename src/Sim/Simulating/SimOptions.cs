@@ -32,6 +32,12 @@ public sealed record SimOptions
     /// <summary>Faults as data, applied to every storage call of the run (parent and child), or null.</summary>
     public AofSim.Faults.FaultPlan? Plan { get; init; }
 
+    /// <summary>
+    /// With the trace kept: keep a <see cref="TraceStamp"/> beside each line (replay --html). Not
+    /// part of the run: the trace and its hash are the same either way, and it is not a flag.
+    /// </summary>
+    public bool Stamps { get; init; }
+
     /// <summary>The flags that give these options on the command line.</summary>
     public string Flags => $"--profile {Profile.Name} --policy {Policy.Name()} --fs {Fs.Name()} --faults {Faults} --ops {Ops}"
         + (Plan is null ? string.Empty : " --plan PLAN.json")

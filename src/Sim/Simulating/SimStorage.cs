@@ -103,6 +103,18 @@ public sealed class SimStorage : IStorage, IWritebackFaults
     /// <summary>Pending operations of files with a durable name: what a power loss now would choose from.</summary>
     public int PendingAtRisk => durableNames.Values.Distinct().Sum(ino => inodes[ino].Pending.Count);
 
+    /// <summary>
+    /// The sizes of <paramref name="path"/>: what reads see (the page cache) and what a power loss
+    /// now is sure to keep (its durable bytes, 0 while its name is not durable). For pictures of a
+    /// run (replay --html); no check reads it.
+    /// </summary>
+    public (long Cached, long Durable) Sizes(string path)
+    {
+        long cached = names.TryGetValue(path, out int ino) ? inodes[ino].Cache.Length : 0;
+        long durable = durableNames.TryGetValue(path, out int d) ? inodes[d].DurableLength : 0;
+        return (cached, durable);
+    }
+
     /// <summary>Called with a line for every call made (the simulator's trace).</summary>
     public Action<ReadOnlySpan<char>>? OnCall { get; set; }
 
@@ -517,6 +529,8 @@ public sealed class SimStorage : IStorage, IWritebackFaults
         // long as nothing changes the cache below durableLength. Otherwise they are their own.
         private FileBytes? durable;
         private long durableLength;
+
+        public long DurableLength => durable?.Length ?? durableLength;
 
         private ReadOnlySpan<byte> DurableSpan => durable is null ? Cache.Span[..(int)durableLength] : durable.Span;
 

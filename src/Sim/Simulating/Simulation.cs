@@ -172,6 +172,15 @@ public sealed partial class Simulation : IAofLog, ILoopHost
         };
         var inProcess = new InProcessTarget(serverConfig, () => new ServerPorts(port, clock, jobs, children, this, process.Split("engine")), () => loopStartMs) { Probes = result.Probes };
         target = wrap is null ? inProcess : wrap(inProcess, this);
+        if (keepTrace && options.Stamps)
+        {
+            // A replay's lines carry the world's state for pictures of the run (never hashed).
+            trace.Stamp = () =>
+            {
+                (long cached, long durable) = storage.Sizes(AofName);
+                return new TraceStamp(eventIndex, clock.NowMs - Epoch, inProcess.AofBufferedBytes, cached, durable);
+            };
+        }
 
         if (options.PowerLossAfterCall is long after)
         {
@@ -230,6 +239,7 @@ public sealed partial class Simulation : IAofLog, ILoopHost
         sim.result.TraceHash = sim.trace.Hash;
         sim.result.Options = options;
         sim.result.Trace = sim.trace.Lines;
+        sim.result.Stamps = sim.trace.Stamps;
         sim.result.Script = sim.recorded ?? sim.script;
         return sim.result;
     }

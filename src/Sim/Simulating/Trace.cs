@@ -14,10 +14,32 @@ namespace AofSim.Sim.Simulating;
 public sealed class Trace(bool keepLines)
 {
     private readonly List<string>? lines = keepLines ? [] : null;
+    private readonly List<TraceStamp>? stamps = keepLines ? [] : null;
+    private Func<TraceStamp>? stamp;
     private ulong hash = 14695981039346656037UL;
 
     /// <summary>The lines, when kept.</summary>
     public IReadOnlyList<string> Lines => lines ?? [];
+
+    /// <summary>
+    /// When lines are kept: the world as each line is added, kept beside it (lines added before
+    /// this was set get a default stamp). Not part of the hash.
+    /// </summary>
+    public Func<TraceStamp>? Stamp
+    {
+        get => stamp;
+        set
+        {
+            stamp = value;
+            while (stamps is not null && lines is not null && stamps.Count < lines.Count)
+            {
+                stamps.Add(default);
+            }
+        }
+    }
+
+    /// <summary>The stamps, one per kept line once <see cref="Stamp"/> was set; otherwise none.</summary>
+    public IReadOnlyList<TraceStamp> Stamps => stamps ?? [];
 
     /// <summary>Lines added.</summary>
     public long Count { get; private set; }
@@ -29,14 +51,28 @@ public sealed class Trace(bool keepLines)
     public void Add(string line)
     {
         Mix(line);
-        lines?.Add(line);
+        if (lines is not null)
+        {
+            lines.Add(line);
+            if (stamp is not null)
+            {
+                stamps!.Add(stamp());
+            }
+        }
     }
 
     /// <summary>Adds a line.</summary>
     public void Add(ReadOnlySpan<char> line)
     {
         Mix(line);
-        lines?.Add(line.ToString());
+        if (lines is not null)
+        {
+            lines.Add(line.ToString());
+            if (stamp is not null)
+            {
+                stamps!.Add(stamp());
+            }
+        }
     }
 
     /// <summary>Adds a line formatted by an interpolated string (its buffer goes back to the pool).</summary>

@@ -30,6 +30,12 @@ public sealed class InProcessTarget(ServerConfig config, Func<ServerPorts> ports
     /// <inheritdoc/>
     public Dataset Data => Loop.Core.Data;
 
+    /// <summary>
+    /// The bytes in the server's AOF buffer (aof_buf) not yet written, 0 when no process runs:
+    /// the engine's own state, for pictures of a run (replay --html); no check reads it.
+    /// </summary>
+    public int AofBufferedBytes => loop?.Core.AofBuffer.Length ?? 0;
+
     private EventLoop Loop => loop ?? throw new InvalidOperationException("the server was not started");
 
     /// <inheritdoc/>

@@ -23,6 +23,7 @@ public static class Program
         root.Add(ReplayVerb.Build(io));
         root.Add(FuzzVerb.Build(io));
         root.Add(VectorsVerb.Build(io));
+        root.Add(BugsVerb.Build(io));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -14,6 +14,9 @@ internal static class RunVerb
     /// <summary>The most seeds run at once (as bench sim's --jobs).</summary>
     public const int MaxJobs = 1024;
 
+    /// <summary>The exit code of a full campaign that never hit a required coverage probe.</summary>
+    public const int ProbesMissedExit = 3;
+
     public static Command Build(CliIo io)
     {
         var seed = new Option<string?>("--seed") { Description = "One seed" };
@@ -25,10 +28,11 @@ internal static class RunVerb
         var shrink = new Option<bool>("--shrink") { Description = "Shrink every failing seed to a minimal (commands, faults) case and save it as a scenario file (default: on; --shrink false to skip)", DefaultValueFactory = _ => true };
         var shrinkBudget = new Option<int>("--shrink-budget") { Description = "Runs one shrink may spend", DefaultValueFactory = _ => Shrinking.ScriptShrinker.DefaultBudget }.Within(1, int.MaxValue);
         var attribute = new Option<bool>("--attribute") { Description = "For up to 8 failing seeds per property, name each fix switch that alone makes the property hold" };
+        var requireProbes = new Option<bool>("--require-probes") { Description = $"A full campaign (a range of seeds, every fault, mixed policies and crash models) exits {ProbesMissedExit} when a required coverage probe was never hit (default: on)", DefaultValueFactory = _ => true };
         var junit = new Option<string?>("--junit") { Description = "Also write the campaign as JUnit XML to FILE: a test suite per property, a failure per violation with its replay command (docs/ci.md)" };
         var baseline = new Option<string?>("--baseline") { Description = "A previous run's --json output: print and include in --json the new, resolved and ongoing violations (docs/ci.md)" };
         var opts = new SimulationOptions();
-        var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs, attribute, exhaustive, shrink, shrinkBudget, junit, baseline };
+        var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs, attribute, exhaustive, shrink, shrinkBudget, requireProbes, junit, baseline };
         opts.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -58,7 +62,8 @@ internal static class RunVerb
             }
 
             CiReports ci = CiReports.From(r.GetValue(junit), r.GetValue(baseline), Environment.GetEnvironmentVariable);
-            int exit = Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs), r.GetValue(shrink) ? r.GetValue(shrinkBudget) : 0, ci);
+            // A single --seed is a replay: no probe is required of it.
+            int exit = Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs), r.GetValue(shrink) ? r.GetValue(shrinkBudget) : 0, requireProbes: one is null && r.GetValue(requireProbes), ci);
             if (exit == 1 && r.GetValue(attribute))
             {
                 Attribute(io.Out, first, last, opts.Resolve(r), r.GetValue(jobs));
@@ -69,7 +74,7 @@ internal static class RunVerb
         return cmd;
     }
 
-    public static int Run(CliIo io, ulong first, ulong last, SimOptions options, string? outDir, bool json, int parallelism, int shrinkBudget = 0, CiReports? ci = null)
+    public static int Run(CliIo io, ulong first, ulong last, SimOptions options, string? outDir, bool json, int parallelism, int shrinkBudget = 0, bool requireProbes = false, CiReports? ci = null)
     {
         long total = (long)(last - first + 1);
         bool terminal = !Console.IsErrorRedirected && !json;
@@ -106,6 +111,7 @@ internal static class RunVerb
         }
 
         List<SeedResult> failing = [.. results.Where(x => x.Violations.Count > 0)];
+        var probes = Coverage.ProbeReport.Of(results, options, requireProbes);
         if (outDir is not null && failing.Count > 0)
         {
             Directory.CreateDirectory(outDir);
@@ -127,11 +133,12 @@ internal static class RunVerb
         BaselineComparison? comparison = ci?.Compare(report);
         if (json)
         {
-            WriteJson(io.Out, results, elapsed, options, first, last, shrunk, comparison);
+            WriteJson(io.Out, results, elapsed, options, first, last, shrunk, probes, comparison);
         }
         else
         {
             WriteTable(io.Out, results, elapsed, options, first, last);
+            WriteProbes(io.Out, probes, options);
             foreach (SeedResult f in failing.Take(10))
             {
                 WriteViolation(io.Out, f, f.Violations[0], options);
@@ -152,9 +159,25 @@ internal static class RunVerb
             }
         }
 
+        if (probes.Missing.Count > 0)
+        {
+            io.Err.WriteLine($"aofsim run: {probes.MissingMessage()}");
+        }
+
         ci?.Write(report, comparison, json ? io.Err : io.Out);
 
-        return failing.Count == 0 ? 0 : 1;
+        return failing.Count > 0 ? 1 : probes.Missing.Count > 0 ? ProbesMissedExit : 0;
+    }
+
+    /// <summary>The hits of every coverage probe, with whether the campaign had to hit it.</summary>
+    public static void WriteProbes(TextWriter w, Coverage.ProbeReport probes, SimOptions options)
+    {
+        w.WriteLine(probes.Enforced ? "coverage probes (required: a full campaign must hit it):" : "coverage probes (not enforced: a single seed or a narrowed campaign):");
+        foreach (Engine.Diagnostics.ProbeInfo p in Engine.Diagnostics.Probes.All)
+        {
+            string mark = probes.Missing.Contains(p) ? "  MISSED" : string.Empty;
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {p.Name,-28}{probes[p.Id],9}  {probes.Requirement(p, options.Profile),-12}{mark}"));
+        }
     }
 
     public static int RunExhaustive(CliIo io, ulong seed, SimOptions options, int parallelism)
@@ -338,7 +361,7 @@ internal static class RunVerb
         return list;
     }
 
-    private static void WriteJson(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last, List<Shrinking.ShrinkResult> shrunk, BaselineComparison? baseline = null)
+    private static void WriteJson(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last, List<Shrinking.ShrinkResult> shrunk, Coverage.ProbeReport probes, BaselineComparison? baseline = null)
     {
         var doc = new
         {
@@ -351,6 +374,8 @@ internal static class RunVerb
             recoveries = Sum(results, r => r.Recoveries),
             seconds = elapsed.TotalSeconds,
             traceHash = CampaignHash(results),
+            probesEnforced = probes.Enforced,
+            probes = Engine.Diagnostics.Probes.All.Select(p => new { name = p.Name, hits = probes[p.Id], required = probes.Requirement(p, options.Profile), missed = probes.Missing.Contains(p) }),
             violations = results.SelectMany(r => r.Violations.Select(v => new
             {
                 seed = r.Seed,

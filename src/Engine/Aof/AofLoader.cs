@@ -375,12 +375,17 @@ public sealed class AofLoader
         return discard.ErrorCount == errorsBefore ? null : ReplayError(cmd.Name, offset, discard.LastError!);
     }
 
+    /// <summary>The line logged once a truncated AOF has loaded (Redis 7's words).</summary>
+    /// <param name="fileName">The AOF's name as logged.</param>
+    public static string LoadedAnywayMessage(string fileName) => $"AOF {fileName} loaded anyway because aof-load-truncated is enabled";
+
     private LoadResult Eof(long validUpTo, long multiAt, long commands, long at)
     {
         if (options.LoadTruncated)
         {
             // A MULTI left open is reverted whole: the file is cut before it (PR #5201).
-            if (client.InMulti && multiAt >= 0)
+            bool reverted = client.InMulti && multiAt >= 0;
+            if (reverted)
             {
                 log.Log(LogLevel.Warning, "Revert incomplete MULTI/EXEC transaction in AOF file");
                 validUpTo = multiAt;
@@ -388,8 +393,12 @@ public sealed class AofLoader
 
             log.Log(LogLevel.Warning, $"!!! Warning: short read while loading the AOF file {options.FileName}!!!");
             log.Log(LogLevel.Warning, $"!!! Truncating the AOF {options.FileName} at offset {validUpTo} !!!");
-            log.Log(LogLevel.Warning, $"AOF {options.FileName} loaded anyway because aof-load-truncated is enabled");
-            return new LoadResult { Outcome = LoadOutcome.Truncated, Commands = commands, ValidUpTo = validUpTo };
+            if (!options.CallerTruncates)
+            {
+                log.Log(LogLevel.Warning, LoadedAnywayMessage(options.FileName));
+            }
+
+            return new LoadResult { Outcome = LoadOutcome.Truncated, Commands = commands, ValidUpTo = validUpTo, RevertedMulti = reverted };
         }
 
         return Fail(LoadOutcome.UnexpectedEof, UnexpectedEofMessage, commands, at, validUpTo);

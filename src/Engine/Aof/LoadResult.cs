@@ -64,6 +64,9 @@ public sealed record LoadResult
     /// </summary>
     public long ReplayErrors { get; init; }
 
+    /// <summary>Truncated loading reverted a MULTI the end of the file left open (PR #5201).</summary>
+    public bool RevertedMulti { get; init; }
+
     /// <summary>The offset of the first command counted in <see cref="ReplayErrors"/>, or -1.</summary>
     public long FirstReplayErrorOffset { get; init; } = -1;
 
@@ -90,4 +93,11 @@ public sealed record LoadOptions
 
     /// <summary>The name used in log lines.</summary>
     public string FileName { get; init; } = "appendonly.aof";
+
+    /// <summary>
+    /// The caller truncates the file at <see cref="LoadResult.ValidUpTo"/> and logs "loaded
+    /// anyway" only once that worked, as Redis 7 does (the server). Off, the loader logs it
+    /// itself (a read-only load: the file is not changed).
+    /// </summary>
+    public bool CallerTruncates { get; init; }
 }

@@ -34,6 +34,7 @@ public sealed record Profile
         TruncateShortWrite = true,
         WriteLoopsOnShortWrites = true,
         RewriteAfterFsyncError = true,
+        FsyncLoadedTailOnStart = true,
     };
 
     /// <summary>The profile's name.</summary>
@@ -126,6 +127,16 @@ public sealed record Profile
 
     /// <summary>Redis 6.2: INCRBYFLOAT is logged as SET … KEEPTTL, so a replay keeps the key's expiry (the seed logs a plain SET, which drops it).</summary>
     public bool IncrByFloatKeepsTtl { get; init; }
+
+    /// <summary>
+    /// Found by the simulator, present in Redis 7 still (<c>aofOpenIfNeededOnServerStart</c> sets
+    /// <c>aof_last_incr_fsync_offset</c> to the file's size): a server that starts on an AOF counts
+    /// all of it as fsynced. After a process crash the dead server's last second of writes is
+    /// only in the page cache, acknowledged under everysec; nothing fsyncs it until a new write
+    /// comes, so a power loss seconds later loses writes acknowledged long before. With this
+    /// switch the loaded AOF is fsynced before the server serves a client.
+    /// </summary>
+    public bool FsyncLoadedTailOnStart { get; init; }
 
     /// <summary>The names of every switch.</summary>
     public static IReadOnlyList<string> SwitchNames { get; } =

@@ -63,7 +63,8 @@ public sealed record ServerConfig
 /// <param name="Children">Child processes (fork).</param>
 /// <param name="Log">The log.</param>
 /// <param name="Random">Chance, for SPOP and SRANDMEMBER.</param>
-public sealed record ServerPorts(Ports.IStorage Storage, Ports.IClock Clock, Ports.IBackgroundJobs Jobs, Ports.IChildProcesses Children, Ports.IAofLog Log, Commands.IRandomSource Random);
+/// <param name="Probes">Where the coverage probes the server hits are reported (none: <see cref="Diagnostics.NoProbes"/>).</param>
+public sealed record ServerPorts(Ports.IStorage Storage, Ports.IClock Clock, Ports.IBackgroundJobs Jobs, Ports.IChildProcesses Children, Ports.IAofLog Log, Commands.IRandomSource Random, Diagnostics.IProbeSink? Probes = null);
 
 /// <summary>Where the seed calls exit(): the code and the last message logged.</summary>
 /// <param name="ExitCode">The exit code.</param>

@@ -65,12 +65,18 @@ public sealed partial class ServerCore
             if (AofChildPid != -1)
             {
                 log.Log(LogLevel.Warning, "There is a child rewriting the AOF. Killing it!");
+                probes.Hit(Diagnostics.ProbeId.RewriteChildKilledByServer);
                 ports.Children.Kill(AofChildPid);
                 if (Profile.RemoveBothTempNames)
                 {
                     ports.Children.Wait(AofChildPid);
                     AofRemoveTempFile(AofChildPid);
                 }
+            }
+
+            if (AofBuffer.Length > 0)
+            {
+                probes.Hit(Diagnostics.ProbeId.ShutdownWithBuffer);
             }
 
             if (Profile.FlushBeforeShutdown)

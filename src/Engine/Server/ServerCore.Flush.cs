@@ -54,6 +54,7 @@ public sealed partial class ServerCore
                 AofFsyncOffset != AofCurrentSize && FsyncDue() &&
                 !(syncInProgress = ports.Jobs.Pending(BioJobType.AofFsync) != 0))
             {
+                probes.Hit(Diagnostics.ProbeId.EverysecTailFsynced);
                 TryFsync(syncInProgress);
             }
 
@@ -74,6 +75,7 @@ public sealed partial class ServerCore
                 // No previous write postponing, remember that we are postponing the flush and
                 // return.
                 AofFlushPostponedStart = PostponeClock();
+                probes.Hit(Diagnostics.ProbeId.FlushPostponed);
                 return;
             }
 
@@ -86,6 +88,7 @@ public sealed partial class ServerCore
 
             // Otherwise fall through, and go write since we can't wait over two seconds.
             AofDelayedFsync++;
+            probes.Hit(Diagnostics.ProbeId.PostponeExpired);
             log.Log(LogLevel.Notice, "Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without waiting for fsync to complete, this may slow down Redis.");
         }
 
@@ -114,6 +117,7 @@ public sealed partial class ServerCore
         if (!AofLastWriteOk)
         {
             log.Log(LogLevel.Warning, "AOF write error looks solved, Redis can write again.");
+            probes.Hit(Diagnostics.ProbeId.WriteErrorSolved);
             AofLastWriteOk = true;
         }
 
@@ -131,6 +135,7 @@ public sealed partial class ServerCore
     {
         // Ooops, we are in troubles. The best thing to do for now is aborting instead of giving
         // the illusion that everything is working as expected.
+        probes.Hit(Diagnostics.ProbeId.WriteErrorExit);
         if (!written.Ok)
         {
             Stop(1, $"Exiting on error writing to the append-only file: {ErrnoText.Strerror(written.Error)}");
@@ -142,6 +147,7 @@ public sealed partial class ServerCore
         string shortWrite = $"Exiting on short write while writing to the append-only file: {ErrnoText.Strerror(Errno.None)} (nwritten={written.Value}, expected={expected})";
         log.Log(LogLevel.Warning, shortWrite);
         Errno truncated = Profile.TruncateShortWrite ? ports.Storage.Ftruncate(AofFd, AofCurrentSize) : Errno.None;
+        NoteTruncation(Profile.TruncateShortWrite, truncated);
         if (truncated != Errno.None)
         {
             string failed = $"Could not remove short write from the append-only file.  Redis may refuse to load the AOF the next time it starts.  ftruncate: {ErrnoText.Strerror(truncated)}";
@@ -181,6 +187,7 @@ public sealed partial class ServerCore
             }
 
             Errno truncated = Profile.TruncateShortWrite ? ports.Storage.Ftruncate(AofFd, AofCurrentSize) : Errno.EINVAL;
+            NoteTruncation(Profile.TruncateShortWrite, truncated);
             if (truncated != Errno.None)
             {
                 if (canLog && Profile.TruncateShortWrite)
@@ -199,8 +206,14 @@ public sealed partial class ServerCore
 
         if (AppendFsync == AppendFsync.Always)
         {
+            probes.Hit(Diagnostics.ProbeId.WriteErrorExit);
             Stop(1, "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
             return;
+        }
+
+        if (AofLastWriteOk)
+        {
+            probes.Hit(Diagnostics.ProbeId.WriteErrorEntered);
         }
 
         AofLastWriteOk = false;
@@ -231,6 +244,7 @@ public sealed partial class ServerCore
                 // The replies of this cycle were promised to be on disk: none is sent.
                 EnterFsyncBroken(e);
                 dropReplies = true;
+                probes.Hit(Diagnostics.ProbeId.FsyncErrorRepliesDropped);
             }
             else if (e != Errno.None && Profile.FsyncErrorsHandled)
             {
@@ -249,6 +263,10 @@ public sealed partial class ServerCore
                 AofBackgroundFsync(AofFd);
                 AofFsyncOffset = AofCurrentSize;
             }
+            else
+            {
+                probes.Hit(Diagnostics.ProbeId.FsyncDueWhileRunning);
+            }
 
             AofLastFsyncMs = FsyncClockMs();
         }
@@ -259,8 +277,10 @@ public sealed partial class ServerCore
     private SysResult AofWrite(int fd, ReadOnlySpan<byte> data)
     {
         long total = 0;
+        int writes = 0;
         while (!data.IsEmpty)
         {
+            writes++;
             SysResult r = ports.Storage.Write(fd, data);
             if (!r.Ok || r.Value == 0)
             {
@@ -269,6 +289,11 @@ public sealed partial class ServerCore
 
             total += r.Value;
             data = data[(int)r.Value..];
+        }
+
+        if (total > 0 && writes > 1)
+        {
+            probes.Hit(Diagnostics.ProbeId.ShortWriteCompletedByLoop);
         }
 
         return SysResult.Success(total);
@@ -346,9 +371,19 @@ public sealed partial class ServerCore
         if (!AofFsyncBroken && State == AofState.On)
         {
             AofFsyncBroken = true;
+            probes.Hit(Diagnostics.ProbeId.FsyncErrorEntered);
             fsyncRewriteAttempts = 0;
             fsyncRewriteNotBeforeMs = 0;
             log.Log(LogLevel.Warning, $"Error syncing the AOF: {ErrnoText.Strerror(e)}. Refusing writes until the AOF is rewritten.");
+        }
+    }
+
+    // The short write's removal (PR #587): whether the ftruncate, when the profile makes one, worked.
+    private void NoteTruncation(bool attempted, Errno truncated)
+    {
+        if (attempted)
+        {
+            probes.Hit(truncated == Errno.None ? Diagnostics.ProbeId.ShortWriteTruncated : Diagnostics.ProbeId.FtruncateFailed);
         }
     }
 

@@ -61,11 +61,13 @@ public sealed partial class ServerCore
         {
             AofLastBgrewriteOk = false;
             log.Log(LogLevel.Warning, "Background AOF rewrite terminated with error");
+            probes.Hit(Diagnostics.ProbeId.RewriteChildFailed);
         }
         else
         {
             AofLastBgrewriteOk = false;
             log.Log(LogLevel.Warning, $"Background AOF rewrite terminated by signal {bysignal}");
+            probes.Hit(Diagnostics.ProbeId.RewriteChildKilled);
         }
 
         // cleanup:
@@ -86,9 +88,9 @@ public sealed partial class ServerCore
     public void AofRemoveTempFile(int childpid)
     {
         ports.Storage.Unlink(BackgroundTempFileName(childpid));
-        if (Profile.RemoveBothTempNames)
+        if (Profile.RemoveBothTempNames && ports.Storage.Unlink(AofRewriter.TempFileName(childpid)) == Errno.None)
         {
-            ports.Storage.Unlink(AofRewriter.TempFileName(childpid));
+            probes.Hit(Diagnostics.ProbeId.RewriteTempFileRemoved);
         }
     }
 
@@ -152,6 +154,11 @@ public sealed partial class ServerCore
         // fix #6) must not be written later into another file without its SELECT: drop it, as
         // Redis 7's stopAppendOnly does. The next rewrite captures the dataset anyway.
         DroppedAtStop = AofBuffer.Length;
+        if (DroppedAtStop > 0)
+        {
+            probes.Hit(Diagnostics.ProbeId.StopDroppedBuffer);
+        }
+
         AofBuffer.Clear();
         AofLastWriteOk = true;
 
@@ -159,6 +166,7 @@ public sealed partial class ServerCore
         if (AofChildPid != -1)
         {
             log.Log(LogLevel.Notice, $"Killing running AOF rewrite child: {AofChildPid}");
+            probes.Hit(Diagnostics.ProbeId.RewriteChildKilledByServer);
             if (ports.Children.Kill(AofChildPid))
             {
                 ports.Children.Wait(AofChildPid);
@@ -216,6 +224,7 @@ public sealed partial class ServerCore
             if (growth >= AutoAofRewritePercentage)
             {
                 log.Log(LogLevel.Notice, $"Starting automatic rewriting of AOF on {growth}% growth");
+                probes.Hit(Diagnostics.ProbeId.AutomaticRewrite);
                 RewriteAppendOnlyFileBackground();
             }
         }
@@ -234,12 +243,19 @@ public sealed partial class ServerCore
         if (!opened.Ok)
         {
             log.Log(LogLevel.Warning, $"Unable to open the temporary AOF produced by the child: {ErrnoText.Strerror(opened.Error)}");
+            probes.Hit(Diagnostics.ProbeId.RewriteOpenFailed);
             return;
         }
 
         int newfd = (int)opened.Value;
+        if (RewriteBuffer.BlockCount > 1)
+        {
+            probes.Hit(Diagnostics.ProbeId.DiffBufferMultiBlock);
+        }
+
         if (RewriteBuffer.WriteTo(ports.Storage, newfd, out Errno werr) == -1)
         {
+            probes.Hit(Diagnostics.ProbeId.RewriteDiffWriteFailed);
             log.Log(LogLevel.Warning, $"Error trying to flush the parent diff to the rewritten AOF: {ErrnoText.Strerror(werr)}");
             ports.Storage.Close(newfd);
             return;
@@ -254,6 +270,7 @@ public sealed partial class ServerCore
             if (synced != Errno.None)
             {
                 log.Log(LogLevel.Warning, $"Error trying to fsync the rewritten AOF: {ErrnoText.Strerror(synced)}");
+                probes.Hit(Diagnostics.ProbeId.RewriteFsyncFailed);
                 ports.Storage.Close(newfd);
                 return;
             }
@@ -277,6 +294,7 @@ public sealed partial class ServerCore
         if (renamed != Errno.None)
         {
             log.Log(LogLevel.Warning, $"Error trying to rename the temporary AOF file: {ErrnoText.Strerror(renamed)}");
+            probes.Hit(Diagnostics.ProbeId.RewriteRenameFailed);
             ports.Storage.Close(newfd);
             if (oldfd != -1)
             {
@@ -295,6 +313,7 @@ public sealed partial class ServerCore
             if (dir != Errno.None)
             {
                 log.Log(LogLevel.Warning, $"Error trying to fsync the directory of the AOF after the rename: {ErrnoText.Strerror(dir)}");
+                probes.Hit(Diagnostics.ProbeId.RewriteDirFsyncFailed);
                 renameDurable = false;
             }
         }
@@ -308,6 +327,12 @@ public sealed partial class ServerCore
         else
         {
             // AOF enabled, replace the old fd with the new one.
+            // (Asked only when someone counts: the question is not free on a threaded bio.)
+            if (ports.Probes is not null && ports.Jobs.Pending(BioJobType.AofFsync) != 0)
+            {
+                probes.Hit(Diagnostics.ProbeId.FsyncPendingAtSwitch);
+            }
+
             oldfd = AofFd;
             AofFd = newfd;
             if (AppendFsync == AppendFsync.Always)
@@ -336,17 +361,20 @@ public sealed partial class ServerCore
         AofLastBgrewriteOk = renameDurable;
 
         log.Log(LogLevel.Notice, "Background AOF rewrite finished successfully");
+        probes.Hit(Diagnostics.ProbeId.RewriteSwitched);
         if (AofFsyncBroken && renameDurable)
         {
             // The new AOF, written from memory, is durable (fsynced, its name too).
             AofFsyncBroken = false;
             log.Log(LogLevel.Notice, "The AOF was rewritten after an fsync error: writes are accepted again.");
+            probes.Hit(Diagnostics.ProbeId.FsyncErrorCleared);
         }
 
         // Change state from WAIT_REWRITE to ON if needed.
         if (State == AofState.WaitRewrite)
         {
             State = AofState.On;
+            probes.Hit(Diagnostics.ProbeId.WaitRewriteSwitchedOn);
         }
 
         // Asynchronously close the overwritten AOF. The fix (#12) closes it on the AOF fsync

@@ -1,6 +1,7 @@
 using AofSim.Engine.Aof;
 using AofSim.Engine.Commands;
 using AofSim.Engine.Data;
+using AofSim.Engine.Diagnostics;
 using AofSim.Engine.Ports;
 using AofSim.Engine.Profiles;
 using AofSim.Engine.Text;
@@ -33,6 +34,7 @@ public sealed partial class ServerCore : IPropagationSink
     private readonly ServerPorts ports;
     private readonly IStorage storage;
     private readonly IAofLog log;
+    private readonly IProbeSink probes;
     private CommandProcessor processor;
     private Connection? current;
     private readonly ByteBuffer feedScratch = new(256);
@@ -45,6 +47,7 @@ public sealed partial class ServerCore : IPropagationSink
         this.ports = ports;
         storage = ports.Storage;
         log = ports.Log;
+        probes = ports.Probes ?? NoProbes.Instance;
         Profile = config.Profile;
         AppendFsync = config.AppendFsync;
         AofFileName = config.AofFileName;
@@ -160,8 +163,9 @@ public sealed partial class ServerCore : IPropagationSink
         long startMs = NowMs;
         var data = new Dataset();
         LoadResult result = storage.Stat(AofFileName).Ok
-            ? AofLoader.Load(storage, AofFileName, data, Profile, new LoadOptions { NowMs = NowMs, LoadTruncated = AofLoadTruncated, FileName = AofFileName }, log, ports.Random)
+            ? AofLoader.Load(storage, AofFileName, data, Profile, new LoadOptions { NowMs = NowMs, LoadTruncated = AofLoadTruncated, FileName = AofFileName, CallerTruncates = true }, log, ports.Random)
             : new LoadResult { Outcome = LoadOutcome.Empty };
+        NoteLoad(result);
         if (!result.Succeeded)
         {
             Stop(1, result.Message ?? "The append only file could not be loaded", logged: true);
@@ -184,10 +188,27 @@ public sealed partial class ServerCore : IPropagationSink
 
         if (result.Outcome == LoadOutcome.Truncated)
         {
+            // As Redis 7's loader: truncate first, and only then say the AOF was loaded anyway;
+            // a failed truncate stops the server (AOF_FAILED), the file left as it was.
             Errno e = storage.Ftruncate(AofFd, result.ValidUpTo);
             if (e != Errno.None)
             {
-                Stop(1, $"Error truncating the AOF file: {ErrnoText.Strerror(e)}");
+                Stop(1, $"Error truncating the AOF file {AofFileName}: {ErrnoText.Strerror(e)}");
+                return result;
+            }
+
+            log.Log(LogLevel.Warning, AofLoader.LoadedAnywayMessage(AofFileName));
+        }
+
+        // What a dead server wrote is maybe only in the page cache: fsync it before counting
+        // the whole file as fsynced below, or a power loss may take writes acknowledged long
+        // before it (see Profile.FsyncLoadedTailOnStart).
+        if (Profile.FsyncLoadedTailOnStart && existed && storage.Stat(AofFileName) is { Ok: true, Value: > 0 })
+        {
+            Errno e = storage.Fdatasync(AofFd);
+            if (e != Errno.None)
+            {
+                Stop(1, $"Can't fsync the append only file on start: {ErrnoText.Strerror(e)}");
                 return result;
             }
         }
@@ -437,6 +458,27 @@ public sealed partial class ServerCore : IPropagationSink
         if (e != Errno.None)
         {
             log.Log(LogLevel.Warning, $"Error fsyncing the directory of the new append only file: {ErrnoText.Strerror(e)}");
+        }
+    }
+
+    private void NoteLoad(LoadResult result)
+    {
+        switch (result.Outcome)
+        {
+            case LoadOutcome.Truncated:
+                probes.Hit(ProbeId.LoadTruncated);
+                if (result.RevertedMulti)
+                {
+                    probes.Hit(ProbeId.LoadMultiReverted);
+                }
+
+                break;
+            case LoadOutcome.UnexpectedEof:
+                probes.Hit(ProbeId.LoadUnexpectedEof);
+                break;
+            case LoadOutcome.BadFormat:
+                probes.Hit(ProbeId.LoadBadFormat);
+                break;
         }
     }
 

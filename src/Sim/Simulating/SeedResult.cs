@@ -39,6 +39,12 @@ public sealed class SeedResult
     /// <summary>Violations found (a run stops at the first).</summary>
     public List<Violation> Violations { get; } = [];
 
+    /// <summary>
+    /// How often the run hit each coverage probe (<see cref="Engine.Diagnostics.ProbeId"/>): kept
+    /// out of the trace, so the trace hash does not depend on it.
+    /// </summary>
+    public Coverage.ProbeCounts Probes { get; } = new();
+
     /// <summary>The trace hash.</summary>
     public string TraceHash { get; set; } = string.Empty;
 

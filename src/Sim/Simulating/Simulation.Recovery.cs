@@ -70,10 +70,17 @@ public sealed partial class Simulation
 
         string level = "strict";
         StartServer(loadTruncated: false);
+        bool cutFailedAtStart = false;
         if (target.Stopped is not null)
         {
+            // A truncated load cuts the file; the fault injector may fail that ftruncate (the
+            // server then stops, as Redis 7 does): --fix is then the operator's only way back.
             level = "truncated";
+            bool cutFailedBefore = ftruncateFailed;
+            ftruncateFailed = false;
             StartServer(loadTruncated: true);
+            cutFailedAtStart = ftruncateFailed && target.Stopped is not null;
+            ftruncateFailed |= cutFailedBefore;
         }
 
         if (target.Stopped is not null)
@@ -103,7 +110,7 @@ public sealed partial class Simulation
         Trace($"recovery {level} keys={target.Data.KeyCount}");
         bool mayNeedTruncation = ftruncateFailed || killed;
         ftruncateFailed = false;
-        if (!powerLoss && level != "strict" && !(mayNeedTruncation && level == "truncated"))
+        if (!powerLoss && level != "strict" && !(mayNeedTruncation && (level == "truncated" || cutFailedAtStart)))
         {
             // The page cache survives a process exit: the file is exactly what the server wrote,
             // so it must load as it is (a short write must have been truncated away, PR #587).

@@ -170,7 +170,7 @@ public sealed partial class Simulation : IAofLog, ILoopHost
             AutoAofRewriteMinSize = 4096,
             Profile = options.Profile,
         };
-        var inProcess = new InProcessTarget(serverConfig, () => new ServerPorts(port, clock, jobs, children, this, process.Split("engine")), () => loopStartMs);
+        var inProcess = new InProcessTarget(serverConfig, () => new ServerPorts(port, clock, jobs, children, this, process.Split("engine")), () => loopStartMs) { Probes = result.Probes };
         target = wrap is null ? inProcess : wrap(inProcess, this);
 
         if (options.PowerLossAfterCall is long after)

@@ -21,6 +21,9 @@ public sealed class InProcessTarget(ServerConfig config, Func<ServerPorts> ports
     private EventLoop? loop;
     private Connection conn = new();
 
+    /// <summary>Where the servers this target starts report their coverage probes (none: not counted).</summary>
+    public Engine.Diagnostics.IProbeSink? Probes { get; init; }
+
     /// <inheritdoc/>
     public StopOutcome? Stopped => Loop.Core.Stopped;
 
@@ -32,7 +35,8 @@ public sealed class InProcessTarget(ServerConfig config, Func<ServerPorts> ports
     /// <inheritdoc/>
     public void Start(bool loadTruncated)
     {
-        var core = new ServerCore(config with { AofLoadTruncated = loadTruncated }, ports());
+        ServerPorts given = ports();
+        var core = new ServerCore(config with { AofLoadTruncated = loadTruncated }, Probes is null ? given : given with { Probes = Probes });
         conn = new Connection();
         loop = null;
         core.Start();

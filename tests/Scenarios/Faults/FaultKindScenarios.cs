@@ -772,6 +772,57 @@ public sealed class FaultKindScenarios
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ATruncatedAofIsCutBeforeItIsSaidToBeLoadedAnywayAndAFailedCutStopsTheServer(bool cutFails)
+    {
+        // SET a 1 whole, then 7 bytes of a command cut by a power loss.
+        string torn = Select0 + SetA + "*3\r\n$3";
+        SimStorage disk = FaultRig.DiskWithDurableAof(torn, CrashModel.Ext4Ordered);
+        FaultPlan plan = cutFails ? Plan(new Fault(new Trigger(FaultOp.Ftruncate, 1, Aof), new Fail(Errno.EIO))) : Plan();
+        var rig = new FaultRig(Profile.Fixed, AppendFsync.Always, plan, disk: disk, loadTruncated: true);
+        string[] before =
+        [
+            "!!! Warning: short read while loading the AOF file appendonly.aof!!!",
+            $"!!! Truncating the AOF appendonly.aof at offset {(Select0 + SetA).Length} !!!",
+        ];
+        if (cutFails)
+        {
+            Assert.Equal([.. before, "Error truncating the AOF file appendonly.aof: Input/output error"], rig.Messages);
+            Assert.Equal(1, rig.Core.Stopped?.ExitCode);
+            Assert.Equal(torn, rig.Aof);
+        }
+        else
+        {
+            Assert.Equal([.. before, "AOF appendonly.aof loaded anyway because aof-load-truncated is enabled", "DB loaded from append only file: 0.000 seconds"], rig.Messages);
+            Assert.Null(rig.Core.Stopped);
+            Assert.Equal(Select0 + SetA, rig.Aof);
+        }
+    }
+
+    [Theory]
+    [InlineData("redis26", "$-1\r\n")]
+    [InlineData("fixed-FsyncLoadedTailOnStart", "$-1\r\n")]
+    [InlineData("fixed", "$1\r\n1\r\n")]
+    public void AWriteAcknowledgedUnderEverysecBeforeAKillSurvivesALaterPowerLossOnlyIfTheRestartFsyncsWhatItLoaded(string profile, string afterPowerLoss)
+    {
+        // SET a 1 is written and acknowledged, then the server is killed before its everysec
+        // fsync: the write is only in the page cache, which the kill keeps.
+        var rig = new FaultRig(Named(profile), AppendFsync.Everysec, Plan());
+        Assert.Equal("+OK\r\n", rig.Call("SET a 1"));
+        Assert.Equal(Select0 + SetA, rig.Aof);
+
+        // The restart loads it; no write follows for ten seconds, so no everysec fsync either.
+        FaultRig again = rig.Restart(Named(profile), AppendFsync.Everysec);
+        Assert.Equal("$1\r\n1\r\n", again.Call("GET a"));
+        again.Tick(10_000);
+        again.PowerLoss();
+
+        FaultRig last = again.Restart(Named(profile), AppendFsync.Everysec);
+        Assert.Equal(afterPowerLoss, last.Call("GET a"));
+    }
+
+    [Theory]
     [InlineData("redis26")]
     [InlineData("fixed")]
     public void AServerKilledAtItsRenameOverTheAofLeavesTheOldAofAndTheFinishedTempFile(string profile)

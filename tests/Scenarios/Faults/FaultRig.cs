@@ -22,7 +22,7 @@ internal sealed class FaultRig : ILoopHost
 {
     public const long Start = ServerHarness.Start;
 
-    public FaultRig(Profile profile, AppendFsync fsync, FaultPlan plan, CrashModel model = CrashModel.Ext4Ordered, SimStorage? disk = null, long startMs = Start)
+    public FaultRig(Profile profile, AppendFsync fsync, FaultPlan plan, CrashModel model = CrashModel.Ext4Ordered, SimStorage? disk = null, long startMs = Start, bool loadTruncated = false)
     {
         Disk = disk ?? new SimStorage(new SimStorageOptions { Model = model });
         Clock = new SimClock(startMs);
@@ -40,7 +40,7 @@ internal sealed class FaultRig : ILoopHost
         };
         Children = new RigChildren(recorded, Disk);
         Core = new ServerCore(
-            new ServerConfig { AppendOnly = true, AppendFsync = fsync, Profile = profile, AutoAofRewritePercentage = 0 },
+            new ServerConfig { AppendOnly = true, AppendFsync = fsync, Profile = profile, AutoAofRewritePercentage = 0, AofLoadTruncated = loadTruncated },
             new ServerPorts(recorded, Clock, Jobs, Children, Log, new SplitMix64(1)));
         Core.Start();
         Loop = new EventLoop(Core, Clock.NowMs);

@@ -24,7 +24,7 @@ internal sealed class ServerHarness : ILoopHost
         Children = new ManualChildren(Storage);
         Core = new ServerCore(
             new ServerConfig { AppendOnly = appendOnly, AppendFsync = fsync, Profile = profile, AutoAofRewritePercentage = 0 },
-            new ServerPorts(Storage, Clock, Jobs, Children, Log, new SplitMix64(1)));
+            new ServerPorts(Storage, Clock, Jobs, Children, Log, new SplitMix64(1), Hits));
         Core.Start();
         Loop = new EventLoop(Core, Clock.NowMs);
     }
@@ -41,6 +41,9 @@ internal sealed class ServerHarness : ILoopHost
     public ManualChildren Children { get; }
 
     public MemoryLog Log { get; } = new();
+
+    /// <summary>The coverage probes the server hit.</summary>
+    public Sim.Coverage.ProbeCounts Hits { get; } = new();
 
     public ServerCore Core { get; }
 

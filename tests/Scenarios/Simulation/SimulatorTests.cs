@@ -84,6 +84,32 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public void AFailedCutOfATruncatedAofAtRestartLetsTheOperatorsFixBeNoAvailabilityFailure()
+    {
+        // Seed 5482 (always, ext4): the server is killed during a short write; the restart's
+        // truncated load cannot cut the file (the plan fails its ftruncate), so it stops, and
+        // only redis-check-aof --fix brings it back. The disk failed; the engine did not.
+        var options = new SimOptions { Profile = Profile.Fixed, Faults = FaultSet.Parse("all")! };
+        SeedResult run = Sim.Simulating.Simulation.Run(5482, options, keepTrace: true);
+        Assert.Contains(run.Trace, l => l.Contains("log Error truncating the AOF file appendonly.aof: Input/output error", StringComparison.Ordinal));
+        Assert.Contains(run.Trace, l => l.Contains("recovery fixed", StringComparison.Ordinal));
+        Assert.Empty(run.Violations);
+    }
+
+    [Fact]
+    public void AKillThenAPowerLossWithNoWriteBetweenLosesTheDeadServersTailUnlessTheRestartFsyncsIt()
+    {
+        // Seed 27977 (everysec, ext4): writes acknowledged at +18.1 s, a kill at +18.4 s, no
+        // write after the restart, a power loss at +30.3 s.
+        var options = new SimOptions { Profile = Profile.Fixed, Faults = FaultSet.Parse("all")! };
+        Assert.Empty(Sim.Simulating.Simulation.Run(27977, options).Violations);
+
+        Assert.True(Profile.TryGet("fixed-FsyncLoadedTailOnStart", out Profile without));
+        SeedResult broken = Sim.Simulating.Simulation.Run(27977, options with { Profile = without });
+        Assert.Contains(broken.Violations, v => v.Property == Property.Durability);
+    }
+
+    [Fact]
     public void TheMissingDirectoryFsyncIsFoundUnderStrictPosixOnly()
     {
         var posix = new SimOptions { Profile = Profile.Redis26, Fs = CrashModelOption.Posix };

@@ -1,0 +1,52 @@
+using AofSim.Engine.Profiles;
+using AofSim.Scenarios.Cli;
+using AofSim.Sim.Bugs;
+using AofSim.Sim.Checking;
+using AofSim.Sim.Simulating;
+
+namespace AofSim.Scenarios.Simulation;
+
+/// <summary>
+/// The minimal cases <c>aofsim bugs --budget 60</c> found blind and shrank (docs/bugs.md), kept
+/// as regression tests: each still violates its property with its one fix removed, and holds
+/// with every fix on.
+/// </summary>
+public sealed class BugCaseTests
+{
+    public static TheoryData<string, Property> Cases => new()
+    {
+        { "TruncateShortWrite", Property.Availability },
+        { "RewriteExpiryBeforeWrite", Property.RewriteEquivalence },
+        { "RewriteChecksFlushErrors", Property.RewriteEquivalence },
+        { "WriteErrorRefusesWrites", Property.Durability },
+        { "FsyncEverysecTail", Property.Durability },
+        { "SetExpiryAbsolute", Property.ReplayEquivalence },
+        { "RemoveBothTempNames", Property.TempFiles },
+        { "RewriteAfterFsyncError", Property.Durability },
+        { "FsyncBeforeRenameAndDir", Property.Durability },
+        { "LoaderQueuesMulti", Property.ReplayEquivalence },
+        { "AtomicSetEx", Property.ReplayEquivalence },
+        { "LoaderChecksBulkCrlf", Property.ReplayEquivalence },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void TheMinimalCaseFailsWithoutItsFixAndHoldsWithEveryFix(string fix, Property property)
+    {
+        Scenario saved = Scenario.FromJson(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Simulation", "Cases", $"bugs-{fix}.json")));
+        Assert.Equal($"fixed-{fix}", saved.Profile);
+        Assert.NotNull(BugCatalog.Find(fix));
+        SimOptions options = saved.ToOptions(out string? error) ?? throw new InvalidOperationException(error);
+        Assert.Contains(Sim.Simulating.Simulation.Run(saved.Seed, options, saved.Script).Violations, v => v.Property == property);
+        Assert.DoesNotContain(Sim.Simulating.Simulation.Run(saved.Seed, options with { Profile = Profile.Fixed }, saved.Script).Violations, v => v.Property == property);
+    }
+
+    [Fact]
+    public void ACaseReplaysThroughTheCommandLine()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Simulation", "Cases", "bugs-FsyncEverysecTail.json");
+        (int exit, string stdout, _) = AofsimProcess.Capture("replay", path);
+        Assert.Equal(1, exit);
+        Assert.Contains("VIOLATION durability seed=19", stdout, StringComparison.Ordinal);
+    }
+}

@@ -3,6 +3,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using AofSim.Sim.Simulating;
+using AofSim.Sim.Cli.Reporting;
+using AofSim.Sim.Reporting;
 
 namespace AofSim.Sim.Cli;
 
@@ -27,8 +29,10 @@ internal static class RunVerb
         var shrinkBudget = new Option<int>("--shrink-budget") { Description = "Runs one shrink may spend", DefaultValueFactory = _ => Shrinking.ScriptShrinker.DefaultBudget }.Within(1, int.MaxValue);
         var attribute = new Option<bool>("--attribute") { Description = "For up to 8 failing seeds per property, name each fix switch that alone makes the property hold" };
         var requireProbes = new Option<bool>("--require-probes") { Description = $"A full campaign (a range of seeds, every fault, mixed policies and crash models) exits {ProbesMissedExit} when a required coverage probe was never hit (default: on)", DefaultValueFactory = _ => true };
+        var junit = new Option<string?>("--junit") { Description = "Also write the campaign as JUnit XML to FILE: a test suite per property, a failure per violation with its replay command (docs/ci.md)" };
+        var baseline = new Option<string?>("--baseline") { Description = "A previous run's --json output: print and include in --json the new, resolved and ongoing violations (docs/ci.md)" };
         var opts = new SimulationOptions();
-        var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs, attribute, exhaustive, shrink, shrinkBudget, requireProbes };
+        var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs, attribute, exhaustive, shrink, shrinkBudget, requireProbes, junit, baseline };
         opts.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -57,8 +61,9 @@ internal static class RunVerb
                 throw new UsageException("--shrink-budget must be at least 1");
             }
 
+            CiReports ci = CiReports.From(r.GetValue(junit), r.GetValue(baseline), Environment.GetEnvironmentVariable);
             // A single --seed is a replay: no probe is required of it.
-            int exit = Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs), r.GetValue(shrink) ? r.GetValue(shrinkBudget) : 0, requireProbes: one is null && r.GetValue(requireProbes));
+            int exit = Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs), r.GetValue(shrink) ? r.GetValue(shrinkBudget) : 0, requireProbes: one is null && r.GetValue(requireProbes), ci);
             if (exit == 1 && r.GetValue(attribute))
             {
                 Attribute(io.Out, first, last, opts.Resolve(r), r.GetValue(jobs));
@@ -69,11 +74,14 @@ internal static class RunVerb
         return cmd;
     }
 
-    public static int Run(CliIo io, ulong first, ulong last, SimOptions options, string? outDir, bool json, int parallelism, int shrinkBudget = 0, bool requireProbes = false)
+    public static int Run(CliIo io, ulong first, ulong last, SimOptions options, string? outDir, bool json, int parallelism, int shrinkBudget = 0, bool requireProbes = false, CiReports? ci = null)
     {
         long total = (long)(last - first + 1);
         bool terminal = !Console.IsErrorRedirected && !json;
         int lastShown = -1;
+        long violationsSoFar = 0;
+        // Wall clock for the bar's seeds/s only: it never reaches a simulation or a hash.
+        var wall = System.Diagnostics.Stopwatch.StartNew();
         var progress = new Action<int>(done =>
         {
             int step = (int)(done * 100 / total);
@@ -87,7 +95,7 @@ internal static class RunVerb
             {
                 if (terminal)
                 {
-                    io.Err.Write($"\r[{new string('#', step / 5),-20}] {done}/{total} seeds");
+                    io.Err.Write($"\r{ProgressBar.Format(done, total, Interlocked.Read(ref violationsSoFar), wall.Elapsed, padTo: 72)}");
                 }
                 else if (step % 10 == 0)
                 {
@@ -96,7 +104,7 @@ internal static class RunVerb
             }
         });
 
-        (IReadOnlyList<SeedResult> results, TimeSpan elapsed) = Campaign.Run(first, last, options, parallelism, progress);
+        (IReadOnlyList<SeedResult> results, TimeSpan elapsed) = Campaign.Run(first, last, options, parallelism, progress, r => Interlocked.Add(ref violationsSoFar, r.Violations.Count));
         if (terminal)
         {
             io.Err.WriteLine();
@@ -121,9 +129,11 @@ internal static class RunVerb
             shrunk = Shrink(io, failing, options, outDir ?? DefaultOutDir, parallelism, shrinkBudget, quiet: json);
         }
 
+        CampaignReport report = CampaignReport.Of(results, options, first, last, elapsed, CampaignHash(results));
+        BaselineComparison? comparison = ci?.Compare(report);
         if (json)
         {
-            WriteJson(io.Out, results, elapsed, options, first, last, shrunk, probes);
+            WriteJson(io.Out, results, elapsed, options, first, last, shrunk, probes, comparison);
         }
         else
         {
@@ -138,12 +148,23 @@ internal static class RunVerb
             {
                 io.Out.WriteLine($"... and {failing.Count - 10} more failing seeds");
             }
+
+            if (comparison is not null)
+            {
+                io.Out.WriteLine();
+                foreach (string line in comparison.TableLines())
+                {
+                    io.Out.WriteLine(line);
+                }
+            }
         }
 
         if (probes.Missing.Count > 0)
         {
             io.Err.WriteLine($"aofsim run: {probes.MissingMessage()}");
         }
+
+        ci?.Write(report, comparison, json ? io.Err : io.Out);
 
         return failing.Count > 0 ? 1 : probes.Missing.Count > 0 ? ProbesMissedExit : 0;
     }
@@ -340,7 +361,7 @@ internal static class RunVerb
         return list;
     }
 
-    private static void WriteJson(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last, List<Shrinking.ShrinkResult> shrunk, Coverage.ProbeReport probes)
+    private static void WriteJson(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last, List<Shrinking.ShrinkResult> shrunk, Coverage.ProbeReport probes, BaselineComparison? baseline = null)
     {
         var doc = new
         {
@@ -372,6 +393,7 @@ internal static class RunVerb
                 runs = x.Runs,
             }),
             perSeed = results.Select(r => new { seed = r.Seed, policy = r.Policy.Name(), fs = r.Fs.Name(), traceHash = r.TraceHash, violations = r.Violations.Count }),
+            baseline = baseline?.ToJsonObject(),
         };
         w.WriteLine(JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
     }

@@ -6,8 +6,12 @@ namespace AofSim.Sim.Simulating;
 /// <summary>Runs many seeds in parallel (each one deterministic on its own) and gathers the results in seed order.</summary>
 public static class Campaign
 {
-    /// <summary>Runs seeds <paramref name="first"/>..<paramref name="last"/>; <paramref name="progress"/> is told after each.</summary>
-    public static (IReadOnlyList<SeedResult> Results, TimeSpan Elapsed) Run(ulong first, ulong last, SimOptions options, int parallelism, Action<int>? progress = null)
+    /// <summary>
+    /// Runs seeds <paramref name="first"/>..<paramref name="last"/>; <paramref name="completed"/>
+    /// is given each result as it finishes (any thread, any order), then <paramref name="progress"/>
+    /// the count done.
+    /// </summary>
+    public static (IReadOnlyList<SeedResult> Results, TimeSpan Elapsed) Run(ulong first, ulong last, SimOptions options, int parallelism, Action<int>? progress = null, Action<SeedResult>? completed = null)
     {
         var results = new ConcurrentDictionary<ulong, SeedResult>();
         int done = 0;
@@ -19,7 +23,8 @@ public static class Campaign
             i =>
             {
                 ulong seed = first + (ulong)i;
-                results[seed] = Simulation.Run(seed, options);
+                SeedResult result = results[seed] = Simulation.Run(seed, options);
+                completed?.Invoke(result);
                 progress?.Invoke(Interlocked.Increment(ref done));
             });
         return ([.. results.OrderBy(kv => kv.Key).Select(kv => kv.Value)], clock.Elapsed);

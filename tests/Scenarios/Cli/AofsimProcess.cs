@@ -43,9 +43,28 @@ internal static class AofsimProcess
     }
 
     /// <summary>Runs <c>aofsim ARGS</c> to completion and returns its exit code and both streams.</summary>
-    public static (int Exit, string Stdout, string Stderr) Capture(params string[] args)
+    public static (int Exit, string Stdout, string Stderr) Capture(params string[] args) => CaptureWith(new Dictionary<string, string?>(), args);
+
+    /// <summary>
+    /// <see cref="Capture"/> with environment variables set (a null value removes the variable),
+    /// e.g. GITHUB_ACTIONS for the CI reports.
+    /// </summary>
+    public static (int Exit, string Stdout, string Stderr) CaptureWith(IReadOnlyDictionary<string, string?> env, params string[] args)
     {
-        using var p = Process.Start(StartInfo(args))!;
+        ProcessStartInfo psi = StartInfo(args);
+        foreach ((string name, string? value) in env)
+        {
+            if (value is null)
+            {
+                psi.Environment.Remove(name);
+            }
+            else
+            {
+                psi.Environment[name] = value;
+            }
+        }
+
+        using var p = Process.Start(psi)!;
         p.StandardInput.Close();
         Task<string> err = p.StandardError.ReadToEndAsync();
         string output = p.StandardOutput.ReadToEnd();

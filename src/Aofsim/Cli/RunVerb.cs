@@ -26,6 +26,8 @@ internal static class RunVerb
         var opts = new SimulationOptions();
         var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs, attribute, exhaustive, shrink, shrinkBudget };
         opts.AddTo(cmd);
+        var scale = new Shards.CampaignOptions();
+        scale.AddTo(cmd);
         cmd.SetAction(r =>
         {
             string? one = r.GetValue(seed), range = r.GetValue(seeds);
@@ -47,13 +49,14 @@ internal static class RunVerb
                 return RunExhaustive(io, s, o with { Ops = opsGiven ? o.Ops : 40 }, r.GetValue(jobs));
             }
 
-            (ulong first, ulong last) = SimulationOptions.ParseSeeds(one ?? range ?? "1..1000");
+            (ulong first, ulong last) = SimulationOptions.ParseSeeds(one ?? range ?? (scale.Sequence(r) ? "1" : "1..1000"));
             if (r.GetValue(shrinkBudget) < 1)
             {
                 throw new UsageException("--shrink-budget must be at least 1");
             }
 
-            int exit = Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs), r.GetValue(shrink) ? r.GetValue(shrinkBudget) : 0);
+            Shards.CampaignRun? campaign = scale.Resolve(r, first, last, rangeGiven: range is not null);
+            int exit = Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs), r.GetValue(shrink) ? r.GetValue(shrinkBudget) : 0, campaign);
             if (exit == 1 && r.GetValue(attribute))
             {
                 Attribute(io.Out, first, last, opts.Resolve(r), r.GetValue(jobs));
@@ -64,9 +67,9 @@ internal static class RunVerb
         return cmd;
     }
 
-    public static int Run(CliIo io, ulong first, ulong last, SimOptions options, string? outDir, bool json, int parallelism, int shrinkBudget = 0)
+    public static int Run(CliIo io, ulong first, ulong last, SimOptions options, string? outDir, bool json, int parallelism, int shrinkBudget = 0, Shards.CampaignRun? campaign = null)
     {
-        long total = (long)(last - first + 1);
+        long total = campaign?.Total ?? (long)(last - first + 1);
         bool terminal = !Console.IsErrorRedirected && !json;
         int lastShown = -1;
         var progress = new Action<int>(done =>
@@ -91,7 +94,7 @@ internal static class RunVerb
             }
         });
 
-        (IReadOnlyList<SeedResult> results, TimeSpan elapsed) = Campaign.Run(first, last, options, parallelism, progress);
+        (IReadOnlyList<SeedResult> results, TimeSpan elapsed) = campaign is null ? Campaign.Run(first, last, options, parallelism, progress) : campaign.Run(options, parallelism, progress);
         if (terminal)
         {
             io.Err.WriteLine();
@@ -121,7 +124,7 @@ internal static class RunVerb
         }
         else
         {
-            WriteTable(io.Out, results, elapsed, options, first, last);
+            WriteTable(io.Out, results, elapsed, options, first, last, campaign?.SeedsText);
             foreach (SeedResult f in failing.Take(10))
             {
                 WriteViolation(io.Out, f, f.Violations[0], options);
@@ -224,11 +227,11 @@ internal static class RunVerb
         w.WriteLine($"  replay: aofsim replay --seed {r.Seed} {options.Flags}");
     }
 
-    private static void WriteTable(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last)
+    internal static void WriteTable(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last, string? seedsText = null)
     {
         double s = Math.Max(elapsed.TotalSeconds, 1e-9);
         long events = results.Sum(r => (long)r.Events);
-        w.WriteLine($"aofsim run: seeds {first}..{last}, {options.Flags}");
+        w.WriteLine($"aofsim run: seeds {seedsText ?? $"{first}..{last}"}, {options.Flags}");
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"seeds",-22}{results.Count}"));
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"events",-22}{events}"));
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"crashes",-22}{results.Sum(r => r.Crashes)}"));
@@ -317,7 +320,7 @@ internal static class RunVerb
         return list;
     }
 
-    private static void WriteJson(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last, List<Shrinking.ShrinkResult> shrunk)
+    internal static void WriteJson(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last, List<Shrinking.ShrinkResult> shrunk)
     {
         var doc = new
         {

@@ -1,0 +1,34 @@
+using System.Text;
+using AofSim.Sim.Campaigns;
+using AofSim.Sim.Simulating;
+
+namespace AofSim.Sim.Cli.Shards;
+
+/// <summary>A campaign run asked for with run's scale options: its seeds (<see cref="Spec"/>) and where its records go.</summary>
+/// <param name="Spec">The seeds, the shard, when to stop, the re-check share.</param>
+/// <param name="Ndjson">The file for one record per seed, or null.</param>
+internal sealed record CampaignRun(CampaignSpec Spec, string? Ndjson)
+{
+    /// <summary>The seeds the progress line counts up to (0 when the run is open-ended).</summary>
+    public long Total => Spec.Sequence ? 0 : Spec.Shard.CountOf(Spec.Positions);
+
+    /// <summary>The seeds as the summary's header shows them.</summary>
+    public string SeedsText => Spec.Shard.Count == 1 ? Spec.SeedsText : $"{Spec.SeedsText}, shard {Spec.Shard}";
+
+    /// <summary>Runs the campaign, writes the records (in campaign order), returns the results in that order.</summary>
+    public (IReadOnlyList<SeedResult> Results, TimeSpan Elapsed) Run(SimOptions options, int parallelism, Action<int>? progress)
+    {
+        (IReadOnlyList<CampaignSeed> seeds, TimeSpan elapsed) = ShardRun.Run(Spec, options, parallelism, Total > 0 ? progress : null);
+        if (Ndjson is not null)
+        {
+            using var w = new StreamWriter(Ndjson, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            w.NewLine = "\n";
+            foreach (CampaignSeed s in seeds)
+            {
+                w.WriteLine(SeedRecord.Of(s, Spec, options, BuildInfo.Commit).ToJsonLine());
+            }
+        }
+
+        return ([.. seeds.Select(s => s.Result)], elapsed);
+    }
+}

@@ -32,7 +32,7 @@ internal static class MergeVerb
         {
             if (!ShardFile.SameCampaign(first, f.Records[0], out string what))
             {
-                throw new UsageException($"{f.Path} is not of {head.Path}'s campaign: {what} differs");
+                throw new UsageException($"{f.Path} is not of {head.Path}'s campaign ({what})");
             }
         }
 

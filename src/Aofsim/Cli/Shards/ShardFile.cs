@@ -46,7 +46,7 @@ internal sealed record ShardFile(string Path, IReadOnlyList<SeedRecord> Records)
 
             if (records.Count > 0 && !SameCampaign(records[0], rec, out string what))
             {
-                throw new UsageException($"{path} line {lineNo}: {what} differs from the file's first record");
+                throw new UsageException($"{path} line {lineNo} is not of the campaign of the file's first record ({what})");
             }
 
             records.Add(rec);
@@ -60,10 +60,10 @@ internal sealed record ShardFile(string Path, IReadOnlyList<SeedRecord> Records)
     /// <summary>Whether two records are of one campaign (seeds, options, commit); if not, <paramref name="what"/> says what differs.</summary>
     public static bool SameCampaign(SeedRecord a, SeedRecord b, out string what)
     {
-        what = a.Seeds.First != b.Seeds.First || a.Seeds.Last != b.Seeds.Last || a.Seeds.Sequence != b.Seeds.Sequence ? "the campaign's seeds"
-            : a.Options.Key() != b.Options.Key() ? "the options"
-            : !string.Equals(a.Commit, b.Commit, StringComparison.Ordinal) ? $"the commit ({a.Commit} vs {b.Commit})"
-            : ShardSpec.Parse(a.Shard) is not ShardSpec sa || ShardSpec.Parse(b.Shard) is not ShardSpec sb || sa.Count != sb.Count ? "the number of shards"
+        what = a.Seeds.First != b.Seeds.First || a.Seeds.Last != b.Seeds.Last || a.Seeds.Sequence != b.Seeds.Sequence ? "other seeds"
+            : a.Options.Key() != b.Options.Key() ? "other options"
+            : !string.Equals(a.Commit, b.Commit, StringComparison.Ordinal) ? $"another commit: {b.Commit}, not {a.Commit}"
+            : ShardSpec.Parse(a.Shard) is not ShardSpec sa || ShardSpec.Parse(b.Shard) is not ShardSpec sb || sa.Count != sb.Count ? "another number of shards"
             : string.Empty;
         return what.Length == 0;
     }

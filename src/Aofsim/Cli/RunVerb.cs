@@ -94,7 +94,7 @@ internal static class RunVerb
             }
         });
 
-        (IReadOnlyList<SeedResult> results, TimeSpan elapsed) = campaign is null ? Campaign.Run(first, last, options, parallelism, progress) : campaign.Run(options, parallelism, progress);
+        (IReadOnlyList<SeedResult> results, TimeSpan elapsed) = campaign is null ? Campaign.Run(first, last, options, parallelism, progress) : campaign.Run(io.Err, options, parallelism, progress);
         if (terminal)
         {
             io.Err.WriteLine();

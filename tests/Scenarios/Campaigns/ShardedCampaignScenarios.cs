@@ -226,10 +226,11 @@ public sealed class ShardedCampaignScenarios : IDisposable
     [Fact]
     public void RecheckFindsNoDivergenceInTheSimulator()
     {
-        (int exit, string stdout, _) = AofsimProcess.Capture("run", "--seeds", "1..60", "--recheck", "1", "--ops", "400", "--faults", "all");
+        (int exit, string stdout, string stderr) = AofsimProcess.Capture("run", "--seeds", "1..60", "--recheck", "1", "--ops", "400", "--faults", "all");
 
         Assert.Equal(0, exit);
         Assert.Contains("  violations            0\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("recheck: 60 of 60 seeds run twice, 0 with traces that differ\n", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -237,11 +238,12 @@ public sealed class ShardedCampaignScenarios : IDisposable
     {
         // The test-only switch writes the wall clock into the trace at the middle event (100 of 200).
         var env = new Dictionary<string, string> { ["AOFSIM_TEST_NONDETERMINISM"] = "1" };
-        (int exit, string stdout, _) = Capture(env, "run", "--seeds", "1..6", "--recheck", "1", "--ops", "200", "--faults", "crash", "--shrink", "false");
+        (int exit, string stdout, string stderr) = Capture(env, "run", "--seeds", "1..6", "--recheck", "1", "--ops", "200", "--faults", "crash", "--shrink", "false");
         (_, string trace, _) = Capture(env, "replay", "--seed", "1", "--ops", "200", "--faults", "crash");
 
         Assert.Equal(1, exit);
         Assert.Contains("    determinism         6\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("recheck: 6 of 6 seeds run twice, 6 with traces that differ\n", stderr, StringComparison.Ordinal);
         int line = trace.Split('\n').ToList().FindIndex(l => l.Contains(" test-nondeterminism wall-clock ticks ", StringComparison.Ordinal)) + 1;
         Assert.True(line > 1);
         string[] report = stdout.Split('\n');

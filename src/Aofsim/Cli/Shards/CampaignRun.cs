@@ -15,10 +15,20 @@ internal sealed record CampaignRun(CampaignSpec Spec, string? Ndjson)
     /// <summary>The seeds as the summary's header shows them.</summary>
     public string SeedsText => Spec.Shard.Count == 1 ? Spec.SeedsText : $"{Spec.SeedsText}, shard {Spec.Shard}";
 
-    /// <summary>Runs the campaign, writes the records (in campaign order), returns the results in that order.</summary>
-    public (IReadOnlyList<SeedResult> Results, TimeSpan Elapsed) Run(SimOptions options, int parallelism, Action<int>? progress)
+    /// <summary>
+    /// Runs the campaign, writes the records (in campaign order), returns the results in that
+    /// order; says on <paramref name="err"/> how many seeds the re-check ran twice.
+    /// </summary>
+    public (IReadOnlyList<SeedResult> Results, TimeSpan Elapsed) Run(TextWriter err, SimOptions options, int parallelism, Action<int>? progress)
     {
         (IReadOnlyList<CampaignSeed> seeds, TimeSpan elapsed) = ShardRun.Run(Spec, options, parallelism, Total > 0 ? progress : null);
+        if (Spec.Recheck > 0)
+        {
+            int twice = seeds.Count(s => DeterminismCheck.Sampled(s.Result.Seed, Spec.Recheck));
+            int differed = seeds.Count(s => s.Result.Violations.Any(v => v.Property == Checking.Property.Determinism));
+            err.WriteLine($"recheck: {twice} of {seeds.Count} seeds run twice, {differed} with traces that differ");
+        }
+
         if (Ndjson is not null)
         {
             using var w = new StreamWriter(Ndjson, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));

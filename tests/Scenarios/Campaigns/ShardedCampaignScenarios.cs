@@ -173,6 +173,7 @@ public sealed class ShardedCampaignScenarios : IDisposable
     [InlineData("--duration must be a whole number of s, m or h (1s..30 days), not '721h'", "--duration", "721h")]
     [InlineData("--recheck must be a fraction 0..1, not '1.5'", "--recheck", "1.5")]
     [InlineData("--recheck must be a fraction 0..1, not '-0.1'", "--recheck", "-0.1")]
+    [InlineData("--shard 4/4: 4 shards of 3 seeds would leave a shard with none", "--shard", "4/4", "--seeds", "1..3")]
     [InlineData("--duration and --until-fail draw their seeds from the sequence that starts at --seed N, not from --seeds", "--until-fail", "--seeds", "1..5")]
     public void BadScaleOptionsAreOneLineAndExitTwo(string message, params string[] args)
     {

@@ -72,6 +72,12 @@ internal sealed class CampaignOptions
             throw new UsageException("--duration and --until-fail draw their seeds from the sequence that starts at --seed N, not from --seeds");
         }
 
+        // A shard with no seed would write no record, and merge could not tell it from a lost one.
+        if (!sequence && (ulong)shard.Count - 1 > last - first)
+        {
+            throw new UsageException($"--shard {shard}: {shard.Count} shards of {last - first + 1} seeds would leave a shard with none");
+        }
+
         if (ndjson is not null && Path.GetDirectoryName(Path.GetFullPath(ndjson)) is string dir && !Directory.Exists(dir))
         {
             throw new UsageException($"no such directory for --ndjson: {dir}");

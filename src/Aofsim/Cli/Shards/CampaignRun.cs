@@ -21,7 +21,18 @@ internal sealed record CampaignRun(CampaignSpec Spec, string? Ndjson)
     /// </summary>
     public (IReadOnlyList<SeedResult> Results, TimeSpan Elapsed) Run(TextWriter err, SimOptions options, int parallelism, Action<int>? progress)
     {
-        (IReadOnlyList<CampaignSeed> seeds, TimeSpan elapsed) = ShardRun.Run(Spec, options, parallelism, Total > 0 ? progress : null);
+        // An open-ended run has no share done to show: a line every 1,000 seeds instead.
+        Action<int>? counting = Total > 0 ? progress : done =>
+        {
+            if (done % 1000 == 0)
+            {
+                lock (err)
+                {
+                    err.WriteLine($"progress: {done} seeds");
+                }
+            }
+        };
+        (IReadOnlyList<CampaignSeed> seeds, TimeSpan elapsed) = ShardRun.Run(Spec, options, parallelism, counting);
         if (Spec.Recheck > 0)
         {
             int twice = seeds.Count(s => DeterminismCheck.Sampled(s.Result.Seed, Spec.Recheck));

@@ -20,6 +20,7 @@ public static class Program
         root.Add(BenchVerb.Build(io));
         root.Add(ServeVerb.Build(io));
         root.Add(RunVerb.Build(io));
+        root.Add(MergeVerb.Build(io));
         root.Add(ReplayVerb.Build(io));
         root.Add(FuzzVerb.Build(io));
         root.Add(VectorsVerb.Build(io));

@@ -34,6 +34,8 @@ internal static class RunVerb
         var opts = new SimulationOptions();
         var cmd = new Command("run", "Run a simulation campaign over many seeds; exit 0 iff no violation") { seed, seeds, outDir, json, jobs, attribute, exhaustive, shrink, shrinkBudget, requireProbes, junit, baseline };
         opts.AddTo(cmd);
+        var scale = new Shards.CampaignOptions();
+        scale.AddTo(cmd);
         cmd.SetAction(r =>
         {
             string? one = r.GetValue(seed), range = r.GetValue(seeds);
@@ -55,15 +57,16 @@ internal static class RunVerb
                 return RunExhaustive(io, s, o with { Ops = opsGiven ? o.Ops : 40 }, r.GetValue(jobs));
             }
 
-            (ulong first, ulong last) = SimulationOptions.ParseSeeds(one ?? range ?? "1..1000");
+            (ulong first, ulong last) = SimulationOptions.ParseSeeds(one ?? range ?? (scale.Sequence(r) ? "1" : "1..1000"));
             if (r.GetValue(shrinkBudget) < 1)
             {
                 throw new UsageException("--shrink-budget must be at least 1");
             }
 
             CiReports ci = CiReports.From(r.GetValue(junit), r.GetValue(baseline), Environment.GetEnvironmentVariable);
+            Shards.CampaignRun? campaign = scale.Resolve(r, first, last, rangeGiven: range is not null);
             // A single --seed is a replay: no probe is required of it.
-            int exit = Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs), r.GetValue(shrink) ? r.GetValue(shrinkBudget) : 0, requireProbes: one is null && r.GetValue(requireProbes), ci);
+            int exit = Run(io, first, last, opts.Resolve(r), r.GetValue(outDir), r.GetValue(json), r.GetValue(jobs), r.GetValue(shrink) ? r.GetValue(shrinkBudget) : 0, requireProbes: one is null && r.GetValue(requireProbes), ci, campaign);
             if (exit == 1 && r.GetValue(attribute))
             {
                 Attribute(io.Out, first, last, opts.Resolve(r), r.GetValue(jobs));
@@ -74,9 +77,9 @@ internal static class RunVerb
         return cmd;
     }
 
-    public static int Run(CliIo io, ulong first, ulong last, SimOptions options, string? outDir, bool json, int parallelism, int shrinkBudget = 0, bool requireProbes = false, CiReports? ci = null)
+    public static int Run(CliIo io, ulong first, ulong last, SimOptions options, string? outDir, bool json, int parallelism, int shrinkBudget = 0, bool requireProbes = false, CiReports? ci = null, Shards.CampaignRun? campaign = null)
     {
-        long total = (long)(last - first + 1);
+        long total = campaign?.Total ?? (long)(last - first + 1);
         bool terminal = !Console.IsErrorRedirected && !json;
         int lastShown = -1;
         long violationsSoFar = 0;
@@ -104,14 +107,19 @@ internal static class RunVerb
             }
         });
 
-        (IReadOnlyList<SeedResult> results, TimeSpan elapsed) = Campaign.Run(first, last, options, parallelism, progress, r => Interlocked.Add(ref violationsSoFar, r.Violations.Count));
+        (IReadOnlyList<SeedResult> results, TimeSpan elapsed) = campaign is null
+            ? Campaign.Run(first, last, options, parallelism, progress, r => Interlocked.Add(ref violationsSoFar, r.Violations.Count))
+            : campaign.Run(io.Err, options, parallelism, progress);
         if (terminal)
         {
             io.Err.WriteLine();
         }
 
         List<SeedResult> failing = [.. results.Where(x => x.Violations.Count > 0)];
-        var probes = Coverage.ProbeReport.Of(results, options, requireProbes);
+        // A shard sees a part of the seeds and a time-budgeted or until-fail run an unknown number:
+        // the required probes are asked of a whole range (aofsim merge asks them of the shards).
+        bool wholeRange = campaign is null || (campaign.Spec.Shard.Count == 1 && !campaign.Spec.Sequence);
+        var probes = Coverage.ProbeReport.Of(results, options, requireProbes && wholeRange);
         if (outDir is not null && failing.Count > 0)
         {
             Directory.CreateDirectory(outDir);
@@ -137,7 +145,7 @@ internal static class RunVerb
         }
         else
         {
-            WriteTable(io.Out, results, elapsed, options, first, last);
+            WriteTable(io.Out, results, elapsed, options, first, last, campaign?.SeedsText);
             WriteProbes(io.Out, probes, options);
             foreach (SeedResult f in failing.Take(10))
             {
@@ -268,11 +276,11 @@ internal static class RunVerb
         w.WriteLine($"  replay: aofsim replay --seed {r.Seed} {options.Flags}");
     }
 
-    private static void WriteTable(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last)
+    internal static void WriteTable(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last, string? seedsText = null)
     {
         double s = Math.Max(elapsed.TotalSeconds, 1e-9);
         long events = results.Sum(r => (long)r.Events);
-        w.WriteLine($"aofsim run: seeds {first}..{last}, {options.Flags}");
+        w.WriteLine($"aofsim run: seeds {seedsText ?? $"{first}..{last}"}, {options.Flags}");
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"seeds",-22}{results.Count}"));
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"events",-22}{events}"));
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"crashes",-22}{results.Sum(r => r.Crashes)}"));
@@ -361,7 +369,7 @@ internal static class RunVerb
         return list;
     }
 
-    private static void WriteJson(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last, List<Shrinking.ShrinkResult> shrunk, Coverage.ProbeReport probes, BaselineComparison? baseline = null)
+    internal static void WriteJson(TextWriter w, IReadOnlyList<SeedResult> results, TimeSpan elapsed, SimOptions options, ulong first, ulong last, List<Shrinking.ShrinkResult> shrunk, Coverage.ProbeReport probes, BaselineComparison? baseline = null)
     {
         var doc = new
         {

@@ -20,12 +20,15 @@ public enum Property
 
     /// <summary>The harness or the engine threw: reported for the seed, never a crash of the campaign.</summary>
     InternalError,
+
+    /// <summary>The same seed run twice gave two different traces (run --recheck, docs/campaigns.md).</summary>
+    Determinism,
 }
 
 /// <summary>The properties' names, as reports and scenario files spell them.</summary>
 public static class PropertyNames
 {
-    private static readonly string[] Names = ["replay-equivalence", "durability", "rewrite-equivalence", "availability", "temp-files", "internal-error"];
+    private static readonly string[] Names = ["replay-equivalence", "durability", "rewrite-equivalence", "availability", "temp-files", "internal-error", "determinism"];
 
     /// <summary>The name of <paramref name="property"/>, e.g. <c>replay-equivalence</c>.</summary>
     public static string Name(this Property property) => Names[(int)property];

@@ -15,4 +15,7 @@ public sealed class ProbeCounts : IProbeSink
 
     /// <inheritdoc/>
     public void Hit(ProbeId probe) => hits[(int)probe]++;
+
+    /// <summary>Adds <paramref name="count"/> hits of <paramref name="probe"/> (counts read back from a record).</summary>
+    public void Add(ProbeId probe, int count) => hits[(int)probe] += count;
 }

@@ -290,6 +290,11 @@ public sealed partial class Simulation : IAofLog, ILoopHost
             ScriptStep step = script is null ? scheduler.Next(eventIndex, children.FirstRunning is not null) : script[eventIndex];
             recorded?.Add(step);
             Guarded(step);
+            if (TestNondeterminism)
+            {
+                MixWallClockForTest(count);
+            }
+
             if (step is PowerLossStep)
             {
                 continue;

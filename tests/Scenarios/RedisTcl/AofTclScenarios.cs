@@ -183,6 +183,50 @@ public sealed class AofTclScenarios
         Assert.Equal("$-1\r\n", again.Call("GET x"));
     }
 
+    // ---- Tests added to aof.tcl in 3.0, for aof-load-truncated (2.8.15+): not in the seed, so
+    // run under fixed, whose loader has truncated loading (LoaderShortBulkIsTruncation).
+
+    [Fact]
+    [Trait("tcl", "aof.tcl (3.0): Unfinished MULTI: Server should start if load-truncated is yes")]
+    public void UnfinishedMultiServerShouldStartIfLoadTruncatedIsYes()
+    {
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Always, existingAof: UnfinishedMulti, aofLoadTruncated: true);
+
+        Assert.Null(h.Core.Stopped);
+        Assert.Equal("+PONG\r\n", h.Call("PING"));
+    }
+
+    [Fact]
+    [Trait("tcl", "aof.tcl (3.0): Short read: Server should start if load-truncated is yes")]
+    [Trait("tcl", "aof.tcl (3.0): Truncated AOF loaded: we expect foo to be equal to 5")]
+    [Trait("tcl", "aof.tcl (3.0): Append a new command after loading an incomplete AOF")]
+    [Trait("tcl", "aof.tcl (3.0): Short read + command: Server should start")]
+    [Trait("tcl", "aof.tcl (3.0): Truncated AOF loaded: we expect foo to be equal to 6 now")]
+    public void ShortReadThenACommandLoadsUnderLoadTruncated()
+    {
+        string aof = string.Concat(Enumerable.Repeat(Resp("incr", "foo"), 5)) + Resp("incr", "foo")[..^1];
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Always, existingAof: aof, aofLoadTruncated: true);
+        Assert.Null(h.Core.Stopped);
+        Assert.Equal("$1\r\n5\r\n", h.Call("GET foo"));
+        Assert.Equal(":6\r\n", h.Call("INCR foo"));
+
+        // Now the AOF file is expected to be correct.
+        var again = new ServerHarness(Profile.Fixed, AppendFsync.Always, existingAof: h.Aof, aofLoadTruncated: true);
+        Assert.Null(again.Core.Stopped);
+        Assert.Equal("$1\r\n6\r\n", again.Call("GET foo"));
+    }
+
+    [Fact]
+    [Trait("tcl", "aof.tcl (3.0): Bad format: Server should have logged an error")]
+    public void BadFormatServerShouldHaveLoggedAnError()
+    {
+        string aof = Resp("set", "foo", "hello") + "!!!" + Resp("set", "foo", "hello");
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Always, existingAof: aof, aofLoadTruncated: true);
+
+        Assert.StartsWith("Bad file format reading the append only file", h.Messages[^1], StringComparison.Ordinal);
+        Assert.Equal(1, h.Core.Stopped!.ExitCode);
+    }
+
     public static TheoryData<string> BothProfiles => new() { "redis26", "fixed" };
 
     private static readonly string SpopAof = Resp("sadd", "set", "foo") + Resp("sadd", "set", "bar") + Resp("spop", "set");

@@ -119,7 +119,9 @@ public sealed class AofRaceTclScenarios
         }
 
         Assert.Equal(Requests, sent);
-        Assert.Equal("ok", h.Info("aof_last_bgrewrite_status"));
+        Assert.Equal(-1, h.Core.AofChildPid);
+        Assert.Contains("Background AOF rewrite finished successfully", h.Messages);
+        Assert.Contains(h.Messages, m => m.StartsWith("Parent diff successfully flushed to the rewritten AOF (", StringComparison.Ordinal) && !m.Contains("(0 bytes)", StringComparison.Ordinal));
         Assert.Equal("$5\r\n20000\r\n", h.Call("GET foo"));
 
         h.Tick(3000);

@@ -18,6 +18,7 @@ namespace AofSim.Sim.Simulating;
 // This is the run loop, wiring the parts, each a type of its own:
 //   SimWorld            the simulated ports, a new process's set of them, time, killed children
 //   Scheduler           the next step of a seeded run (SchedulerWeights: how often each kind)
+//   ClientDriver        a client's batch sent, its replies released, the history recorded
 //   RecoveryLadder      a server started on what the disk holds, as an operator would
 //   TraceWriter         the trace lines and their stamps (Trace: their hash)
 // and, in Checking (which sees the server only through ITarget and the observed facts):
@@ -42,21 +43,14 @@ public sealed class Simulation : ILoopHost, ICheckLog
     private readonly DurabilityContract contract;
     private readonly RecoveryChecks checks;
     private readonly RecoveryLadder ladder;
+    private readonly ClientDriver client;
     private readonly HashSet<int> crashEvents = [];
     private readonly IReadOnlyList<ScriptStep>? script;
     private readonly List<ScriptStep>? recorded;
 
-    // A client batch's replies, each as text (the history keeps the strings, not the list).
-    private readonly List<string> replies = [];
-
-    // A client batch's scratch: the engine keeps no reference to a command's arguments.
-    private readonly List<string[]> sent = [];
-    private readonly List<(int Db, string[] Argv)> executed = [];
-
     // The system under test: the simulator drives it through this alone, and builds the
     // contract from what the world observed, never from what the server says of itself.
     private readonly ITarget target;
-    private int clientDb;
     private bool stopped;
 
     private Simulation(ulong seed, SimOptions options, bool keepTrace, IReadOnlyList<ScriptStep>? script, bool record, Func<ITarget, IAofLog, ITarget>? wrap = null)
@@ -93,6 +87,7 @@ public sealed class Simulation : ILoopHost, ICheckLog
         var inProcess = new InProcessTarget(serverConfig, world.Ports, () => world.LoopStartMs);
         target = wrap is null ? inProcess : wrap(inProcess, world);
         ladder = new RecoveryLadder(target, world, writer, result, options.PowerLossAfterCall);
+        client = new ClientDriver(target, world, writer, history, contract);
 
         if (options.PowerLossAfterCall is long after)
         {
@@ -251,7 +246,7 @@ public sealed class Simulation : ILoopHost, ICheckLog
         switch (step)
         {
             case ClientStep c:
-                ClientBatch(c);
+                client.Batch(c);
                 break;
             case AdvanceStep a:
                 Advance(a.Ms);
@@ -290,123 +285,6 @@ public sealed class Simulation : ILoopHost, ICheckLog
             // A plan's power loss at a named step: the machine stops there.
             PowerLossNow();
         }
-    }
-
-    // A client sends a batch of commands (pipelined), then the loop's beforeSleep releases replies.
-    // Hot in every seed: compiled optimized at once rather than after seconds at tier 0.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ClientBatch(ClientStep step)
-    {
-        sent.Clear();
-        if (step.Db != clientDb)
-        {
-            sent.Add(["SELECT", step.Db.ToString(CultureInfo.InvariantCulture)]);
-        }
-
-        sent.AddRange(step.Argv);
-        bool aofOn = contract.AofOn;
-        executed.Clear();
-        foreach (string[] raw in sent)
-        {
-            string[] argv = Resolve(raw);
-            writer.Line($"cmd db={clientDb} {new Shown(argv)}");
-            target.Execute(argv);
-            if (argv[0] == "SELECT")
-            {
-                clientDb = int.Parse(argv[1], CultureInfo.InvariantCulture);
-            }
-
-            executed.Add((clientDb, argv));
-        }
-
-        // The commands ran: they enter the history now, unacknowledged, with the replies they
-        // earned (the model needs an SPOP's member), before beforeSleep writes them, since the
-        // power can go out in the middle of it.
-        long now = clock.NowMs;
-        target.PendingReplies(replies);
-        int firstEntry = history.Count;
-        Record(now, aofOn);
-        bool acked = target.Release();
-
-        if (acked)
-        {
-            writer.Line($"ack {new Shown(replies)}");
-        }
-        else
-        {
-            writer.Line("ack none");
-        }
-
-        if (acked)
-        {
-            contract.Acknowledged(firstEntry, now, world.Observed.AofWriteFailing);
-        }
-    }
-
-    // Turns the executed commands and their replies into history entries for the model.
-    // Hot in every seed: compiled optimized at once rather than after seconds at tier 0.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Record(long now, bool aofOn)
-    {
-        for (int i = 0; i < executed.Count; i++)
-        {
-            string name = executed[i].Argv[0];
-            if (name == "SELECT")
-            {
-                continue;
-            }
-
-            string reply = i < replies.Count ? replies[i] : string.Empty;
-            if (name == "MULTI")
-            {
-                int exec = executed.FindIndex(i, x => x.Argv[0] == "EXEC");
-                if (exec < 0)
-                {
-                    // A MULTI never closed (a shrunk script may leave one): nothing ran.
-                    break;
-                }
-
-                var items = new List<(int, string[], string)>();
-                string execReply = exec < replies.Count ? replies[exec] : string.Empty;
-                List<string> inner = execReply.StartsWith('*') ? RespReplies.Items(execReply) : [];
-                for (int j = i + 1; j < exec; j++)
-                {
-                    items.Add((executed[j].Db, executed[j].Argv, j - i - 1 < inner.Count ? inner[j - i - 1] : "-ERR not executed"));
-                }
-
-                if (execReply.StartsWith('*'))
-                {
-                    history.Add(new HistoryEntry(items, now) { AofOn = aofOn });
-                }
-
-                i = exec;
-                continue;
-            }
-
-            history.Add(new HistoryEntry([(executed[i].Db, executed[i].Argv, reply)], now) { AofOn = aofOn });
-        }
-    }
-
-    // Hot in every seed: compiled optimized at once rather than after seconds at tier 0.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private string[] Resolve(string[] argv)
-    {
-        // Most commands have no placeholder: they are sent as drawn (the array is not shared).
-        // A plain loop: this runs for every command sent.
-        bool placeholder = false;
-        foreach (string a in argv)
-        {
-            placeholder |= a.StartsWith("{now+", StringComparison.Ordinal);
-        }
-
-        if (!placeholder)
-        {
-            return argv;
-        }
-
-        return [.. argv.Select(a => a.StartsWith("{now+", StringComparison.Ordinal)
-            ? (clock.NowMs + long.Parse(a[5..^1], CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture)
-            : a)];
     }
 
     // The admin connection: server commands are not part of the model's history.
@@ -471,7 +349,7 @@ public sealed class Simulation : ILoopHost, ICheckLog
     {
         target.Kill();
         world.NewProcess();
-        clientDb = 0;
+        client.Restarted();
         scheduler.Restarted();
 
         // A rewrite that replaced the AOF in the process that died is not checked against the

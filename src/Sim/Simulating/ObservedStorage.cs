@@ -15,6 +15,12 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
 {
     // Descriptors open for writing, by the name they are known under now.
     private readonly Dictionary<int, string> writers = [];
+
+    // The descriptor open for writing on the AOF when there is one alone (-1: none), found again
+    // whenever a descriptor opens, closes or is renamed over, so that a write (the commonest call)
+    // asks no dictionary; with several, they are looked up.
+    private int aofFd = -1;
+    private bool severalAofFds;
     private long chainLength;
     private long chainWritten;
 
@@ -34,6 +40,7 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
     public void Restarted()
     {
         writers.Clear();
+        FindAof();
         AofWriteFailing = false;
         AofUnwritten = 0;
         chainLength = chainWritten = 0;
@@ -46,6 +53,7 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
         if (r.Ok && (flags & (OpenFlags.WriteOnly | OpenFlags.ReadWrite)) != 0)
         {
             writers[(int)r.Value] = path;
+            FindAof();
         }
 
         return r;
@@ -58,7 +66,7 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
     public SysResult Write(int fd, ReadOnlySpan<byte> data)
     {
         SysResult r = inner.Write(fd, data);
-        if (writers.TryGetValue(fd, out string? name) && name == aofName)
+        if (IsAof(fd))
         {
             // A write of exactly what a short write left is its continuation (a write loop, or a
             // retry of the rest): the bytes count against the first write's.
@@ -80,7 +88,7 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
     public Errno Ftruncate(int fd, long length)
     {
         Errno e = inner.Ftruncate(fd, length);
-        if (e == Errno.None && AofWriteFailing && writers.TryGetValue(fd, out string? name) && name == aofName)
+        if (e == Errno.None && AofWriteFailing && IsAof(fd))
         {
             // A short write cut back out of the file: none of its bytes are in it.
             chainWritten = 0;
@@ -100,7 +108,13 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
     public Errno Close(int fd)
     {
         Errno e = inner.Close(fd);
-        if (writers.Remove(fd, out string? name) && name == aofName)
+        if (!writers.Remove(fd, out string? name))
+        {
+            return e;
+        }
+
+        FindAof();
+        if (name == aofName)
         {
             long dropped = AofWriteFailing ? AofUnwritten : 0;
             AofWriteFailing = false;
@@ -135,6 +149,8 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
                 }
             }
 
+            FindAof();
+
             if (to == aofName)
             {
                 // The file the failing writes went to is no longer the AOF: the new one was
@@ -161,6 +177,8 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
                     writers[w.Key] = "(unlinked)";
                 }
             }
+
+            FindAof();
         }
 
         return e;
@@ -168,4 +186,20 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
 
     /// <inheritdoc/>
     public Errno FsyncDirectory(string path) => inner.FsyncDirectory(path);
+
+    private bool IsAof(int fd) => severalAofFds ? writers.TryGetValue(fd, out string? name) && name == aofName : fd == aofFd && fd >= 0;
+
+    private void FindAof()
+    {
+        aofFd = -1;
+        severalAofFds = false;
+        foreach (KeyValuePair<int, string> w in writers)
+        {
+            if (w.Value == aofName)
+            {
+                severalAofFds |= aofFd >= 0;
+                aofFd = w.Key;
+            }
+        }
+    }
 }

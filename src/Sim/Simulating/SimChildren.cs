@@ -30,6 +30,10 @@ public sealed class SimChildren : IChildProcesses, IDisposable
     private readonly ChildCarrier carrier;
     private readonly Func<int> nextFd;
     private readonly SortedDictionary<int, Child> children = [];
+
+    // The same children in pid order (pids only grow): asked before every step of a run, the
+    // first running one is found without the sorted dictionary's enumerator, which allocates.
+    private readonly List<Child> inOrder = [];
     private readonly List<ChildExit> exited = [];
     private Child? current;
     private int nextPid = 100;
@@ -65,11 +69,11 @@ public sealed class SimChildren : IChildProcesses, IDisposable
     {
         get
         {
-            foreach ((int pid, Child child) in children)
+            for (int i = 0; i < inOrder.Count; i++)
             {
-                if (!child.Ended)
+                if (!inOrder[i].Ended)
                 {
-                    return pid;
+                    return inOrder[i].Pid;
                 }
             }
 
@@ -90,6 +94,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
         int pid = ++nextPid;
         var child = new Child(pid, this, work);
         children[pid] = child;
+        inOrder.Add(child);
         OnEvent?.Invoke($"fork pid={pid}");
         current = child;
         child.RunAhead();
@@ -192,6 +197,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
     {
         if (children.Remove(pid, out Child? child))
         {
+            inOrder.Remove(child);
             GoneFor(pid, child);
         }
     }
@@ -216,6 +222,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
         }
 
         children.Clear();
+        inOrder.Clear();
         exited.Clear();
     }
 

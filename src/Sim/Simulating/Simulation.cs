@@ -1,9 +1,6 @@
-using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using AofSim.Engine.Aof;
-using AofSim.Engine.Commands;
-using AofSim.Engine.Data;
 using AofSim.Engine.Ports;
 using AofSim.Engine.Server;
 using AofSim.Sim.Checking;
@@ -18,79 +15,43 @@ namespace AofSim.Sim.Simulating;
 // jobs starting and ending at their due times, the rewrite child stepping one syscall at a time
 // when the scheduler says. Random streams taken from the seed by label make every choice.
 //
-// The run is in parts, one file each:
-//   Simulation.cs          the run loop: one step after another, a killed server restarted
-//   Simulation.World.cs    the simulated ports, a new process's set of them, time, power losses
-//   Scheduler.cs           the next step of a seeded run (SchedulerWeights: how often each kind)
-//   Simulation.Recovery.cs a server started on what the disk holds, as an operator would
-//   Simulation.History.cs  what the client sent and was acknowledged; the durability contract
-//   Simulation.Checks.cs   replay and rewrite equivalence, durability, temp files; violations
-//   Simulation.Trace.cs    the trace lines and their hash
+// This is the run loop, wiring the parts, each a type of its own:
+//   SimWorld            the simulated ports, a new process's set of them, time, killed children
+//   Scheduler           the next step of a seeded run (SchedulerWeights: how often each kind)
+//   ClientDriver        a client's batch sent, its replies released, the history recorded
+//   RecoveryLadder      a server started on what the disk holds, as an operator would
+//   TraceWriter         the trace lines and their stamps (Trace: their hash)
+// and, in Checking (which sees the server only through ITarget and the observed facts):
+//   AckHistory          what the client sent and was acknowledged
+//   DurabilityContract  what of it is promised, each loosening from an observed fact
+//   RecoveryChecks      replay and rewrite equivalence, durability, temp files: violations
 
 /// <summary>One seeded run of the simulator.</summary>
-public sealed partial class Simulation : IAofLog, ILoopHost
+public sealed class Simulation : ILoopHost, ICheckLog
 {
     /// <summary>Milliseconds: the time every run starts from (plus a seeded offset inside the second).</summary>
     public const long Epoch = 1_700_000_000_000;
 
-    private const string AofName = "appendonly.aof";
-
     private readonly ulong seed;
     private readonly SimOptions options;
-    private readonly SimRandom restarts;
-    private readonly Scheduler scheduler;
-    private readonly SimRandom crashRandom;
-    private readonly Trace trace;
-    private readonly SimStorage storage;
-    private readonly IStorage port;
-    private readonly ObservedStorage observed;
-    private readonly AofSim.Faults.FaultyStorage? faulty;
-    private readonly HashSet<string> unlinkFailed = new(StringComparer.Ordinal);
-    private bool fsyncFailedSinceRewrite;
-    private bool ftruncateFailed;
-    private bool fsyncErrorUnknown;
-    private bool anyUnwritten;
+    private readonly TraceWriter writer;
+    private readonly SimWorld world;
     private readonly SimClock clock;
-    private readonly AppendFsync policy;
-    private readonly CrashModel fs;
+    private readonly Scheduler scheduler;
     private readonly SeedResult result;
-    private readonly List<HistoryEntry> history = [];
+    private readonly AckHistory history = new();
+    private readonly DurabilityContract contract;
+    private readonly RecoveryChecks checks;
+    private readonly RecoveryLadder ladder;
+    private readonly ClientDriver client;
     private readonly HashSet<int> crashEvents = [];
     private readonly IReadOnlyList<ScriptStep>? script;
     private readonly List<ScriptStep>? recorded;
-    private readonly PrefixDigests prefixes;
-
-    // The dataset each rewrite check loads the new AOF into.
-    private readonly Dataset checkData = new();
-
-    // A client batch's replies, each as text (the history keeps the strings, not the list).
-    private readonly List<string> replies = [];
-
-    // A client batch's scratch: the engine keeps no reference to a command's arguments.
-    private readonly List<string[]> sent = [];
-    private readonly List<(int Db, string[] Argv)> executed = [];
-    private readonly SimChildren.ChildCarrier carrier = new();
 
     // The system under test: the simulator drives it through this alone, and builds the
     // contract from what the world observed, never from what the server says of itself.
     private readonly ITarget target;
-    private SimRandom process;
-    private SimJobs jobs;
-    private SimChildren children;
-    private int clientDb;
-    private long loopStartMs;
-    private int eventIndex;
-    private int rewritesFinished;
-
-    // The AOF's state as the facts show it: on at a start (as configured), off or waiting for a
-    // rewrite as the server answered the CONFIG SETs, on again when a rewrite replaced the file.
-    private AofState aofState = AofState.On;
-
-    // What the last stop of the AOF left unwritten, from the storage's facts (0: nothing).
-    private long droppedAtStop;
     private bool stopped;
-
-    private bool lastRestartKilled;
 
     private Simulation(ulong seed, SimOptions options, bool keepTrace, IReadOnlyList<ScriptStep>? script, bool record, Func<ITarget, IAofLog, ITarget>? wrap = null)
     {
@@ -98,7 +59,7 @@ public sealed partial class Simulation : IAofLog, ILoopHost
         this.options = options;
         this.script = script;
         recorded = record ? [] : null;
-        prefixes = new PrefixDigests(ApplyEntry);
+
         // Every stream is taken from the seed by its label, up front. The configuration stream
         // draws the policy, the crash model and the clock's offset whether or not the options fix
         // them: a run with --policy always is then the run that --policy mixed gave when it drew
@@ -107,61 +68,14 @@ public sealed partial class Simulation : IAofLog, ILoopHost
         AppendFsync drawnPolicy = config.Pick(new[] { AppendFsync.Always, AppendFsync.Everysec, AppendFsync.Everysec, AppendFsync.No });
         CrashModel drawnFs = config.Chance(0.5) ? CrashModel.StrictPosix : CrashModel.Ext4Ordered;
         long clockOffset = config.Range(0, 1000);
-        crashRandom = SimRandom.Stream(seed, "crash");
-
-        // Each restart of the server takes its streams (jobs, engine) from its own split of this.
-        restarts = SimRandom.Stream(seed, "restarts");
-        trace = new Trace(keepTrace);
-        policy = options.Policy.Resolve(drawnPolicy);
-        fs = options.Fs.Resolve(drawnFs);
-        result = new SeedResult { Seed = seed, Policy = policy, Fs = fs };
-        storage = new SimStorage(
-            new SimStorageOptions { Model = fs, ShortWriteChance = options.Faults.ShortWrite ? 0.01 : 0 },
-            SimRandom.Stream(seed, "storage-faults"));
-        storage.OnCall = line => trace.Add("  sys ", line);
-        storage.OnWritebackFailed = WritebackFailed;
-        storage.OnFault = kind =>
-        {
-            Trace($"fault {kind}");
-            result.Count(result.Faults, kind);
-        };
-
-        // The plan: the one given, then the faults drawn for this seed from the plan kinds on.
-        var faults = new List<AofSim.Faults.Fault>(options.Plan?.Faults ?? []);
-        faults.AddRange(FaultMix.Draw(SimRandom.Stream(seed, "fault-plan"), options.Faults.PlanKinds));
-        result.Plan = faults;
-        if (faults.Count == 0)
-        {
-            port = storage;
-        }
-        else
-        {
-            // The plan's faults on every storage call the engine makes, parent and child alike,
-            // and on the background fsyncs (SimJobs.Faults).
-            faulty = new AofSim.Faults.FaultyStorage(storage, new AofSim.Faults.FaultPlan(faults))
-            {
-                OnFault = Fired,
-                Now = () => clock!.NowMs - Epoch,
-                Sleep = Blocked,
-            };
-            port = faulty;
-            foreach (AofSim.Faults.Fault f in faults)
-            {
-                trace.Add($"plan {f.Kind ?? "plan"} {f.Trigger.Describe()}: {f.Action}");
-            }
-        }
-
-        // What the server's storage calls did, seen from outside it: the contract's facts.
-        observed = new ObservedStorage(port, AofName)
-        {
-            OnAofClosed = AofClosed,
-            OnAofReplaced = AofReplaced,
-        };
-        port = observed;
-
+        AppendFsync policy = options.Policy.Resolve(drawnPolicy);
+        result = new SeedResult { Seed = seed, Policy = policy, Fs = options.Fs.Resolve(drawnFs) };
         clock = new SimClock(Epoch + clockOffset);
-        loopStartMs = clock.NowMs;
-        NewProcess();
+        writer = new TraceWriter(new Trace(keepTrace), clock, Epoch);
+        contract = new DurabilityContract(policy, history, this);
+        checks = new RecoveryChecks(history, contract, this, options.Profile, policy.Name(), Epoch);
+        world = new SimWorld(seed, options, clock, writer, result, contract);
+
         var serverConfig = new ServerConfig
         {
             AppendOnly = true,
@@ -170,21 +84,23 @@ public sealed partial class Simulation : IAofLog, ILoopHost
             AutoAofRewriteMinSize = 4096,
             Profile = options.Profile,
         };
-        var inProcess = new InProcessTarget(serverConfig, () => new ServerPorts(port, clock, jobs, children, this, process.Split("engine")), () => loopStartMs) { Probes = result.Probes };
-        target = wrap is null ? inProcess : wrap(inProcess, this);
+        var inProcess = new InProcessTarget(serverConfig, world.Ports, () => world.LoopStartMs) { Probes = result.Probes };
+        target = wrap is null ? inProcess : wrap(inProcess, world);
+        ladder = new RecoveryLadder(target, world, writer, result, options.PowerLossAfterCall);
+        client = new ClientDriver(target, world, writer, history, contract);
         if (keepTrace && options.Stamps)
         {
             // A replay's lines carry the world's state for pictures of the run (never hashed).
-            trace.Stamp = () =>
+            writer.Trace.Stamp = () =>
             {
-                (long cached, long durable) = storage.Sizes(AofName);
-                return new TraceStamp(eventIndex, clock.NowMs - Epoch, inProcess.AofBufferedBytes, cached, durable);
+                (long cached, long durable) = world.Storage.Sizes(SimWorld.AofName);
+                return new TraceStamp(writer.EventIndex, clock.NowMs - Epoch, inProcess.AofBufferedBytes, cached, durable);
             };
         }
 
         if (options.PowerLossAfterCall is long after)
         {
-            storage.PowerLossAfterCall = after;
+            world.Storage.PowerLossAfterCall = after;
         }
         else if (options.Faults.Crash)
         {
@@ -198,6 +114,9 @@ public sealed partial class Simulation : IAofLog, ILoopHost
 
         scheduler = new Scheduler(SimRandom.Stream(seed, "scheduler"), new Workload(SimRandom.Stream(seed, "workload")), options.Scheduler, crashEvents, options.Faults.KillChild);
     }
+
+    /// <summary>The durability window under everysec, in ms, for a disk whose fsync takes at most <paramref name="maxFsyncMs"/> (<see cref="DurabilityContract.EverysecWindowMs"/>).</summary>
+    public static long EverysecWindowMs(int maxFsyncMs) => DurabilityContract.EverysecWindowMs(maxFsyncMs);
 
     /// <summary>Runs <paramref name="seed"/> with <paramref name="options"/>.</summary>
     public static SeedResult Run(ulong seed, SimOptions options, bool keepTrace = false) => Run(seed, options, (IReadOnlyList<ScriptStep>?)null, keepTrace);
@@ -217,6 +136,39 @@ public sealed partial class Simulation : IAofLog, ILoopHost
     public static SeedResult Run(ulong seed, SimOptions options, Func<ITarget, IAofLog, ITarget> wrap, bool keepTrace = false) =>
         Run(new Simulation(seed, options, keepTrace, null, false, wrap), options);
 
+    /// <summary>Time passes to <paramref name="ms"/> (ILoopHost): the background jobs due by then end, then the clock moves.</summary>
+    public void PassTimeTo(long ms) => world.PassTimeTo(ms);
+
+    /// <summary>A cron and its beforeSleep ran (ILoopHost): a finished rewrite is checked, a reaped child's files too.</summary>
+    public void AfterCron()
+    {
+        if (contract.RewritesObserved > result.Rewrites)
+        {
+            result.Rewrites = contract.RewritesObserved;
+
+            // The file is read where the storage holds it: nothing changes it during the check.
+            (byte[] aof, int length) = world.Storage.Content(SimWorld.AofName);
+            checks.RewriteEquivalence(aof, length, target.Data, clock.NowMs);
+            contract.RewriteChecked();
+        }
+
+        NoteChild();
+    }
+
+    /// <inheritdoc/>
+    void ICheckLog.Note(string line) => writer.Line(line);
+
+    /// <inheritdoc/>
+    string ICheckLog.Show(string argument) => TraceWriter.Show(argument);
+
+    /// <summary>
+    /// Records a violation (the first of each property per run). A run goes on after every check
+    /// (after durability the history is cut to what was recovered, after replay equivalence the
+    /// model restarts from it) and stops only when the harness cannot go on.
+    /// </summary>
+    void ICheckLog.Violate(Property property, string detail, IReadOnlyList<string> expected, IReadOnlyList<string> actual) =>
+        Violate(property, detail, expected, actual);
+
     private static SeedResult Run(Simulation sim, SimOptions options)
     {
         try
@@ -232,24 +184,23 @@ public sealed partial class Simulation : IAofLog, ILoopHost
         }
         finally
         {
-            sim.children.Dispose();
-            sim.carrier.Dispose();
+            sim.world.Dispose();
         }
 
-        sim.result.TraceHash = sim.trace.Hash;
+        sim.result.TraceHash = sim.writer.Trace.Hash;
         sim.result.Options = options;
-        sim.result.Trace = sim.trace.Lines;
-        sim.result.Stamps = sim.trace.Stamps;
+        sim.result.Trace = sim.writer.Trace.Lines;
+        sim.result.Stamps = sim.writer.Trace.Stamps;
         sim.result.Script = sim.recorded ?? sim.script;
         return sim.result;
     }
 
     private void RunAll()
     {
-        Trace($"run seed={seed} {options.Flags} policy={result.Policy.Name()} fs={result.Fs.Name()}");
+        writer.Line($"run seed={seed} {options.Flags} policy={result.Policy.Name()} fs={result.Fs.Name()}");
         try
         {
-            StartServer(loadTruncated: false);
+            ladder.Start(loadTruncated: false);
             Events();
         }
         catch (PowerLossException)
@@ -257,37 +208,51 @@ public sealed partial class Simulation : IAofLog, ILoopHost
             ExhaustivePowerLoss();
         }
 
-        result.Syscalls = storage.Calls;
-        Trace($"end events={result.Events} crashes={result.Crashes} rewrites={result.Rewrites} violations={result.Violations.Count}");
+        result.Syscalls = world.Storage.Calls;
+        writer.Line($"end events={result.Events} crashes={result.Crashes} rewrites={result.Rewrites} violations={result.Violations.Count}");
     }
 
     // A power loss right after syscall PowerLossAfterCall, keeping the enumerated variant of the
     // pending writes; then recovery and the checks, and the run ends.
     private void ExhaustivePowerLoss()
     {
+        SimStorage storage = world.Storage;
         storage.PowerLossAfterCall = null;
         int pending = storage.PendingAtRisk;
         result.PendingAtCrash = pending;
         result.Crashes++;
         result.Count(result.Faults, "crash");
-        Trace($"fault power-loss after syscall {options.PowerLossAfterCall} variant {options.CrashVariant} of {CrashVariants.Count(pending, fs, int.MaxValue)}");
-        children.Crash();
-        foreach (string line in storage.Crash(CrashVariants.Fate(options.CrashVariant, pending, fs)))
-        {
-            Trace($"  survived {line}");
-        }
-
+        writer.Line($"fault power-loss after syscall {options.PowerLossAfterCall} variant {options.CrashVariant} of {CrashVariants.Count(pending, result.Fs, int.MaxValue)}");
+        world.Children.Crash();
+        world.Survived(storage.Crash(CrashVariants.Fate(options.CrashVariant, pending, result.Fs)));
         long crashAt = clock.NowMs;
         Restart(crashAt, powerLoss: true);
+    }
+
+    // A deliberately broken build for one test of the determinism re-check (docs/campaigns.md):
+    // with AOFSIM_TEST_NONDETERMINISM=1 in the environment, the run writes the wall clock into its
+    // trace halfway through its events, so that two runs of one seed differ there and run
+    // --recheck must name that line. Read once per process into a static readonly field: the JIT
+    // takes it as a constant, and the normal path pays nothing for the check.
+    private static readonly bool TestNondeterminism =
+        Environment.GetEnvironmentVariable("AOFSIM_TEST_NONDETERMINISM") == "1";
+
+    // Called after each event when the switch is on: writes the wall clock into the trace at the middle one.
+    private void MixWallClockForTest(int count)
+    {
+        if (writer.EventIndex == count / 2)
+        {
+            writer.Line($"test-nondeterminism wall-clock ticks {System.Diagnostics.Stopwatch.GetTimestamp()}");
+        }
     }
 
     private void Events()
     {
         int count = script?.Count ?? options.Ops;
-        for (eventIndex = 0; eventIndex < count && !stopped; eventIndex++)
+        for (writer.EventIndex = 0; writer.EventIndex < count && !stopped; writer.EventIndex++)
         {
             result.Events++;
-            ScriptStep step = script is null ? scheduler.Next(eventIndex, children.FirstRunning is not null) : script[eventIndex];
+            ScriptStep step = script is null ? scheduler.Next(writer.EventIndex, world.Children.FirstRunning is not null) : script[writer.EventIndex];
             recorded?.Add(step);
             Guarded(step);
             if (TestNondeterminism)
@@ -300,7 +265,7 @@ public sealed partial class Simulation : IAofLog, ILoopHost
                 continue;
             }
 
-            SettleUnwritten();
+            contract.Settle(clock.NowMs, world.Observed.AofWriteFailing);
             if (target.Stopped is not null)
             {
                 ProcessExit();
@@ -313,19 +278,19 @@ public sealed partial class Simulation : IAofLog, ILoopHost
         switch (step)
         {
             case ClientStep c:
-                ClientBatch(c);
+                client.Batch(c);
                 break;
             case AdvanceStep a:
                 Advance(a.Ms);
                 break;
             case ChildStep c:
-                StepChild(c.Syscalls);
+                world.StepChild(c.Syscalls);
                 break;
             case AdminStep a:
                 Admin(a.Argv);
                 break;
             case KillChildStep:
-                KillChild();
+                world.KillChild();
                 break;
             case PowerLossStep p:
                 PowerLoss(p.QuietMs, p.DownMs);
@@ -343,8 +308,8 @@ public sealed partial class Simulation : IAofLog, ILoopHost
         }
         catch (ProcessKilledException e)
         {
-            Trace($"fault kill-server {e.Message}");
-            children.Crash();
+            writer.Line($"fault kill-server {e.Message}");
+            world.Children.Crash();
             Restart(clock.NowMs, powerLoss: false, killed: true);
         }
         catch (PowerLossException) when (options.PowerLossAfterCall is null)
@@ -352,5 +317,130 @@ public sealed partial class Simulation : IAofLog, ILoopHost
             // A plan's power loss at a named step: the machine stops there.
             PowerLossNow();
         }
+    }
+
+    // The admin connection: server commands are not part of the model's history.
+    private void Admin(params string[] argv)
+    {
+        writer.Line($"admin {string.Join(' ', argv)}");
+        IReadOnlyList<string> answers = target.Admin(argv);
+        foreach (string r in answers)
+        {
+            writer.Line($"admin-reply {TraceWriter.Show(r)}");
+        }
+
+        scheduler.Answered(argv, answers);
+        contract.Answered(argv, answers);
+        NoteChild();
+    }
+
+    // Moves virtual time forward, running jobs and cron ticks (each followed by beforeSleep) in order.
+    // Hot in every seed: compiled optimized at once rather than after seconds at tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Advance(long ms)
+    {
+        writer.Line($"advance {ms}ms");
+        target.RunUntil(clock.NowMs + ms, this);
+    }
+
+    // Power loss: the machine stops, the storage keeps what its crash model keeps, then restart.
+    private void PowerLoss(long quietMs, long downMs)
+    {
+        if (quietMs > 0)
+        {
+            Advance(quietMs);
+        }
+
+        PowerLossNow(downMs);
+    }
+
+    // downMs: how long the machine stays down (null: drawn from the crash stream).
+    private void PowerLossNow(long? downMs = null)
+    {
+        result.Crashes++;
+        result.Count(result.Faults, "crash");
+        writer.Line("fault power-loss");
+        world.Children.Crash();
+        world.Survived(world.Storage.Crash(world.CrashRandom));
+        long crashAt = clock.NowMs;
+        clock.AdvanceTo(crashAt + (downMs ?? world.CrashRandom.Range(0, 2000)));
+        Restart(crashAt, powerLoss: true);
+    }
+
+    // The server stopped where the seed exits: a process exit, the page cache survives.
+    private void ProcessExit()
+    {
+        writer.Line($"process-exit code={target.Stopped!.ExitCode} {target.Stopped.Reason}");
+        result.Count(result.Faults, "process-exit");
+        world.Children.Crash();
+        Restart(clock.NowMs, powerLoss: false);
+    }
+
+    // A new process on what the disk kept, recovered up the ladder, then the recovery checked.
+    private void Restart(long crashAt, bool powerLoss, bool killed = false)
+    {
+        target.Kill();
+        world.NewProcess();
+        client.Restarted();
+        scheduler.Restarted();
+
+        // A rewrite that replaced the AOF in the process that died is not checked against the
+        // live dataset (there is none left); the recovery checks what the disk kept.
+        contract.Restarted(killed, result.Rewrites);
+        world.LoopStartMs = clock.NowMs;
+
+        long cutsFailedBefore = contract.FtruncateFailures;
+        string level = ladder.Recover();
+        if (level == "unloadable")
+        {
+            Violate(Property.Availability, $"the AOF does not load even after redis-check-aof --fix: {target.Stopped!.Reason}", [], []);
+            return;
+        }
+
+        result.Count(result.Recoveries, level);
+        writer.Line($"recovery {level} keys={target.Data.KeyCount}");
+        // The only ftruncate of the server during a recovery is its truncated load's cut; when
+        // the injector failed it the server stopped (as Redis 7 does), and --fix is then the
+        // operator's only way back: the disk failed, not the engine.
+        bool cutFailedAtStart = contract.FtruncateFailures > cutsFailedBefore && level == "fixed";
+        bool mayNeedTruncation = contract.TakeMayNeedTruncation(killed);
+        if (!powerLoss && level != "strict" && !(mayNeedTruncation && (level == "truncated" || cutFailedAtStart)))
+        {
+            // The page cache survives a process exit: the file is exactly what the server wrote,
+            // so it must load as it is (a short write must have been truncated away, PR #587).
+            Violate(Property.Availability, $"after a process exit the AOF needed {level} loading", [], []);
+        }
+
+        contract.RecoveredAfter(killed);
+        checks.Recovery(target.Data, crashAt, powerLoss, clock.NowMs, world.Jobs.MaxFsyncMs);
+        contract.RecoveryChecked(powerLoss);
+    }
+
+    // A child the server has reaped (a fact of the process table) must have left no temp file
+    // behind: the server has handled its end by then.
+    private void NoteChild()
+    {
+        List<int> reaped = world.Children.Reaped;
+        for (int i = 0; i < reaped.Count; i++)
+        {
+            int pid = reaped[i];
+            foreach (string name in new[] { AofRewriter.TempFileName(pid), ServerCore.BackgroundTempFileName(pid) })
+            {
+                checks.TempFile(pid, name, world.Storage.Stat(name).Ok);
+            }
+        }
+
+        reaped.Clear();
+    }
+
+    private void Violate(Property property, string detail, IReadOnlyList<string> expected, IReadOnlyList<string> actual)
+    {
+        writer.Line($"VIOLATION {property.Name()}: {detail}");
+        if (!result.Violations.Any(v => v.Property == property))
+        {
+            result.Violations.Add(new Violation(property, writer.EventIndex, clock.NowMs - Epoch, detail, expected, actual));
+        }
+
+        stopped |= property is Property.Availability or Property.InternalError;
     }
 }

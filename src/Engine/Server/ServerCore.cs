@@ -205,8 +205,14 @@ public sealed partial class ServerCore : IPropagationSink
         // before it (see Profile.FsyncLoadedTailOnStart).
         if (Profile.FsyncLoadedTailOnStart && existed && storage.Stat(AofFileName) is { Ok: true, Value: > 0 })
         {
+            // A failure is what it is at any other time: with RewriteAfterFsyncError the server
+            // comes up refusing writes until a rewrite from memory has made the AOF durable.
             Errno e = storage.Fdatasync(AofFd);
-            if (e != Errno.None)
+            if (e != Errno.None && Profile.RewriteAfterFsyncError)
+            {
+                EnterFsyncBroken(e);
+            }
+            else if (e != Errno.None)
             {
                 Stop(1, $"Can't fsync the append only file on start: {ErrnoText.Strerror(e)}");
                 return result;

@@ -771,6 +771,27 @@ public sealed class FaultKindScenarios
         Assert.Equal(["DB loaded from append only file: 0.000 seconds"], again.Messages);
     }
 
+    [Fact]
+    public void AFailedFsyncOfTheLoadedAofOnStartRefusesWritesUntilARewriteUnderFixedAndStopsTheServerWithoutThatSwitch()
+    {
+        var rig = new FaultRig(Profile.Fixed, AppendFsync.Everysec, Plan());
+        Assert.Equal("+OK\r\n", rig.Call("SET a 1"));
+        FaultPlan failFirstFsync = Plan(new Fault(new Trigger(FaultOp.Fdatasync, 1, Aof), new Fail(Errno.EIO)));
+
+        // fixed: up, reads served, writes refused while the AOF is known not durable.
+        var up = new FaultRig(Profile.Fixed, AppendFsync.Everysec, failFirstFsync, disk: rig.Disk, startMs: rig.Clock.NowMs);
+        Assert.Null(up.Core.Stopped);
+        Assert.True(up.Core.AofFsyncBroken);
+        Assert.Contains("Error syncing the AOF: Input/output error. Refusing writes until the AOF is rewritten.", up.Messages);
+        Assert.Equal("$1\r\n1\r\n", up.Call("GET a"));
+        Assert.StartsWith("-", up.Call("SET b 2"), StringComparison.Ordinal);
+
+        // Without RewriteAfterFsyncError there is no state to come up in: the server exits.
+        Assert.True(Profile.TryGet("fixed-RewriteAfterFsyncError", out Profile noRewrite));
+        var down = new FaultRig(noRewrite, AppendFsync.Everysec, Plan(new Fault(new Trigger(FaultOp.Fdatasync, 1, Aof), new Fail(Errno.EIO))), disk: rig.Disk, startMs: rig.Clock.NowMs);
+        Assert.Equal(new StopOutcome(1, "Can't fsync the append only file on start: Input/output error"), down.Core.Stopped);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

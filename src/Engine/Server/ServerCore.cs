@@ -203,7 +203,8 @@ public sealed partial class ServerCore : IPropagationSink
         // What a dead server wrote is maybe only in the page cache: fsync it before counting
         // the whole file as fsynced below, or a power loss may take writes acknowledged long
         // before it (see Profile.FsyncLoadedTailOnStart).
-        if (Profile.FsyncLoadedTailOnStart && existed && storage.Stat(AofFileName) is { Ok: true, Value: > 0 })
+        AofUpdateCurrentSize();
+        if (Profile.FsyncLoadedTailOnStart && existed && AofCurrentSize > 0)
         {
             // A failure is what it is at any other time: with RewriteAfterFsyncError the server
             // comes up refusing writes until a rewrite from memory has made the AOF durable.
@@ -225,7 +226,6 @@ public sealed partial class ServerCore : IPropagationSink
             log.Log(LogLevel.Notice, $"DB loaded from append only file: {(NowMs - startMs) / 1000.0:F3} seconds");
         }
 
-        AofUpdateCurrentSize();
         AofRewriteBaseSize = AofCurrentSize;
         AofFsyncOffset = AofCurrentSize;
         return result;

@@ -238,9 +238,9 @@ public sealed class ShardedCampaignScenarios : IDisposable
     public void RecheckCatchesANonDeterministicBuildAtItsFirstDifferingLine()
     {
         // The test-only switch writes the wall clock into the trace at the middle event (100 of 200).
-        var env = new Dictionary<string, string> { ["AOFSIM_TEST_NONDETERMINISM"] = "1" };
-        (int exit, string stdout, string stderr) = Capture(env, "run", "--seeds", "1..6", "--recheck", "1", "--ops", "200", "--faults", "crash", "--shrink", "false");
-        (_, string trace, _) = Capture(env, "replay", "--seed", "1", "--ops", "200", "--faults", "crash");
+        var env = new Dictionary<string, string?> { ["AOFSIM_TEST_NONDETERMINISM"] = "1" };
+        (int exit, string stdout, string stderr) = AofsimProcess.CaptureWith(env, "run", "--seeds", "1..6", "--recheck", "1", "--ops", "200", "--faults", "crash", "--shrink", "false");
+        (_, string trace, _) = AofsimProcess.CaptureWith(env, "replay", "--seed", "1", "--ops", "200", "--faults", "crash");
 
         Assert.Equal(1, exit);
         Assert.Contains("    determinism         6\n", stdout, StringComparison.Ordinal);
@@ -279,20 +279,4 @@ public sealed class ShardedCampaignScenarios : IDisposable
     // The summary without its wall-clock lines.
     private static string WithoutTimes(string table) => string.Join('\n', table.Split('\n')
         .Where(l => !l.StartsWith("  seconds ", StringComparison.Ordinal) && !l.StartsWith("  seeds/s ", StringComparison.Ordinal) && !l.StartsWith("  events/s ", StringComparison.Ordinal)));
-
-    private static (int Exit, string Stdout, string Stderr) Capture(Dictionary<string, string> env, params string[] args)
-    {
-        ProcessStartInfo psi = AofsimProcess.StartInfo(args);
-        foreach ((string k, string v) in env)
-        {
-            psi.Environment[k] = v;
-        }
-
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        Task<string> err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output, err.GetAwaiter().GetResult());
-    }
 }

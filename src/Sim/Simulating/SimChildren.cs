@@ -578,8 +578,7 @@ public sealed class SimChildren : IChildProcesses, IDisposable
 
                     return r;
                 case FaultOp.Write:
-                    // The recorded bytes are never changed: the simulated disk may keep them as they are.
-                    return s is SimStorage sim ? sim.WriteOwned(op.Fd, op.Data!) : s.Write(op.Fd, op.Data);
+                    return s.Write(op.Fd, op.Data);
                 case FaultOp.Ftruncate:
                     return Of(s.Ftruncate(op.Fd, op.Length));
                 case FaultOp.Fsync:

@@ -78,6 +78,9 @@ public sealed class SimStorage : IStorage, IWritebackFaults
     private readonly SortedDictionary<int, OpenFile> fds = [];
     private int nextInode = 1;
 
+    // Arrays of files that are gone, for the next ones.
+    private readonly Spares spares = new();
+
     private readonly SimRandom? faults;
 
     // Where call lines are formatted.
@@ -157,7 +160,7 @@ public sealed class SimStorage : IStorage, IWritebackFaults
             }
 
             ino = nextInode++;
-            inodes[ino] = new Inode();
+            inodes[ino] = new Inode(spares);
             names[path] = ino;
             if (options.Model == CrashModel.Ext4Ordered)
             {
@@ -198,15 +201,7 @@ public sealed class SimStorage : IStorage, IWritebackFaults
     /// <inheritdoc/>
     // Hot in every seed: compiled optimized at once rather than after seconds at tier 0.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public SysResult Write(int fd, ReadOnlySpan<byte> data) => Write(fd, data, null);
-
-    /// <summary>
-    /// <see cref="Write(int, ReadOnlySpan{byte})"/> of an array nobody changes afterwards (a
-    /// child's recorded write): kept as the pending operation's bytes rather than copied again.
-    /// </summary>
-    public SysResult WriteOwned(int fd, byte[] data) => Write(fd, data, data);
-
-    private SysResult Write(int fd, ReadOnlySpan<byte> data, byte[]? owned)
+    public SysResult Write(int fd, ReadOnlySpan<byte> data)
     {
         if (!fds.TryGetValue(fd, out OpenFile? f))
         {
@@ -232,7 +227,7 @@ public sealed class SimStorage : IStorage, IWritebackFaults
             OnFault?.Invoke("shortwrite");
         }
 
-        node.Write(at, data[..n], n == data.Length ? owned : null);
+        node.Write(at, data[..n]);
         f.Position = at + n;
         return Log($"write {fd} {data.Length}", SysResult.Success(n));
     }
@@ -405,6 +400,11 @@ public sealed class SimStorage : IStorage, IWritebackFaults
             }
         }
 
+        foreach (Inode lost in inodes.Values)
+        {
+            lost.Release();
+        }
+
         inodes.Clear();
         foreach ((int ino, Inode node) in survivors)
         {
@@ -436,9 +436,10 @@ public sealed class SimStorage : IStorage, IWritebackFaults
     // An inode with no name (current or durable) and no descriptor is gone.
     private void Collect(int ino)
     {
-        if (!names.ContainsValue(ino) && !durableNames.ContainsValue(ino) && !fds.Values.Any(f => f.Inode == ino))
+        if (!names.ContainsValue(ino) && !durableNames.ContainsValue(ino) && !fds.Values.Any(f => f.Inode == ino)
+            && inodes.Remove(ino, out Inode? gone))
         {
-            inodes.Remove(ino);
+            gone.Release();
         }
     }
 
@@ -517,12 +518,12 @@ public sealed class SimStorage : IStorage, IWritebackFaults
     }
 
     // One file: the page cache, the durable bytes, and the operations in between.
-    private sealed class Inode
+    private sealed class Inode(Spares spares)
     {
-        public FileBytes Cache { get; private init; } = new();
+        public FileBytes Cache { get; private init; } = new(spares);
 
-        // A write (Data non-null) at Offset, or a truncation to Offset (Data null).
-        public List<(long Offset, byte[]? Data)> Pending { get; } = [];
+        // The writes and truncations since the durable bytes, in order.
+        public List<PendingOp> Pending { get; } = [];
 
         // The durable bytes. Files written in order (the AOF, a rewrite's temp file) keep them as
         // the first durableLength bytes of the cache, with no copy (durable null): that holds as
@@ -534,16 +535,20 @@ public sealed class SimStorage : IStorage, IWritebackFaults
 
         private ReadOnlySpan<byte> DurableSpan => durable is null ? Cache.Span[..(int)durableLength] : durable.Span;
 
-        // owned: the same bytes as data, in an array never changed later, kept without a copy.
-        public void Write(long at, ReadOnlySpan<byte> data, byte[]? owned = null)
+        public void Write(long at, ReadOnlySpan<byte> data)
         {
             if (durable is null && at < durableLength)
             {
                 Unshare();
             }
 
+            if (at < Cache.Length)
+            {
+                SaveOverlapping(at, at + data.Length);
+            }
+
             Cache.Place(at, data);
-            Pending.Add((at, owned ?? data.ToArray()));
+            Pending.Add(new PendingOp(at, data.Length));
         }
 
         public void Truncate(long length)
@@ -553,8 +558,20 @@ public sealed class SimStorage : IStorage, IWritebackFaults
                 Unshare();
             }
 
+            if (length < Cache.Length)
+            {
+                SaveOverlapping(length, Cache.Length);
+            }
+
             Cache.SetLength(length);
-            Pending.Add((length, null));
+            Pending.Add(new PendingOp(length, PendingOp.Truncation));
+        }
+
+        // The arrays this file holds are free again (the inode is gone).
+        public void Release()
+        {
+            Cache.Release();
+            durable?.Release();
         }
 
         // The first `count` pending operations reach the disk.
@@ -573,8 +590,8 @@ public sealed class SimStorage : IStorage, IWritebackFaults
                 long length = durableLength;
                 for (int i = 0; i < count; i++)
                 {
-                    (long offset, byte[]? data) = Pending[i];
-                    length = data is null ? offset : Math.Max(length, offset + data.Length);
+                    PendingOp op = Pending[i];
+                    length = op.IsWrite ? Math.Max(length, op.End) : op.Offset;
                 }
 
                 bool prefix = true;
@@ -595,7 +612,7 @@ public sealed class SimStorage : IStorage, IWritebackFaults
 
             for (int i = 0; i < count; i++)
             {
-                Apply(durable!, Pending[i].Offset, Pending[i].Data);
+                Apply(durable!, Pending[i]);
             }
 
             Pending.RemoveRange(0, count);
@@ -619,9 +636,9 @@ public sealed class SimStorage : IStorage, IWritebackFaults
 
             for (int i = 0; i < count; i++)
             {
-                if (Pending[i].Data is null)
+                if (!Pending[i].IsWrite)
                 {
-                    Apply(durable!, Pending[i].Offset, null);
+                    Apply(durable!, Pending[i]);
                 }
             }
 
@@ -630,12 +647,12 @@ public sealed class SimStorage : IStorage, IWritebackFaults
 
         public (Inode After, string What) AfterCrash(SimRandom? random, Func<int, PendingFate>? fateOf, SimStorageOptions options)
         {
-            var disk = new FileBytes();
+            var disk = new FileBytes(spares);
             disk.Place(0, DurableSpan);
             var fates = new List<char>();
             bool stopped = false;
             int index = 0;
-            foreach ((long offset, byte[]? data) op in Pending)
+            foreach (PendingOp op in Pending)
             {
                 int i = index++;
                 if (stopped)
@@ -649,21 +666,21 @@ public sealed class SimStorage : IStorage, IWritebackFaults
                     : fateOf(i) switch { PendingFate.Whole => -1, PendingFate.Torn => options.SurviveWhole, _ => 2 };
                 if (roll < options.SurviveWhole)
                 {
-                    Apply(disk, op.offset, op.data);
+                    Apply(disk, op);
                     fates.Add('W');
                     continue;
                 }
 
-                if (op.data is not null && roll < options.SurviveWhole + options.SurviveTorn)
+                if (op.IsWrite && roll < options.SurviveWhole + options.SurviveTorn)
                 {
                     // Torn: the sectors before a seeded boundary inside the write made it.
-                    long firstBoundary = ((op.offset / options.SectorSize) + 1) * options.SectorSize;
-                    long end = op.offset + op.data.Length;
+                    long firstBoundary = ((op.Offset / options.SectorSize) + 1) * options.SectorSize;
+                    long end = op.End;
                     if (firstBoundary < end)
                     {
                         int boundaries = (int)((end - 1 - firstBoundary) / options.SectorSize) + 1;
                         long cut = firstBoundary + (random is null ? 0 : random.Next(boundaries) * (long)options.SectorSize);
-                        disk.Place(op.offset, op.data.AsSpan(0, (int)(cut - op.offset)));
+                        disk.Place(op.Offset, Bytes(op)[..(int)(cut - op.Offset)]);
                         fates.Add('T');
                     }
                     else
@@ -680,32 +697,61 @@ public sealed class SimStorage : IStorage, IWritebackFaults
                 stopped = options.Model == CrashModel.Ext4Ordered;
             }
 
-            var after = new Inode { Cache = disk, durableLength = disk.Length };
+            var after = new Inode(spares) { Cache = disk, durableLength = disk.Length };
             string what = Pending.Count == 0 ? $"{disk.Length} bytes, nothing pending" : $"{disk.Length} bytes, pending [{new string([.. fates])}]";
             return (after, what);
         }
 
+        // A pending write's bytes: in the cache, unless something changed them there since.
+        private ReadOnlySpan<byte> Bytes(PendingOp op) => op.Saved ?? Cache.Span.Slice((int)op.Offset, op.Length);
+
+        // The cache's bytes in [from, to) are about to change: the pending writes that still read
+        // theirs from there get a copy first. Appends (the AOF, a rewrite's file) never come here.
+        private void SaveOverlapping(long from, long to)
+        {
+            for (int i = 0; i < Pending.Count; i++)
+            {
+                PendingOp op = Pending[i];
+                if (op.IsWrite && op.Saved is null && op.Length > 0 && op.Offset < to && op.End > from)
+                {
+                    Pending[i] = op with { Saved = Bytes(op).ToArray() };
+                }
+            }
+        }
+
         private void Unshare()
         {
-            durable = new FileBytes();
+            durable = new FileBytes(spares);
             durable.Place(0, Cache.Span[..(int)durableLength]);
         }
 
-        private static void Apply(FileBytes disk, long offset, byte[]? data)
+        private void Apply(FileBytes disk, PendingOp op)
         {
-            if (data is null)
+            if (op.IsWrite)
             {
-                disk.SetLength(offset);
+                disk.Place(op.Offset, Bytes(op));
             }
             else
             {
-                disk.Place(offset, data);
+                disk.SetLength(op.Offset);
             }
         }
     }
 
+    // A write of Length bytes at Offset, or a truncation to Offset (Length is Truncation). A
+    // write's bytes are not copied: they are read from the cache, until an overwrite or a cut
+    // there saves them (Saved), so that a write of the AOF costs no copy.
+    private readonly record struct PendingOp(long Offset, int Length, byte[]? Saved = null)
+    {
+        public const int Truncation = -1;
+
+        public bool IsWrite => Length != Truncation;
+
+        public long End => Offset + Length;
+    }
+
     // A file's bytes: a growable array (what reads see, or what is on disk).
-    private sealed class FileBytes
+    private sealed class FileBytes(Spares spares)
     {
         private byte[] data = [];
 
@@ -745,12 +791,84 @@ public sealed class SimStorage : IStorage, IWritebackFaults
             bytes.CopyTo(data.AsSpan((int)at));
         }
 
+        // The file is gone: its array may hold another one's bytes.
+        public void Release()
+        {
+            spares.Give(data);
+            data = [];
+            Length = 0;
+        }
+
         private void Ensure(long length)
         {
             if (length > data.Length)
             {
                 // From 4 KB: most files here are a few KB, and growing from less would copy them several times.
-                Array.Resize(ref data, (int)Math.Max(length, Math.Max(4096, 2L * data.Length)));
+                byte[] larger = spares.Take((int)Math.Max(length, Math.Max(4096, 2L * data.Length)));
+                data.AsSpan(0, Length).CopyTo(larger);
+                spares.Give(data);
+                data = larger;
+            }
+        }
+    }
+
+    // Arrays of files that are gone (collected, lost at a power loss, or outgrown), kept for the
+    // next files: each rewrite writes a new file and drops the old AOF, so a seed would otherwise
+    // allocate and grow a file's array at every one. Only bytes below a file's length are ever
+    // read, so what an array held before does not matter.
+    private sealed class Spares
+    {
+        private const int Kept = 4;
+        private readonly List<byte[]> arrays = [];
+
+        // The smallest kept array of at least `length` bytes, or a new one of that size.
+        public byte[] Take(int length)
+        {
+            int best = -1;
+            for (int i = 0; i < arrays.Count; i++)
+            {
+                if (arrays[i].Length >= length && (best < 0 || arrays[i].Length < arrays[best].Length))
+                {
+                    best = i;
+                }
+            }
+
+            if (best < 0)
+            {
+                return new byte[length];
+            }
+
+            byte[] taken = arrays[best];
+            arrays.RemoveAt(best);
+            return taken;
+        }
+
+        // Keeps the largest few.
+        public void Give(byte[] array)
+        {
+            if (array.Length == 0)
+            {
+                return;
+            }
+
+            if (arrays.Count < Kept)
+            {
+                arrays.Add(array);
+                return;
+            }
+
+            int smallest = 0;
+            for (int i = 1; i < arrays.Count; i++)
+            {
+                if (arrays[i].Length < arrays[smallest].Length)
+                {
+                    smallest = i;
+                }
+            }
+
+            if (arrays[smallest].Length < array.Length)
+            {
+                arrays[smallest] = array;
             }
         }
     }

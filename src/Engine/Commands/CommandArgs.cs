@@ -168,7 +168,26 @@ public sealed class CommandArgs
     }
 
     /// <summary>An owned copy that does not share the buffer.</summary>
-    public CommandArgs Clone() => Of(ToArrays());
+    public CommandArgs Clone()
+    {
+        // One buffer of exactly the arguments' bytes, copied straight from where they are.
+        int total = 0;
+        for (int i = 0; i < Count; i++)
+        {
+            total += lengths[i];
+        }
+
+        var copy = new CommandArgs(new byte[total], Count);
+        int at = 0;
+        for (int i = 0; i < Count; i++)
+        {
+            this[i].CopyTo(copy.buffer.AsSpan(at));
+            copy.Add(at, lengths[i]);
+            at += lengths[i];
+        }
+
+        return copy;
+    }
 
     /// <summary>argv[<paramref name="index"/>] as a string (ISO-8859-1), for messages.</summary>
     public string Text(int index) => Encoding.Latin1.GetString(this[index]);

@@ -39,6 +39,10 @@ public sealed partial class ServerCore : IPropagationSink
     private Connection? current;
     private readonly ByteBuffer feedScratch = new(256);
     private readonly List<Connection> pending = [];
+
+    // What BeforeSleep released, refilled at every call: its callers hand the replies on at once,
+    // and a list per call was a few percent of what a simulated seed allocates.
+    private readonly List<ReleasedReply> released = [];
     private long cronLoops;
 
     /// <summary>A server over <paramref name="ports"/>; call <see cref="Start"/> before anything else.</summary>
@@ -284,6 +288,7 @@ public sealed partial class ServerCore : IPropagationSink
     /// <summary>
     /// beforeSleep: writes the AOF buffer (flushAppendOnlyFile(0)), then releases the replies of
     /// every command run since the last call. If the flush stopped the server, none is released.
+    /// The list returned is valid until the next call.
     /// </summary>
     // Hot in every seed: compiled optimized at once rather than after seconds at tier 0.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -305,7 +310,7 @@ public sealed partial class ServerCore : IPropagationSink
             return [];
         }
 
-        var released = new List<ReleasedReply>(pending.Count);
+        released.Clear();
         if (dropReplies)
         {
             // The fsync under always failed: these replies must not be sent. The clients see

@@ -9,7 +9,8 @@ namespace AofSim.Sim.Cli;
 /// <c>aofsim bench sim</c>: the simulator's throughput, measured as a benchmark rather than read
 /// off a campaign. Seeds are run first to warm the JIT up (not timed, as BenchmarkDotNet does),
 /// then the same range of seeds is timed several times at each degree of parallelism. Each run
-/// prints seeds/s, events/s and seeds/s per core; every run of the range must give the same
+/// prints seeds/s, events/s, seeds/s per core and the bytes allocated per seed (the whole
+/// process's, during the run); every run of the range must give the same
 /// campaign hash, or the benchmark fails (exit 1): it doubles as a determinism check.
 /// </summary>
 internal static class SimBenchVerb
@@ -50,7 +51,9 @@ internal static class SimBenchVerb
             var rates = new List<double>();
             for (int run = 1; run <= runs; run++)
             {
+                long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                 (IReadOnlyList<SeedResult> results, TimeSpan elapsed) = Campaign.Run(first, last, options, j);
+                long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
                 double s = elapsed.TotalSeconds;
                 long events = results.Sum(x => x.Events);
                 int violations = results.Sum(x => x.Violations.Count);
@@ -58,7 +61,7 @@ internal static class SimBenchVerb
                 rates.Add(seeds / s);
                 w.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"jobs {j}, run {run}: seeds {first}..{last} in {s:F2} s: {seeds / s:F0} seeds/s, {events / s:F0} events/s, {seeds / s / j:F0} seeds/s per core; {violations} violations, hash {h}"));
+                    $"jobs {j}, run {run}: seeds {first}..{last} in {s:F2} s: {seeds / s:F0} seeds/s, {events / s:F0} events/s, {seeds / s / j:F0} seeds/s per core, {allocated / seeds:N0} bytes allocated per seed; {violations} violations, hash {h}"));
                 if (hash is not null && h != hash)
                 {
                     io.Err.WriteLine($"aofsim bench sim: seeds {first}..{last} gave hash {hash} and then {h}: the simulator is not deterministic");

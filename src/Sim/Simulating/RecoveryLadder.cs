@@ -56,7 +56,7 @@ internal sealed class RecoveryLadder(ITarget target, SimWorld world, TraceWriter
             level = "fixed";
             SimStorage storage = world.Storage;
             byte[] bytes = storage.ReadAll(SimWorld.AofName) ?? [];
-            CheckResult check = AofChecker.Check(bytes);
+            CheckResult check = AofChecker.Check(new MemoryStream(bytes, writable: false), bytes.Length);
             writer.Line($"recovery check-aof ok_up_to={check.OkUpTo} size={check.Size}");
             int fd = (int)storage.Open(SimWorld.AofName, OpenFlags.WriteOnly).Value;
             storage.Ftruncate(fd, check.OkUpTo);

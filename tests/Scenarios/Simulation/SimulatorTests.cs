@@ -176,6 +176,7 @@ public sealed class SimulatorTests
         string hash = campaign.ToString().Split('\n').Single(l => l.Contains("trace hash (all)", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
         string[] lines = bench.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Count(l => l.StartsWith("jobs ", StringComparison.Ordinal) && l.Contains(", run ", StringComparison.Ordinal) && l.EndsWith($"hash {hash}", StringComparison.Ordinal)));
+        Assert.All(lines.Where(l => l.Contains(", run ", StringComparison.Ordinal)), l => Assert.Matches("per core, [1-9][0-9,]* bytes allocated per seed;", l));
         Assert.Contains("warm-up: seeds 1..2", bench.ToString(), StringComparison.Ordinal);
         Assert.Equal($"every run of seeds 3..6 gave campaign hash {hash}", lines[^1]);
     }

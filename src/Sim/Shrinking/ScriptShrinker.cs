@@ -62,8 +62,11 @@ public static class ScriptShrinker
             return null;
         }
 
-        var sim = new FaultSet(options.Faults.On.Where(k => FaultSet.SimKinds.Contains(k)));
-        SimOptions explicitOptions = options with
+        // A swarm run's choices made explicit first: its kinds, its knobs (the families are in the
+        // script's commands now, and the scheduler's weights no longer draw anything).
+        SimOptions drawn = Swarm.Apply(seed, options) with { Families = FamilySet.All, Scheduler = SchedulerWeights.Default };
+        var sim = new FaultSet(drawn.Faults.On.Where(k => FaultSet.SimKinds.Contains(k)));
+        SimOptions explicitOptions = drawn with
         {
             Policy = run.Policy.AsOption(),
             Fs = run.Fs.AsOption(),

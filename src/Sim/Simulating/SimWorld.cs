@@ -211,7 +211,14 @@ internal sealed class SimWorld : IAofLog, IDisposable
 
     private SimJobs NewJobs(SimRandom random)
     {
-        var jobsOptions = new SimJobsOptions { SlowFsyncChance = options.Faults.SlowFsync ? 0.08 : 0 };
+        EngineKnobs k = options.Knobs;
+        var jobsOptions = new SimJobsOptions
+        {
+            SlowFsyncChance = options.Faults.SlowFsync ? k.SlowFsyncChance : 0,
+            FsyncMaxMs = k.FsyncMaxMs,
+            SlowFsyncMaxMs = k.SlowFsyncMaxMs,
+            CloseMs = k.CloseMs,
+        };
         var j = new SimJobs(Storage, Clock, random, jobsOptions)
         {
             OnEvent = line => writer.Trace.Add("  ", line),

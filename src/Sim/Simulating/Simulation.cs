@@ -34,6 +34,10 @@ public sealed class Simulation : ILoopHost, ICheckLog
 
     private readonly ulong seed;
     private readonly SimOptions options;
+    private readonly string header;
+
+    // The swarm's choices, shown under the header (null: none, the run of the options as given).
+    private readonly string? choices;
     private readonly TraceWriter writer;
     private readonly SimWorld world;
     private readonly SimClock clock;
@@ -56,6 +60,11 @@ public sealed class Simulation : ILoopHost, ICheckLog
     private Simulation(ulong seed, SimOptions options, bool keepTrace, IReadOnlyList<ScriptStep>? script, bool record, Func<ITarget, IAofLog, ITarget>? wrap = null)
     {
         this.seed = seed;
+
+        // A swarm run's choices, from the seed's own stream: from here on they are the options.
+        header = $"run seed={seed} {options.TraceFlags}";
+        bool showChoices = options.Swarm || options.HasChoices;
+        options = Swarm.Apply(seed, options);
         this.options = options;
         this.script = script;
         recorded = record ? [] : null;
@@ -72,7 +81,7 @@ public sealed class Simulation : ILoopHost, ICheckLog
         result = new SeedResult { Seed = seed, Policy = policy, Fs = options.Fs.Resolve(drawnFs) };
         clock = new SimClock(Epoch + clockOffset);
         writer = new TraceWriter(new Trace(keepTrace), clock, Epoch);
-        contract = new DurabilityContract(policy, history, this);
+        contract = new DurabilityContract(policy, history, this, options.Knobs.CronMs);
         checks = new RecoveryChecks(history, contract, this, options.Profile, policy.Name(), Epoch);
         world = new SimWorld(seed, options, clock, writer, result, contract);
 
@@ -80,8 +89,10 @@ public sealed class Simulation : ILoopHost, ICheckLog
         {
             AppendOnly = true,
             AppendFsync = policy,
-            AutoAofRewritePercentage = 100,
-            AutoAofRewriteMinSize = 4096,
+            AutoAofRewritePercentage = options.Knobs.AutoRewritePercentage,
+            AutoAofRewriteMinSize = options.Knobs.AutoRewriteMinSize,
+            Hz = options.Knobs.Hz,
+            RewriteBufferBlockSize = options.Knobs.RewriteBufferBlockSize,
             Profile = options.Profile,
         };
         var inProcess = new InProcessTarget(serverConfig, world.Ports, () => world.LoopStartMs) { Probes = result.Probes };
@@ -112,7 +123,8 @@ public sealed class Simulation : ILoopHost, ICheckLog
             }
         }
 
-        scheduler = new Scheduler(SimRandom.Stream(seed, "scheduler"), new Workload(SimRandom.Stream(seed, "workload")), options.Scheduler, crashEvents, options.Faults.KillChild);
+        scheduler = new Scheduler(SimRandom.Stream(seed, "scheduler"), new Workload(SimRandom.Stream(seed, "workload"), options.Families), options.Scheduler, crashEvents, options.Faults.KillChild);
+        choices = showChoices ? Swarm.Describe(options) : null;
     }
 
     /// <summary>The durability window under everysec, in ms, for a disk whose fsync takes at most <paramref name="maxFsyncMs"/> (<see cref="DurabilityContract.EverysecWindowMs"/>).</summary>
@@ -197,7 +209,12 @@ public sealed class Simulation : ILoopHost, ICheckLog
 
     private void RunAll()
     {
-        writer.Line($"run seed={seed} {options.Flags} policy={result.Policy.Name()} fs={result.Fs.Name()}");
+        writer.Line($"{header} policy={result.Policy.Name()} fs={result.Fs.Name()}");
+        if (choices is not null)
+        {
+            writer.Line(choices);
+        }
+
         try
         {
             ladder.Start(loadTruncated: false);

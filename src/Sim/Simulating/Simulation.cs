@@ -52,6 +52,9 @@ public sealed class Simulation : ILoopHost, ICheckLog
     private readonly IReadOnlyList<ScriptStep>? script;
     private readonly List<ScriptStep>? recorded;
 
+    // While recording: the seeded short writes (and the ENOSPC after each) of the step running.
+    private readonly List<WriteFault>? seededWrites;
+
     // The system under test: the simulator drives it through this alone, and builds the
     // contract from what the world observed, never from what the server says of itself.
     private readonly ITarget target;
@@ -68,6 +71,7 @@ public sealed class Simulation : ILoopHost, ICheckLog
         this.options = options;
         this.script = script;
         recorded = record ? [] : null;
+        seededWrites = record ? [] : null;
 
         // Every stream is taken from the seed by its label, up front. The configuration stream
         // draws the policy, the crash model and the clock's offset whether or not the options fix
@@ -107,6 +111,12 @@ public sealed class Simulation : ILoopHost, ICheckLog
                 (long cached, long durable) = world.Storage.Sizes(SimWorld.AofName);
                 return new TraceStamp(writer.EventIndex, clock.NowMs - Epoch, inProcess.AofBufferedBytes, cached, durable);
             };
+        }
+
+        if (seededWrites is not null)
+        {
+            world.Storage.OnShortWrite = (nth, bytes) => seededWrites.Add(new WriteFault(nth, bytes));
+            world.Storage.OnDiskFull = nth => seededWrites.Add(new WriteFault(nth, null));
         }
 
         if (options.PowerLossAfterCall is long after)
@@ -271,7 +281,15 @@ public sealed class Simulation : ILoopHost, ICheckLog
             result.Events++;
             ScriptStep step = script is null ? scheduler.Next(writer.EventIndex, world.Children.FirstRunning is not null) : script[writer.EventIndex];
             recorded?.Add(step);
+            world.Storage.BeginStep(step.WriteFaults);
             Guarded(step);
+            if (seededWrites is { Count: > 0 })
+            {
+                // The seeded short writes of this step, made explicit for the shrinker.
+                recorded![^1] = step with { WriteFaults = [.. seededWrites] };
+                seededWrites.Clear();
+            }
+
             if (TestNondeterminism)
             {
                 MixWallClockForTest(count);

@@ -37,6 +37,7 @@ public sealed record EngineKnobs
     public static EngineKnobs Default { get; } = new();
 
     /// <summary>The cron period these knobs give the server, in ms (as <c>ServerCore</c> computes it).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int CronMs => 1000 / Math.Clamp(Hz, 1, 500);
 
     /// <summary>What is wrong with these knobs (read from a file), or null.</summary>

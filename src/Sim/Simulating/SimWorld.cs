@@ -26,6 +26,9 @@ internal sealed class SimWorld : IAofLog, IDisposable
     private readonly SimChildren.ChildCarrier carrier = new();
     private SimRandom process;
 
+    // The longest delay of the plan (fsyncdelay: added to a background fsync), in ms.
+    private long longestDelayMs;
+
     /// <summary>The world of seed <paramref name="seed"/>'s run, its first process's ports ready.</summary>
     public SimWorld(ulong seed, SimOptions options, SimClock clock, TraceWriter writer, SeedResult result, DurabilityContract contract)
     {
@@ -67,6 +70,11 @@ internal sealed class SimWorld : IAofLog, IDisposable
             port = faulty;
             foreach (AofSim.Faults.Fault f in faults)
             {
+                if (f.Action is AofSim.Faults.Delay d)
+                {
+                    longestDelayMs = Math.Max(longestDelayMs, d.Ms);
+                }
+
                 writer.Trace.Add($"plan {f.Kind ?? "plan"} {f.Trigger.Describe()}: {f.Action}");
             }
         }
@@ -102,6 +110,14 @@ internal sealed class SimWorld : IAofLog, IDisposable
 
     /// <summary>The current process's rewrite children.</summary>
     public SimChildren Children { get; private set; }
+
+    /// <summary>
+    /// The longest a background fsync can take in this run, in ms: the jobs' own longest (slow
+    /// fsyncs included), or a plan's delay on top of an ordinary one, whichever is longer. The
+    /// durability window is built from it; a swarm's slow fsyncs may be shorter than the plan's
+    /// delays.
+    /// </summary>
+    public int MaxFsyncMs => longestDelayMs == 0 ? Jobs.MaxFsyncMs : (int)Math.Max(Jobs.MaxFsyncMs, longestDelayMs + options.Knobs.FsyncMaxMs);
 
     /// <summary>When the current process's event loop began.</summary>
     public long LoopStartMs { get; set; }

@@ -447,7 +447,7 @@ public sealed class Simulation : ILoopHost, ICheckLog
         }
 
         contract.RecoveredAfter(killed);
-        checks.Recovery(target.Data, crashAt, powerLoss, clock.NowMs, world.Jobs.MaxFsyncMs);
+        checks.Recovery(target.Data, crashAt, powerLoss, clock.NowMs, world.MaxFsyncMs);
         contract.RecoveryChecked(powerLoss);
     }
 

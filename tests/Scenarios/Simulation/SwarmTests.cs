@@ -77,7 +77,9 @@ public sealed class SwarmTests
     {
         SeedResult run = Sim.Simulating.Simulation.Run(11, Swarmed, keepTrace: true);
         SimOptions chosen = Swarm.Apply(11, Swarmed);
-        string line = run.Trace[1];
+        // The line after the run's header (the plan's lines, when one was drawn, come before it).
+        int header = run.Trace.ToList().FindIndex(l => l.StartsWith("run seed=11 ", StringComparison.Ordinal));
+        string line = run.Trace[header + 1];
         Assert.StartsWith($"swarm faults={chosen.Faults} families={chosen.Families} hz={chosen.Knobs.Hz} ", line, StringComparison.Ordinal);
 
         Scenario saved = Scenario.FromJson(Scenario.Of(11, Swarmed).ToJson());

@@ -77,10 +77,12 @@ public sealed class SwarmTests
     {
         SeedResult run = Sim.Simulating.Simulation.Run(11, Swarmed, keepTrace: true);
         SimOptions chosen = Swarm.Apply(11, Swarmed);
-        // The line after the run's header (the plan's lines, when one was drawn, come before it).
-        int header = run.Trace.ToList().FindIndex(l => l.StartsWith("run seed=11 ", StringComparison.Ordinal));
+        // The line after the run's header (the plan's lines, when one was drawn, come before it;
+        // each line starts with its event and time stamp).
+        int header = run.Trace.ToList().FindIndex(l => l.Contains(" run seed=11 ", StringComparison.Ordinal));
+        Assert.True(header >= 0);
         string line = run.Trace[header + 1];
-        Assert.StartsWith($"swarm faults={chosen.Faults} families={chosen.Families} hz={chosen.Knobs.Hz} ", line, StringComparison.Ordinal);
+        Assert.Contains($" swarm faults={chosen.Faults} families={chosen.Families} hz={chosen.Knobs.Hz} ", line, StringComparison.Ordinal);
 
         Scenario saved = Scenario.FromJson(Scenario.Of(11, Swarmed).ToJson());
         Assert.True(saved.Swarm);

@@ -20,10 +20,11 @@ internal static class BugsVerb
         var switches = new Option<string[]>("--switch") { Description = "Only these switches (repeatable; default: every switch of the profile)", AllowMultipleArgumentsPerToken = false };
         var jobs = new Option<int>("--jobs") { Description = "Seeds run at once (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount }.Within(1, RunVerb.MaxJobs);
         var shrinkBudget = new Option<int>("--shrink-budget") { Description = "Runs each shrink may spend", DefaultValueFactory = _ => Shrinking.ScriptShrinker.DefaultBudget }.Within(1, int.MaxValue);
+        var swarm = new Option<bool>("--swarm") { Description = "Swarm testing, as run's default mix (docs/simulator.md); false: the uniform mix", DefaultValueFactory = _ => true };
         var outDir = new Option<string?>("--out") { Description = $"Directory for the minimal cases, fixed-SWITCH.min.json (default {RunVerb.DefaultOutDir}/bugs)" };
         var cmd = new Command("bugs", "Find every known AOF bug blind: one fix removed at a time, the default campaign until the first violation, then shrunk")
         {
-            budget, seedsPerBug, json, switches, jobs, shrinkBudget, outDir,
+            budget, seedsPerBug, json, switches, jobs, shrinkBudget, swarm, outDir,
         };
         cmd.SetAction(r =>
         {
@@ -31,18 +32,18 @@ internal static class BugsVerb
             List<BugEntry> chosen = names.Length == 0
                 ? [.. BugCatalog.All]
                 : [.. names.Select(n => BugCatalog.Find(n) ?? throw new UsageException($"unknown switch '{n}' (expected one of: {string.Join(", ", BugCatalog.All.Select(b => b.Switch))})"))];
-            return Run(io, chosen, r.GetValue(budget), (ulong)r.GetValue(seedsPerBug), r.GetValue(jobs), r.GetValue(shrinkBudget), r.GetValue(outDir) ?? Path.Combine(RunVerb.DefaultOutDir, "bugs"), r.GetValue(json));
+            return Run(io, chosen, r.GetValue(budget), (ulong)r.GetValue(seedsPerBug), r.GetValue(jobs), r.GetValue(shrinkBudget), r.GetValue(outDir) ?? Path.Combine(RunVerb.DefaultOutDir, "bugs"), r.GetValue(json), r.GetValue(swarm));
         });
         return cmd;
     }
 
-    private static int Run(CliIo io, List<BugEntry> bugs, int budget, ulong maxSeeds, int jobs, int shrinkBudget, string outDir, bool json)
+    private static int Run(CliIo io, List<BugEntry> bugs, int budget, ulong maxSeeds, int jobs, int shrinkBudget, string outDir, bool json, bool swarm)
     {
         var results = new List<BugHuntResult>();
         foreach (BugEntry bug in bugs)
         {
             io.Err.WriteLine($"bugs: {bug.Switch} ...");
-            BugHuntResult found = BugHunt.Hunt(bug, budget, maxSeeds, jobs, shrinkBudget);
+            BugHuntResult found = BugHunt.Hunt(bug, budget, maxSeeds, jobs, shrinkBudget, swarm);
             results.Add(found);
             if (found.Shrunk is not null)
             {
@@ -53,11 +54,11 @@ internal static class BugsVerb
 
         if (json)
         {
-            WriteJson(io.Out, results, budget, maxSeeds, outDir);
+            WriteJson(io.Out, results, budget, maxSeeds, outDir, swarm);
         }
         else
         {
-            WriteTable(io.Out, results, budget, maxSeeds, outDir);
+            WriteTable(io.Out, results, budget, maxSeeds, outDir, swarm);
         }
 
         List<BugHuntResult> missed = [.. results.Where(x => x.Missed)];
@@ -82,9 +83,9 @@ internal static class BugsVerb
 
     private static string Shrunk(BugHuntResult r) => r.Shrunk is { } s ? $"{s.Minimal.Commands}, {s.Minimal.Faults}" : r.Found ? "not explicit" : "-";
 
-    private static void WriteTable(TextWriter w, List<BugHuntResult> results, int budget, ulong maxSeeds, string outDir)
+    private static void WriteTable(TextWriter w, List<BugHuntResult> results, int budget, ulong maxSeeds, string outDir, bool swarm)
     {
-        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"aofsim bugs: per switch, the default campaign (--faults all --policy mixed --fs mixed --ops 1000) under fixed-SWITCH, seeds from 1, budget {budget} s, at most {maxSeeds} seeds"));
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"aofsim bugs: per switch, the default campaign (--faults all --policy mixed --fs mixed --ops 1000 --swarm {(swarm ? "true" : "false")}) under fixed-SWITCH, seeds from 1, budget {budget} s, at most {maxSeeds} seeds"));
         w.WriteLine($"  {"switch",-28}{"reference",-27}{"result",-13}{"seeds",8}{"seconds",9}  {"property",-22}shrunk (commands, faults)");
         foreach (BugHuntResult r in results)
         {
@@ -114,11 +115,12 @@ internal static class BugsVerb
         }
     }
 
-    private static void WriteJson(TextWriter w, List<BugHuntResult> results, int budget, ulong maxSeeds, string outDir)
+    private static void WriteJson(TextWriter w, List<BugHuntResult> results, int budget, ulong maxSeeds, string outDir, bool swarm)
     {
         var doc = new
         {
             budgetSeconds = budget,
+            swarm,
             seedsPerBug = maxSeeds,
             bugs = results.Select(r => new
             {

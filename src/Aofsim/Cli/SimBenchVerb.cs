@@ -21,7 +21,7 @@ internal static class SimBenchVerb
         var warmup = new Option<int>("--warmup") { Description = "Seeds run first, on every core, and not timed (the JIT's warm-up)", DefaultValueFactory = _ => 500 }.Within(0, int.MaxValue);
         var runs = new Option<int>("--runs") { Description = "Timed runs per degree of parallelism (the best and the median are reported)", DefaultValueFactory = _ => 3 }.Within(1, int.MaxValue);
         var jobs = new Option<string?>("--jobs") { Description = "Degrees of parallelism to time, a comma list (default: 1 and all cores)" };
-        var opts = new SimulationOptions(defaultFaults: "crash");
+        var opts = new SimulationOptions(defaultFaults: "crash", defaultSwarm: false);
         var cmd = new Command("sim", "Benchmark the simulator: seeds/s and events/s per core, after a warm-up") { seeds, warmup, runs, jobs };
         opts.AddTo(cmd);
         cmd.SetAction(r => Run(io, r.GetValue(seeds), r.GetValue(warmup), r.GetValue(runs), ParseJobs(r.GetValue(jobs)), opts.Resolve(r)));

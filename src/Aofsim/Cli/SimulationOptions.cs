@@ -13,9 +13,16 @@ internal sealed class SimulationOptions
 
     public Option<string> Fs { get; } = new("--fs") { Description = "Crash model: posix|ext4|mixed (mixed picks one per seed)", DefaultValueFactory = _ => "mixed" };
 
-    /// <summary>The options, with <paramref name="defaultFaults"/> as what --faults is when not given.</summary>
-    public SimulationOptions(string defaultFaults = "all") =>
+    /// <summary>The options, with <paramref name="defaultFaults"/> as what --faults is when not given and <paramref name="defaultSwarm"/> what --swarm is.</summary>
+    public SimulationOptions(string defaultFaults = "all", bool defaultSwarm = true)
+    {
         Faults = new("--faults") { Description = "none|crash|all|a comma list of fault kinds (docs/faults.md)", DefaultValueFactory = _ => defaultFaults };
+        Swarm = new("--swarm")
+        {
+            Description = $"Swarm testing: each seed turns a random subset of the fault kinds and command families off and draws the engine's knobs (docs/simulator.md); false: the uniform mix (default {(defaultSwarm ? "true" : "false")})",
+            DefaultValueFactory = _ => defaultSwarm,
+        };
+    }
 
     public Option<string> Faults { get; }
 
@@ -24,6 +31,8 @@ internal sealed class SimulationOptions
     public Option<long?> PowerLossAfter { get; } = new Option<long?>("--power-loss-after") { Description = "Lose power right after this syscall (one crash state of an exhaustive search)" }.Within(1L, long.MaxValue);
 
     public Option<int> CrashVariant { get; } = new Option<int>("--crash-variant") { Description = "Which surviving set of pending writes that power loss keeps (see docs/simulator.md)", DefaultValueFactory = _ => 0 }.Within(0, int.MaxValue);
+
+    public Option<bool> Swarm { get; }
 
     public Option<string?> Plan { get; } = new("--plan") { Description = "A fault plan (JSON, docs/faults.md) applied to every storage call of each run" };
 
@@ -34,6 +43,7 @@ internal sealed class SimulationOptions
         cmd.Add(Fs);
         cmd.Add(Faults);
         cmd.Add(Ops);
+        cmd.Add(Swarm);
         cmd.Add(Plan);
         cmd.Add(PowerLossAfter);
         cmd.Add(CrashVariant);
@@ -87,6 +97,7 @@ internal sealed class SimulationOptions
             Fs = fs,
             Faults = after is null ? faults : FaultSet.None,
             Ops = ops,
+            Swarm = r.GetValue(Swarm),
             Plan = plan,
             PowerLossAfterCall = after,
             CrashVariant = r.GetValue(CrashVariant),

@@ -19,15 +19,20 @@ public sealed class AofRewriteBuffer
 
     private readonly List<Block> blocks = [];
     private readonly IAofLog log;
+    private readonly int blockSize;
 
-    /// <summary>An empty buffer logging to <paramref name="log"/>.</summary>
-    public AofRewriteBuffer(IAofLog log) => this.log = log;
+    /// <summary>An empty buffer logging to <paramref name="log"/>, in blocks of <paramref name="blockSize"/> bytes (the seed's 10 MB unless a test or a simulation asks for smaller ones).</summary>
+    public AofRewriteBuffer(IAofLog log, int blockSize = BlockSize)
+    {
+        this.log = log;
+        this.blockSize = Math.Max(1, blockSize);
+    }
 
     /// <summary>Blocks allocated.</summary>
     public int BlockCount => blocks.Count;
 
     /// <summary>aofRewriteBufferSize: bytes held.</summary>
-    public long Size => blocks.Count == 0 ? 0 : ((long)(blocks.Count - 1) * BlockSize) + blocks[^1].Used;
+    public long Size => blocks.Count == 0 ? 0 : ((long)(blocks.Count - 1) * blockSize) + blocks[^1].Used;
 
     /// <summary>aofRewriteBufferReset: drops everything.</summary>
     public void Reset() => blocks.Clear();
@@ -53,7 +58,7 @@ public sealed class AofRewriteBuffer
             if (!s.IsEmpty)
             {
                 // First block to allocate, or need another block.
-                block = new Block();
+                block = new Block(blockSize);
                 blocks.Add(block);
 
                 // Log every time we cross more 10 or 100 blocks, respectively as a notice or
@@ -111,13 +116,13 @@ public sealed class AofRewriteBuffer
         return all;
     }
 
-    private sealed class Block
+    private sealed class Block(int size)
     {
-        private byte[] data = new byte[256];
+        private byte[] data = new byte[Math.Min(256, size)];
 
         public int Used { get; private set; }
 
-        public int Free => BlockSize - Used;
+        public int Free => size - Used;
 
         public ReadOnlySpan<byte> Span => data.AsSpan(0, Used);
 
@@ -125,7 +130,7 @@ public sealed class AofRewriteBuffer
         {
             if (Used + s.Length > data.Length)
             {
-                Array.Resize(ref data, (int)Math.Min(BlockSize, Math.Max((long)Used + s.Length, (long)data.Length * 2)));
+                Array.Resize(ref data, (int)Math.Min(size, Math.Max((long)Used + s.Length, (long)data.Length * 2)));
             }
 
             s.CopyTo(data.AsSpan(Used));

@@ -8,7 +8,7 @@ namespace AofSim.Engine.Server;
 /// written once for every host: the simulator, <c>aofsim serve</c> and the test rigs. Two kinds
 /// of event reach the server: a client's commands, each executed as it is read, then beforeSleep
 /// (the AOF written, fsynced under always, and only then the replies released); and the timer,
-/// serverCron every <see cref="ServerCore.CronPeriodMs"/> ms, also followed by beforeSleep.
+/// serverCron every <see cref="ServerCore.CronPeriodMs"/> ms (1000 / hz), also followed by beforeSleep.
 /// </summary>
 /// <remarks>
 /// Time is the host's: a real host asks <see cref="CronIfDue"/> with its clock; a virtual one
@@ -23,7 +23,7 @@ public sealed class EventLoop
     public EventLoop(ServerCore core, long nowMs)
     {
         Core = core;
-        NextCronMs = nowMs + ServerCore.CronPeriodMs;
+        NextCronMs = nowMs + core.CronPeriodMs;
     }
 
     /// <summary>The server the loop drives.</summary>
@@ -52,7 +52,7 @@ public sealed class EventLoop
         }
 
         Core.Cron();
-        NextCronMs = nowMs + ServerCore.CronPeriodMs;
+        NextCronMs = nowMs + Core.CronPeriodMs;
         return true;
     }
 
@@ -72,7 +72,7 @@ public sealed class EventLoop
             host.PassTimeTo(next);
             if (next == NextCronMs)
             {
-                NextCronMs += ServerCore.CronPeriodMs;
+                NextCronMs += Core.CronPeriodMs;
                 Core.Cron();
                 Core.BeforeSleep();
                 host.AfterCron();

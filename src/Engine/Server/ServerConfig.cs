@@ -49,6 +49,15 @@ public sealed record ServerConfig
     /// <summary>auto-aof-rewrite-min-size, in bytes.</summary>
     public long AutoAofRewriteMinSize { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>hz: how many times a second serverCron runs (1..500, as redis.conf allows).</summary>
+    public int Hz { get; init; } = 10;
+
+    /// <summary>
+    /// AOF_RW_BUF_BLOCK_SIZE, in bytes: the block of the rewrite's diff buffer (10 MB in the seed,
+    /// a constant there; here a setting, so that a simulation can make the diff span blocks).
+    /// </summary>
+    public int RewriteBufferBlockSize { get; init; } = Aof.AofRewriteBuffer.BlockSize;
+
     /// <summary>aof-load-truncated (Redis 2.8): start from a file cut short, truncating it.</summary>
     public bool AofLoadTruncated { get; init; }
 

@@ -24,8 +24,8 @@ namespace AofSim.Engine.Server;
 /// </remarks>
 public sealed partial class ServerCore : IPropagationSink
 {
-    /// <summary>serverCron's period: hz 10.</summary>
-    public const int CronPeriodMs = 100;
+    /// <summary>serverCron's period in ms: 1000 / hz (100 at the default hz 10).</summary>
+    public int CronPeriodMs { get; }
 
     // The AOF buffer, the feed scratch and a client's reply buffer keep their storage between
     // uses up to this size; past it (a big value) they let it go.
@@ -64,7 +64,8 @@ public sealed partial class ServerCore : IPropagationSink
         processor = new CommandProcessor(Data, Profile, ports.Random);
         processor.Context.Sink = this;
         processor.Context.ServerCommands = RunServerCommand;
-        RewriteBuffer = new AofRewriteBuffer(log);
+        RewriteBuffer = new AofRewriteBuffer(log, config.RewriteBufferBlockSize);
+        CronPeriodMs = 1000 / Math.Clamp(config.Hz, 1, 500);
         UnixTime = ports.Clock.NowMs / 1000;
     }
 
@@ -400,7 +401,7 @@ public sealed partial class ServerCore : IPropagationSink
 
         // Fix #6: after a write error the buffer is retried once a second, and writes are
         // accepted again as soon as it goes through.
-        if (Profile.WriteErrorRefusesWrites && !AofLastWriteOk && cronLoops % (1000 / CronPeriodMs) == 0)
+        if (Profile.WriteErrorRefusesWrites && !AofLastWriteOk && cronLoops % Math.Max(1, 1000 / CronPeriodMs) == 0)
         {
             FlushAppendOnlyFile(force: false);
         }

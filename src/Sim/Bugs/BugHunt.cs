@@ -7,20 +7,20 @@ namespace AofSim.Sim.Bugs;
 
 /// <summary>
 /// A blind campaign per fix switch: the default mix (every fault kind, mixed policies and crash
-/// models, 1,000 events a seed) with that one fix removed, nothing aimed at the bug, seeds 1, 2,
+/// models, 1,000 events a seed, swarm testing unless turned off) with that one fix removed, nothing aimed at the bug, seeds 1, 2,
 /// 3 … until the first violation, a seed limit or a wall-clock budget; then the failure shrunk.
 /// </summary>
 public static class BugHunt
 {
-    /// <summary>The options of the campaign for <paramref name="bug"/>: the default campaign's, under <c>fixed-Switch</c>.</summary>
-    public static SimOptions OptionsFor(BugEntry bug)
+    /// <summary>The options of the campaign for <paramref name="bug"/>: the default campaign's (swarm testing unless <paramref name="swarm"/> is false), under <c>fixed-Switch</c>.</summary>
+    public static SimOptions OptionsFor(BugEntry bug, bool swarm = true)
     {
         if (!Profile.TryGet($"fixed-{bug.Switch}", out Profile profile))
         {
             throw new ArgumentException($"no profile switch named {bug.Switch}", nameof(bug));
         }
 
-        return new SimOptions { Profile = profile, Faults = FaultSet.All };
+        return new SimOptions { Profile = profile, Faults = FaultSet.All, Swarm = swarm };
     }
 
     /// <summary>
@@ -33,9 +33,9 @@ public static class BugHunt
     /// itself, reported in <see cref="BugHuntResult.Unattributed"/> and passed over. A failure
     /// found is shrunk with at most <paramref name="shrinkBudget"/> runs (0: not shrunk).
     /// </summary>
-    public static BugHuntResult Hunt(BugEntry bug, double budgetSeconds, ulong maxSeeds, int parallelism, int shrinkBudget = ScriptShrinker.DefaultBudget)
+    public static BugHuntResult Hunt(BugEntry bug, double budgetSeconds, ulong maxSeeds, int parallelism, int shrinkBudget = ScriptShrinker.DefaultBudget, bool swarm = true)
     {
-        SimOptions options = OptionsFor(bug);
+        SimOptions options = OptionsFor(bug, swarm);
         ulong chunk = (ulong)Math.Max(8, parallelism * 4);
         var clock = Stopwatch.StartNew();
         var unattributed = new List<ulong>();

@@ -13,7 +13,8 @@ namespace AofSim.Sim.Checking;
 /// <param name="policy">The run's appendfsync policy.</param>
 /// <param name="history">The history the promises are about.</param>
 /// <param name="log">Where the contract's changes are traced.</param>
-internal sealed class DurabilityContract(AppendFsync policy, AckHistory history, ICheckLog log)
+/// <param name="cronMs">The server's cron period (1000 / hz): how often a postponed write is retried.</param>
+internal sealed class DurabilityContract(AppendFsync policy, AckHistory history, ICheckLog log, int cronMs = 100)
 {
     private readonly HashSet<string> unlinkFailed = new(StringComparer.Ordinal);
     private bool fsyncFailedSinceRewrite;
@@ -31,12 +32,13 @@ internal sealed class DurabilityContract(AppendFsync policy, AckHistory history,
 
     /// <summary>The durability window under everysec, in ms, for a disk whose fsync takes at most <paramref name="maxFsyncMs"/>.</summary>
     /// <remarks>
-    /// A write acknowledged at t is in the page cache by t + 2000 + 100 (a flush postponed behind a
-    /// pending fsync is forced after two seconds, checked at each 100 ms cron); an fsync covering it
-    /// starts within the next second (once a second, on the seed's whole-second clock up to two),
-    /// after at most one fsync still in flight, and takes at most maxFsyncMs. See docs/durability.md.
+    /// A write acknowledged at t is in the page cache by t + 2000 + cronMs (a flush postponed behind a
+    /// pending fsync is forced after two seconds, checked at each cron, every 100 ms at the default
+    /// hz); an fsync covering it starts within the next second (once a second, on the seed's
+    /// whole-second clock up to two, seen at the next cron), after at most one fsync still in
+    /// flight, and takes at most maxFsyncMs. See docs/durability.md.
     /// </remarks>
-    public static long EverysecWindowMs(int maxFsyncMs) => 2100 + 2000 + 100 + (2L * maxFsyncMs);
+    public static long EverysecWindowMs(int maxFsyncMs, int cronMs = 100) => 2000 + cronMs + 2000 + cronMs + (2L * maxFsyncMs);
 
     /// <summary>The AOF is on (not off, not waiting for its rewrite), as the facts show it.</summary>
     public bool AofOn => aofState == AofState.On;
@@ -233,15 +235,15 @@ internal sealed class DurabilityContract(AppendFsync policy, AckHistory history,
         long window = policy switch
         {
             AppendFsync.Always => 0,
-            AppendFsync.Everysec => EverysecWindowMs(maxFsyncMs),
+            AppendFsync.Everysec => EverysecWindowMs(maxFsyncMs, cronMs),
             _ => long.MaxValue,
         };
 
         // A process exit keeps the page cache: everything written is kept, whatever the policy;
-        // but a kill -9 also loses what everysec had postponed (at most 2 s, checked each 100 ms).
+        // but a kill -9 also loses what everysec had postponed (at most 2 s, checked at each cron).
         if (!powerLoss)
         {
-            window = lastRestartKilled && policy == AppendFsync.Everysec ? 2100 : 0;
+            window = lastRestartKilled && policy == AppendFsync.Everysec ? 2000 + cronMs : 0;
         }
 
         int bound = 0;

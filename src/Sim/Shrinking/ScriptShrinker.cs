@@ -11,7 +11,9 @@ namespace AofSim.Sim.Shrinking;
 // become fixed, and the faults drawn for it become an explicit plan. Then, as long as the same
 // property still fails, the shrinker removes what it can: chunks of steps (delta debugging, halving
 // the chunk when nothing goes), plan faults, the simulator's random fault kinds, single commands
-// and MULTI blocks inside a client step, and it makes waits shorter. Every candidate is one
+// and MULTI blocks inside a client step, and it makes waits shorter. The seeded short writes are
+// first keyed to the writes they hit (ScriptStep.WriteFaults), and a swarm's knobs go back to
+// their defaults where the failure does not need them. Every candidate is one
 // deterministic run, so the result is the same on every machine; a budget bounds the runs.
 
 /// <summary>A run made explicit: what <c>aofsim replay FILE</c> runs.</summary>
@@ -23,8 +25,21 @@ public sealed record ShrinkCase(ulong Seed, SimOptions Options, IReadOnlyList<Sc
     /// <summary>Client and admin commands.</summary>
     public int Commands => Script.Sum(s => s.Commands);
 
-    /// <summary>Faults: power losses and kills in the steps, plan faults, and the random fault kinds on.</summary>
-    public int Faults => Script.Sum(s => s.Faults) + (Options.Plan?.Faults.Count ?? 0) + (Options.Faults.SlowFsync ? 1 : 0) + (Options.Faults.ShortWrite ? 1 : 0);
+    /// <summary>
+    /// Faults: power losses and kills in the steps, the steps' write faults (a short write and the
+    /// ENOSPC after it are one fault: the disk filling up), plan faults, and the random fault kinds on.
+    /// </summary>
+    public int Faults => Script.Sum(s => s.Faults) + WriteFaults + (Options.Plan?.Faults.Count ?? 0) + (Options.Faults.SlowFsync ? 1 : 0) + (Options.Faults.ShortWrite ? 1 : 0);
+
+    // Short writes, and ENOSPCs beyond their number.
+    private int WriteFaults
+    {
+        get
+        {
+            List<WriteFault> all = [.. Script.SelectMany(s => s.WriteFaults ?? [])];
+            return Math.Max(all.Count(w => w.Bytes is not null), all.Count(w => w.Bytes is null));
+        }
+    }
 
     /// <summary>Runs it.</summary>
     public SeedResult Run(bool keepTrace = false) => Simulation.Run(Seed, Options, Script, keepTrace);
@@ -62,8 +77,11 @@ public static class ScriptShrinker
             return null;
         }
 
-        var sim = new FaultSet(options.Faults.On.Where(k => FaultSet.SimKinds.Contains(k)));
-        SimOptions explicitOptions = options with
+        // A swarm run's choices made explicit first: its kinds, its knobs (the families are in the
+        // script's commands now, and the scheduler's weights no longer draw anything).
+        SimOptions drawn = Swarm.Apply(seed, options) with { Families = FamilySet.All, Scheduler = SchedulerWeights.Default };
+        var sim = new FaultSet(drawn.Faults.On.Where(k => FaultSet.SimKinds.Contains(k)));
+        SimOptions explicitOptions = drawn with
         {
             Policy = run.Policy.AsOption(),
             Fs = run.Fs.AsOption(),
@@ -71,7 +89,24 @@ public static class ScriptShrinker
             Plan = run.Plan.Count == 0 ? null : new FaultPlan(run.Plan),
         };
         var original = new ShrinkCase(seed, explicitOptions, [.. run.Script.Take(v.Event + 1)]);
-        return Shrink(original, property, budget);
+
+        // The seeded short writes (a 1% chance at each write, drawn in order from one stream) move
+        // to another write, or vanish, as soon as a step before them goes: a case that needs one
+        // could then lose almost no step. The recording keyed each to the write it hit, in its
+        // step (ScriptStep.WriteFaults): with the kind off and those explicit, the run is the same,
+        // and the shrinker can drop steps around them, and them one by one. When the explicit
+        // form does not fail the same way (a short write outside any step), the kind stays.
+        ShrinkCase start = original with { Script = [.. original.Script.Select(x => x.WriteFaults is null ? x : x with { WriteFaults = null })] };
+        if (explicitOptions.Faults.ShortWrite)
+        {
+            ShrinkCase keyed = original with { Options = explicitOptions with { Faults = new FaultSet(explicitOptions.Faults.On.Where(k => k != FaultKind.ShortWrite.Name())) } };
+            if (keyed.Run().Violations.Any(x => x.Property == property))
+            {
+                start = keyed;
+            }
+        }
+
+        return Shrink(start, property, budget);
     }
 
     /// <summary>Shrinks <paramref name="start"/>, which must violate <paramref name="property"/>; null when it does not.</summary>
@@ -102,7 +137,66 @@ public static class ScriptShrinker
         return new ShrinkResult(property, start, best, s.Runs);
     }
 
-    private static readonly Func<ShrinkCase, State, ShrinkCase>[] Passes = [DropSimKinds, DropPlanFaults, ShrinkTriggers, DropSteps, MergeWaits, ShrinkSteps];
+    private static readonly Func<ShrinkCase, State, ShrinkCase>[] Passes = [DropSimKinds, DropPlanFaults, DropWriteFaults, ResetKnobs, ShrinkTriggers, DropSteps, MergeWaits, ShrinkSteps];
+
+    // A step's explicit write faults, one at a time.
+    private static ShrinkCase DropWriteFaults(ShrinkCase c, State s)
+    {
+        List<ScriptStep> steps = [.. c.Script];
+        bool changed = false;
+        for (int i = 0; i < steps.Count && s.Runs < s.Budget; i++)
+        {
+            for (int k = 0; steps[i].WriteFaults is { } wf && k < wf.Count && s.Runs < s.Budget;)
+            {
+                List<WriteFault> rest = [.. wf.Where((_, j) => j != k)];
+                List<ScriptStep> candidate = [.. steps];
+                candidate[i] = steps[i] with { WriteFaults = rest.Count == 0 ? null : rest };
+                if (s.Fails(c with { Script = candidate }))
+                {
+                    steps = candidate;
+                    changed = true;
+                }
+                else
+                {
+                    k++;
+                }
+            }
+        }
+
+        return changed ? c with { Script = steps } : c;
+    }
+
+    // A swarm's knobs back to the defaults, all at once or one at a time: what remains is what the
+    // failure needs.
+    private static ShrinkCase ResetKnobs(ShrinkCase c, State s)
+    {
+        EngineKnobs k = c.Options.Knobs;
+        EngineKnobs d = EngineKnobs.Default;
+        if (k == d)
+        {
+            return c;
+        }
+
+        EngineKnobs[] candidates =
+        [
+            d,
+            k with { Hz = d.Hz },
+            k with { AutoRewritePercentage = d.AutoRewritePercentage, AutoRewriteMinSize = d.AutoRewriteMinSize },
+            k with { RewriteBufferBlockSize = d.RewriteBufferBlockSize },
+            k with { FsyncMaxMs = d.FsyncMaxMs },
+            k with { SlowFsyncChance = d.SlowFsyncChance, SlowFsyncMaxMs = d.SlowFsyncMaxMs },
+            k with { CloseMs = d.CloseMs },
+        ];
+        foreach (EngineKnobs candidate in candidates)
+        {
+            if (candidate != k && s.Fails(c with { Options = c.Options with { Knobs = candidate } }))
+            {
+                return ResetKnobs(c with { Options = c.Options with { Knobs = candidate } }, s);
+            }
+        }
+
+        return c;
+    }
 
     // A plan fault that fires earlier (a smaller nth, fewer calls in a row, no start time) lets
     // the steps before it go.
@@ -161,9 +255,10 @@ public static class ScriptShrinker
         bool changed = false;
         for (int i = 0; i + 1 < steps.Count && s.Runs < s.Budget;)
         {
-            if (steps[i] is AdvanceStep a && steps[i + 1] is AdvanceStep b)
+            // The second wait's write faults are counted from its own start: not merged away.
+            if (steps[i] is AdvanceStep a && steps[i + 1] is AdvanceStep { WriteFaults: null } b)
             {
-                List<ScriptStep> candidate = [.. steps.Take(i), new AdvanceStep(a.Ms + b.Ms), .. steps.Skip(i + 2)];
+                List<ScriptStep> candidate = [.. steps.Take(i), a with { Ms = a.Ms + b.Ms }, .. steps.Skip(i + 2)];
                 if (s.Fails(c with { Script = candidate }))
                 {
                     steps = candidate;
@@ -292,12 +387,12 @@ public static class ScriptShrinker
 
                 break;
             case AdvanceStep a when a.Ms > 1:
-                yield return new AdvanceStep(a.Ms / 2);
-                yield return new AdvanceStep(a.Ms - (a.Ms / 8) - 1);
+                yield return a with { Ms = a.Ms / 2 };
+                yield return a with { Ms = a.Ms - (a.Ms / 8) - 1 };
                 break;
             case ChildStep ch when ch.Syscalls > 1:
-                yield return new ChildStep(ch.Syscalls / 2);
-                yield return new ChildStep(ch.Syscalls - 1);
+                yield return ch with { Syscalls = ch.Syscalls / 2 };
+                yield return ch with { Syscalls = ch.Syscalls - 1 };
                 break;
             case PowerLossStep p when p.QuietMs > 0 || p.DownMs > 0:
                 if (p.DownMs > 0)

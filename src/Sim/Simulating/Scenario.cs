@@ -16,13 +16,27 @@ namespace AofSim.Sim.Simulating;
 /// <param name="Ops">Events.</param>
 /// <param name="Plan">Faults as data, applied to every storage call of the run, or null.</param>
 /// <param name="Script">The run's steps (a shrunk case), or null for the steps the seed draws.</param>
-public sealed record Scenario(ulong Seed, string Profile, string Policy, string Fs, string Faults, int Ops, FaultPlan? Plan = null, IReadOnlyList<ScriptStep>? Script = null)
+/// <param name="Swarm">Swarm testing: the seed draws its subset of faults and families and its knobs (false when absent: files written before it).</param>
+/// <param name="Families">The command families on (all when absent), as a swarm chose them.</param>
+/// <param name="Knobs">The engine's knobs (the defaults when absent), as a swarm chose them.</param>
+public sealed record Scenario(ulong Seed, string Profile, string Policy, string Fs, string Faults, int Ops, FaultPlan? Plan = null, IReadOnlyList<ScriptStep>? Script = null, bool Swarm = false, string? Families = null, EngineKnobs? Knobs = null)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <summary>The scenario of <paramref name="seed"/> run with <paramref name="options"/>.</summary>
     public static Scenario Of(ulong seed, SimOptions options, IReadOnlyList<ScriptStep>? script = null) =>
-        new(seed, options.Profile.Name, options.Policy.Name(), options.Fs.Name(), options.Faults.ToString(), options.Ops, options.Plan, script);
+        new(
+            seed,
+            options.Profile.Name,
+            options.Policy.Name(),
+            options.Fs.Name(),
+            options.Faults.ToString(),
+            options.Ops,
+            options.Plan,
+            script,
+            options.Swarm,
+            options.Families == FamilySet.All ? null : options.Families.ToString(),
+            options.Knobs == EngineKnobs.Default ? null : options.Knobs);
 
     /// <summary>The options this scenario runs with; null (and an error) when a field is invalid.</summary>
     public SimOptions? ToOptions(out string? error)
@@ -43,7 +57,31 @@ public sealed record Scenario(ulong Seed, string Profile, string Policy, string 
             return null;
         }
 
-        return new SimOptions { Profile = profile, Policy = policy.Value, Fs = fs.Value, Faults = faults, Ops = Ops, Plan = Plan };
+        FamilySet? families = Families is null ? FamilySet.All : FamilySet.Parse(Families);
+        if (families is null)
+        {
+            error = $"families must be all, none or a comma list of {string.Join(',', Workload.Families)}";
+            return null;
+        }
+
+        if (Knobs?.Invalid() is string bad)
+        {
+            error = $"knobs: {bad}";
+            return null;
+        }
+
+        return new SimOptions
+        {
+            Profile = profile,
+            Policy = policy.Value,
+            Fs = fs.Value,
+            Faults = faults,
+            Ops = Ops,
+            Plan = Plan,
+            Swarm = Swarm,
+            Families = families,
+            Knobs = Knobs ?? EngineKnobs.Default,
+        };
     }
 
     /// <summary>As JSON.</summary>

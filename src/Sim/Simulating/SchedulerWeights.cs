@@ -39,4 +39,8 @@ public sealed record SchedulerWeights
 
     /// <summary>The defaults.</summary>
     public static SchedulerWeights Default { get; } = new();
+
+    /// <summary>The weights in a line, in their order (the trace's swarm line).</summary>
+    public string Describe() =>
+        $"client:{Client},short:{ShortWait},long:{LongWait},child:{ChildSteps},rewrite:{Rewrite},toggle:{ToggleAppendOnly},bgsave:{BackgroundSave},kill:{KillChild},tiny:{TinyWait}";
 }

@@ -21,6 +21,19 @@ namespace AofSim.Sim.Simulating;
 [JsonDerivedType(typeof(PowerLossStep), "power-loss")]
 public abstract record ScriptStep
 {
+    /// <summary>
+    /// Write faults of this step made explicit (null: none): the simulator's seeded short writes,
+    /// keyed to the write they hit, so that removing other steps does not move them
+    /// (ScriptShrinker). Each counts as a fault, but for an ENOSPC that follows a short write.
+    /// </summary>
+    [JsonPropertyName("writeFaults")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<WriteFault>? WriteFaults { get; init; }
+
+    /// <summary>Faults of <see cref="WriteFaults"/>: each short write, and each ENOSPC beyond the short writes' number.</summary>
+    [JsonIgnore]
+    public int WriteFaultCount => WriteFaults is null ? 0 : Math.Max(WriteFaults.Count(w => w.Bytes is not null), WriteFaults.Count(w => w.Bytes is null));
+
     /// <summary>Commands in this step (admin commands count: they are commands too).</summary>
     [JsonIgnore]
     public virtual int Commands => 0;
@@ -29,6 +42,11 @@ public abstract record ScriptStep
     [JsonIgnore]
     public virtual int Faults => 0;
 }
+
+/// <summary>The <paramref name="Nth"/> write (counted from the start of its step, every file) writes only <paramref name="Bytes"/> bytes, as a filling disk cuts it; with no bytes, it fails with ENOSPC (the disk is full).</summary>
+/// <param name="Nth">The write's number in its step, from 1.</param>
+/// <param name="Bytes">Bytes written, or null for ENOSPC.</param>
+public sealed record WriteFault(int Nth, int? Bytes);
 
 /// <summary>
 /// A client sends <see cref="Argv"/> pipelined in db <see cref="Db"/> (a SELECT goes first when

@@ -87,6 +87,10 @@ public sealed class SimStorage : IStorage, IWritebackFaults
     private readonly LineScratch lineScratch = new(512);
     private bool diskFullOnce;
 
+    // The current step's write faults made explicit (a shrunk case's), and the writes of the step so far.
+    private IReadOnlyList<WriteFault>? armed;
+    private int stepWrites;
+
     /// <summary>An empty file system; <paramref name="faults"/> draws the injected faults.</summary>
     public SimStorage(SimStorageOptions options, SimRandom? faults = null)
     {
@@ -96,6 +100,35 @@ public sealed class SimStorage : IStorage, IWritebackFaults
 
     /// <summary>Called when a fault is injected, with its kind.</summary>
     public Action<string>? OnFault { get; set; }
+
+    /// <summary>Called at a seeded short write with the write's number in the step and the bytes written (a recorded run makes it explicit: <see cref="WriteFault"/>).</summary>
+    public Action<int, int>? OnShortWrite { get; set; }
+
+    /// <summary>Called when the write after a seeded short write fails with ENOSPC, with its number in the step.</summary>
+    public Action<int>? OnDiskFull { get; set; }
+
+    /// <summary>
+    /// A new step of the run begins: its writes are counted from 1, and <paramref name="writeFaults"/>
+    /// (a step's explicit write faults, or null) cut or fail the ones they name.
+    /// </summary>
+    public void BeginStep(IReadOnlyList<WriteFault>? writeFaults)
+    {
+        armed = writeFaults is { Count: > 0 } ? writeFaults : null;
+        stepWrites = 0;
+    }
+
+    private WriteFault? Armed(int nth)
+    {
+        foreach (WriteFault w in armed!)
+        {
+            if (w.Nth == nth)
+            {
+                return w;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Syscalls made so far (those that change or sync state; reads and stats are not counted).</summary>
     public long Calls { get; private set; }
@@ -211,10 +244,26 @@ public sealed class SimStorage : IStorage, IWritebackFaults
         Inode node = inodes[f.Inode];
         long at = f.Append ? node.Cache.Length : f.Position;
         int n = data.Length;
+        stepWrites++;
+        if (armed is not null && Armed(stepWrites) is WriteFault wf)
+        {
+            if (wf.Bytes is not int bytes)
+            {
+                return Log($"write {fd} {data.Length}", SysResult.Fail(Errno.ENOSPC));
+            }
+
+            if (bytes < n)
+            {
+                n = Math.Max(1, bytes);
+                OnFault?.Invoke("shortwrite");
+            }
+        }
+
         if (diskFullOnce)
         {
             // The disk that cut the last write short is still full for the next one.
             diskFullOnce = false;
+            OnDiskFull?.Invoke(stepWrites);
             return Log($"write {fd} {data.Length}", SysResult.Fail(Errno.ENOSPC));
         }
 
@@ -225,6 +274,7 @@ public sealed class SimStorage : IStorage, IWritebackFaults
             n = 1 + faults.Next(n - 1);
             diskFullOnce = true;
             OnFault?.Invoke("shortwrite");
+            OnShortWrite?.Invoke(stepWrites, n);
         }
 
         node.Write(at, data[..n]);

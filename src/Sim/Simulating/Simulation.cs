@@ -34,6 +34,10 @@ public sealed class Simulation : ILoopHost, ICheckLog
 
     private readonly ulong seed;
     private readonly SimOptions options;
+    private readonly string header;
+
+    // The swarm's choices, shown under the header (null: none, the run of the options as given).
+    private readonly string? choices;
     private readonly TraceWriter writer;
     private readonly SimWorld world;
     private readonly SimClock clock;
@@ -48,6 +52,9 @@ public sealed class Simulation : ILoopHost, ICheckLog
     private readonly IReadOnlyList<ScriptStep>? script;
     private readonly List<ScriptStep>? recorded;
 
+    // While recording: the seeded short writes (and the ENOSPC after each) of the step running.
+    private readonly List<WriteFault>? seededWrites;
+
     // The system under test: the simulator drives it through this alone, and builds the
     // contract from what the world observed, never from what the server says of itself.
     private readonly ITarget target;
@@ -56,9 +63,15 @@ public sealed class Simulation : ILoopHost, ICheckLog
     private Simulation(ulong seed, SimOptions options, bool keepTrace, IReadOnlyList<ScriptStep>? script, bool record, Func<ITarget, IAofLog, ITarget>? wrap = null)
     {
         this.seed = seed;
+
+        // A swarm run's choices, from the seed's own stream: from here on they are the options.
+        header = $"run seed={seed} {options.TraceFlags}";
+        bool showChoices = options.Swarm || options.HasChoices;
+        options = Swarm.Apply(seed, options);
         this.options = options;
         this.script = script;
         recorded = record ? [] : null;
+        seededWrites = record ? [] : null;
 
         // Every stream is taken from the seed by its label, up front. The configuration stream
         // draws the policy, the crash model and the clock's offset whether or not the options fix
@@ -72,7 +85,7 @@ public sealed class Simulation : ILoopHost, ICheckLog
         result = new SeedResult { Seed = seed, Policy = policy, Fs = options.Fs.Resolve(drawnFs) };
         clock = new SimClock(Epoch + clockOffset);
         writer = new TraceWriter(new Trace(keepTrace), clock, Epoch);
-        contract = new DurabilityContract(policy, history, this);
+        contract = new DurabilityContract(policy, history, this, options.Knobs.CronMs);
         checks = new RecoveryChecks(history, contract, this, options.Profile, policy.Name(), Epoch);
         world = new SimWorld(seed, options, clock, writer, result, contract);
 
@@ -80,8 +93,10 @@ public sealed class Simulation : ILoopHost, ICheckLog
         {
             AppendOnly = true,
             AppendFsync = policy,
-            AutoAofRewritePercentage = 100,
-            AutoAofRewriteMinSize = 4096,
+            AutoAofRewritePercentage = options.Knobs.AutoRewritePercentage,
+            AutoAofRewriteMinSize = options.Knobs.AutoRewriteMinSize,
+            Hz = options.Knobs.Hz,
+            RewriteBufferBlockSize = options.Knobs.RewriteBufferBlockSize,
             Profile = options.Profile,
         };
         var inProcess = new InProcessTarget(serverConfig, world.Ports, () => world.LoopStartMs) { Probes = result.Probes };
@@ -98,6 +113,12 @@ public sealed class Simulation : ILoopHost, ICheckLog
             };
         }
 
+        if (seededWrites is not null)
+        {
+            world.Storage.OnShortWrite = (nth, bytes) => seededWrites.Add(new WriteFault(nth, bytes));
+            world.Storage.OnDiskFull = nth => seededWrites.Add(new WriteFault(nth, null));
+        }
+
         if (options.PowerLossAfterCall is long after)
         {
             world.Storage.PowerLossAfterCall = after;
@@ -112,7 +133,8 @@ public sealed class Simulation : ILoopHost, ICheckLog
             }
         }
 
-        scheduler = new Scheduler(SimRandom.Stream(seed, "scheduler"), new Workload(SimRandom.Stream(seed, "workload")), options.Scheduler, crashEvents, options.Faults.KillChild);
+        scheduler = new Scheduler(SimRandom.Stream(seed, "scheduler"), new Workload(SimRandom.Stream(seed, "workload"), options.Families), options.Scheduler, crashEvents, options.Faults.KillChild);
+        choices = showChoices ? Swarm.Describe(options) : null;
     }
 
     /// <summary>The durability window under everysec, in ms, for a disk whose fsync takes at most <paramref name="maxFsyncMs"/> (<see cref="DurabilityContract.EverysecWindowMs"/>).</summary>
@@ -197,7 +219,12 @@ public sealed class Simulation : ILoopHost, ICheckLog
 
     private void RunAll()
     {
-        writer.Line($"run seed={seed} {options.Flags} policy={result.Policy.Name()} fs={result.Fs.Name()}");
+        writer.Line($"{header} policy={result.Policy.Name()} fs={result.Fs.Name()}");
+        if (choices is not null)
+        {
+            writer.Line(choices);
+        }
+
         try
         {
             ladder.Start(loadTruncated: false);
@@ -254,7 +281,15 @@ public sealed class Simulation : ILoopHost, ICheckLog
             result.Events++;
             ScriptStep step = script is null ? scheduler.Next(writer.EventIndex, world.Children.FirstRunning is not null) : script[writer.EventIndex];
             recorded?.Add(step);
+            world.Storage.BeginStep(step.WriteFaults);
             Guarded(step);
+            if (seededWrites is { Count: > 0 })
+            {
+                // The seeded short writes of this step, made explicit for the shrinker.
+                recorded![^1] = step with { WriteFaults = [.. seededWrites] };
+                seededWrites.Clear();
+            }
+
             if (TestNondeterminism)
             {
                 MixWallClockForTest(count);
@@ -412,7 +447,7 @@ public sealed class Simulation : ILoopHost, ICheckLog
         }
 
         contract.RecoveredAfter(killed);
-        checks.Recovery(target.Data, crashAt, powerLoss, clock.NowMs, world.Jobs.MaxFsyncMs);
+        checks.Recovery(target.Data, crashAt, powerLoss, clock.NowMs, world.MaxFsyncMs);
         contract.RecoveryChecked(powerLoss);
     }
 

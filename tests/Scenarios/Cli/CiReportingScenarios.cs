@@ -16,7 +16,7 @@ namespace AofSim.Scenarios.Cli;
 public sealed partial class CiReportingScenarios : IDisposable
 {
     // A small redis26 campaign that fails (the seed's rewrite and fsync bugs), fast enough for a test.
-    private static readonly string[] Failing = ["run", "--seeds", "1..6", "--profile", "redis26", "--faults", "crash", "--ops", "200", "--shrink", "false", "--jobs", "2"];
+    private static readonly string[] Failing = ["run", "--seeds", "1..6", "--profile", "redis26", "--faults", "crash", "--ops", "200", "--shrink", "false", "--jobs", "2", "--swarm", "false"];
 
     // The JUnit shape Jenkins and the Ant task write (testsuites → testsuite → testcase →
     // failure), written here from the format's description, not by the code under test.

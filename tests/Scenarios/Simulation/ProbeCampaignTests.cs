@@ -15,12 +15,16 @@ public sealed class ProbeCampaignTests
 {
     private static readonly SimOptions FullMix = new() { Faults = FaultSet.All };
 
-    [Fact]
-    public void TheReadmeCampaignHitsEveryRequiredProbe()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TheReadmeCampaignHitsEveryRequiredProbe(bool swarm)
     {
-        // aofsim run with its defaults: seeds 1..1000, every fault, fixed.
-        (IReadOnlyList<SeedResult> runs, _) = Campaign.Run(1, 1000, FullMix, parallelism: Environment.ProcessorCount);
-        ProbeReport report = ProbeReport.Of(runs, FullMix, campaign: true);
+        // aofsim run with its defaults: seeds 1..1000, every fault, fixed, swarm testing (and
+        // the uniform mix of --swarm false).
+        SimOptions options = FullMix with { Swarm = swarm };
+        (IReadOnlyList<SeedResult> runs, _) = Campaign.Run(1, 1000, options, parallelism: Environment.ProcessorCount);
+        ProbeReport report = ProbeReport.Of(runs, options, campaign: true);
         Assert.True(report.Enforced);
         Assert.Empty(report.Missing.Select(p => p.Name));
         Assert.Contains(Probes.All, p => !p.Required && report[p.Id] == 0);

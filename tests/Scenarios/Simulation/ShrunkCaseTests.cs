@@ -57,7 +57,7 @@ public sealed class ShrunkCaseTests
     {
         string dir = Path.Combine(Path.GetTempPath(), $"aofsim-shrink-{Environment.ProcessId}");
         var stdout = new StringWriter();
-        int exit = AofsimProcess.Run(["run", "--seeds", "1..2", "--profile", "fixed-RewriteExpiryBeforeWrite", "--faults", "crash", "--ops", "400", "--out", dir], stdout, new StringWriter());
+        int exit = AofsimProcess.Run(["run", "--seeds", "1..2", "--profile", "fixed-RewriteExpiryBeforeWrite", "--faults", "crash", "--ops", "400", "--out", dir, "--swarm", "false"], stdout, new StringWriter());
         Assert.Equal(1, exit);
         Assert.Contains("shrunk 2 failing seed(s)", stdout.ToString(), StringComparison.Ordinal);
         Assert.Matches(@"seed 1 rewrite-equivalence: \d+ steps, \d+ commands, \d+ faults -> \d+ steps, [1-9] commands, [0-2] faults", stdout.ToString());

@@ -125,7 +125,7 @@ public sealed class SimulatorTests
     public void AViolationReportNamesTheReplayCommand()
     {
         var stdout = new StringWriter();
-        int exit = AofsimProcess.Run(["run", "--seeds", "1..5", "--profile", "fixed-RewriteExpiryBeforeWrite", "--ops", "800", "--faults", "crash"], stdout, new StringWriter());
+        int exit = AofsimProcess.Run(["run", "--seeds", "1..5", "--profile", "fixed-RewriteExpiryBeforeWrite", "--ops", "800", "--faults", "crash", "--swarm", "false"], stdout, new StringWriter());
         Assert.Equal(1, exit);
         Assert.Contains("VIOLATION rewrite-equivalence seed=", stdout.ToString(), StringComparison.Ordinal);
         Assert.Contains("replay: aofsim replay --seed ", stdout.ToString(), StringComparison.Ordinal);
@@ -137,7 +137,7 @@ public sealed class SimulatorTests
     {
         SeedResult run = Sim.Simulating.Simulation.Run(5, Fixed);
         var stdout = new StringWriter();
-        int exit = AofsimProcess.Run(["replay", "--seed", "5", "--ops", "600", "--faults", "crash"], stdout, new StringWriter());
+        int exit = AofsimProcess.Run(["replay", "--seed", "5", "--ops", "600", "--faults", "crash", "--swarm", "false"], stdout, new StringWriter());
         Assert.Equal(0, exit);
         string[] lines = stdout.ToString().TrimEnd('\n').Split('\n');
         Assert.Equal($"trace-hash {run.TraceHash}", lines[^1]);
@@ -170,7 +170,7 @@ public sealed class SimulatorTests
         var bench = new StringWriter();
         int exit = AofsimProcess.Run(["bench", "sim", "--seeds", "4", "--warmup", "2", "--runs", "2", "--jobs", "1,2", "--ops", "300"], bench, new StringWriter());
         var campaign = new StringWriter();
-        AofsimProcess.Run(["run", "--seeds", "3..6", "--faults", "crash", "--ops", "300", "--shrink", "false"], campaign, new StringWriter());
+        AofsimProcess.Run(["run", "--seeds", "3..6", "--faults", "crash", "--ops", "300", "--shrink", "false", "--swarm", "false"], campaign, new StringWriter());
 
         Assert.Equal(0, exit);
         string hash = campaign.ToString().Split('\n').Single(l => l.Contains("trace hash (all)", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
@@ -217,7 +217,7 @@ public sealed class SimulatorTests
         try
         {
             var json = new StringWriter();
-            Assert.Equal(1, AofsimProcess.Run(["run", "--seeds", "1..2", "--profile", "fixed-RewriteExpiryBeforeWrite", "--ops", "800", "--out", dir, "--json"], json, new StringWriter()));
+            Assert.Equal(1, AofsimProcess.Run(["run", "--seeds", "1..2", "--profile", "fixed-RewriteExpiryBeforeWrite", "--ops", "800", "--out", dir, "--json", "--swarm", "false"], json, new StringWriter()));
             using var doc = System.Text.Json.JsonDocument.Parse(json.ToString());
             string hash = doc.RootElement.GetProperty("perSeed")[0].GetProperty("traceHash").GetString()!;
 

@@ -5,9 +5,9 @@ namespace AofSim.Sim.Simulating;
 
 /// <summary>
 /// The simulator's client workload: a seeded stream of commands over every command family the
-/// model knows (strings, counters, keys and expiries, lists, sets, sorted sets, hashes, FLUSHDB),
-/// across dbs 0..3, with MULTI/EXEC blocks. Keys carry their type in their name (s:, n:, l:,
-/// t:, z:, h:), so a command never meets a key of another type by accident.
+/// model knows (strings, counters, float counters, keys and expiries, lists, sets, sorted sets,
+/// hashes, FLUSHDB), across dbs 0..3, with MULTI/EXEC blocks. Keys carry their type in their name
+/// (s:, n:, f:, l:, t:, z:, h:), so a command never meets a key of another type by accident.
 /// </summary>
 public sealed class Workload
 {
@@ -88,11 +88,19 @@ public sealed class Workload
             < 89 => ["HINCRBY", Key("h"), "c" + random.Next(3), N(random.Next(-9, 10))],
             < 92 => ["HDEL", Key("h"), (random.Chance(0.5) ? "f" : "c") + random.Next(5)],
             < 93 => ["FLUSHDB"],
+
+            // Float counters (f:): INCRBYFLOAT, whose keys the expiry commands above reach like any
+            // other type's, so that a float counter with a TTL is incremented too.
+            < 96 => ["INCRBYFLOAT", Key("f"), random.Pick(FloatSteps)],
             _ => ["SET", Key("s"), Val()],
         };
     }
 
-    private static readonly string[] Types = ["s", "n", "l", "t", "z", "h"];
+    private static readonly string[] Types = ["s", "n", "f", "l", "t", "z", "h"];
+
+    // Multiples of 1/8: every sum of a few of them is exact in binary and in decimal, so the
+    // model's decimal arithmetic and the engine's doubles agree without sharing a formatter.
+    private static readonly string[] FloatSteps = ["0.5", "1.25", "-2", "-0.75", "3", "0.125"];
 
     // "type:i" and "mi", made once instead of at every draw.
     private static readonly Dictionary<string, string[]> KeyNames =

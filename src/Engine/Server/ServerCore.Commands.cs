@@ -60,6 +60,13 @@ public sealed partial class ServerCore
         }
 
         log.Log(LogLevel.Warning, "User requested shutdown...");
+        if (State == AofState.Off && AofFileNotDurable)
+        {
+            // The AOF a restart loads is not durable: the same fsyncgate as below.
+            log.Log(LogLevel.Warning, "The AOF is not durable since an fsync error and is not rewritten yet, can't exit.");
+            return false;
+        }
+
         if (State != AofState.Off)
         {
             if (Profile.RewriteAfterFsyncError && NoteFsyncErrors())

@@ -27,6 +27,8 @@ public sealed class BugCaseTests
         { "LoaderQueuesMulti", Property.ReplayEquivalence },
         { "AtomicSetEx", Property.ReplayEquivalence },
         { "LoaderChecksBulkCrlf", Property.ReplayEquivalence },
+        { "FlushBeforeShutdown", Property.Durability },
+        { "IncrByFloatKeepsTtl", Property.RewriteEquivalence },
     };
 
     [Theory]

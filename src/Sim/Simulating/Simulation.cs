@@ -279,6 +279,12 @@ public sealed class Simulation : ILoopHost, ICheckLog
         {
             case ClientStep c:
                 client.Batch(c);
+                if (client.RefusedWithoutFault)
+                {
+                    client.RefusedWithoutFault = false;
+                    Violate(Property.Availability, "writes were refused (-MISCONF) although no storage call of the server had failed since it started", [], []);
+                }
+
                 break;
             case AdvanceStep a:
                 Advance(a.Ms);

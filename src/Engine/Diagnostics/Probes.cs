@@ -37,7 +37,7 @@ public static class Probes
         new(ProbeId.FsyncPendingAtSwitch, "background fsync pending at the rewrite's switch (#12)", Required: true),
         new(ProbeId.WaitRewriteSwitchedOn, "appendonly yes: WAIT_REWRITE to ON", Required: true),
         new(ProbeId.StopDroppedBuffer, "appendonly no dropped an unwritable buffer", Required: false, "WriteErrorRefusesWrites"),
-        new(ProbeId.ShutdownWithBuffer, "SHUTDOWN with commands in the AOF buffer (#8)", Required: false),
+        new(ProbeId.ShutdownWithBuffer, "SHUTDOWN with commands in the AOF buffer (#8)", Required: true),
         new(ProbeId.LoadTruncated, "start loaded a truncated file (aof-load-truncated)", Required: true),
         new(ProbeId.LoadMultiReverted, "truncated load reverted an open MULTI (#15)", Required: true),
         new(ProbeId.LoadUnexpectedEof, "start refused a file cut short", Required: true),

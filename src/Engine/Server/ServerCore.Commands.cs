@@ -48,18 +48,36 @@ public sealed partial class ServerCore
 
     /// <summary>
     /// prepareForShutdown's AOF part: kill a rewrite child, fsync the AOF, stop with code 0. The
-    /// seed fsyncs without first writing the AOF buffer (#8); the fix flushes it first.
+    /// seed fsyncs without first writing the AOF buffer (#8); the fix flushes it first, and when
+    /// that write fails it does not exit (returns false): the buffer holds acknowledged writes.
     /// </summary>
-    public void Shutdown()
+    /// <returns>False when the server refused to exit.</returns>
+    public bool Shutdown()
     {
         if (Stopped is not null)
         {
-            return;
+            return true;
         }
 
         log.Log(LogLevel.Warning, "User requested shutdown...");
+        if (State == AofState.Off && AofFileNotDurable)
+        {
+            // The AOF a restart loads is not durable: the same fsyncgate as below.
+            log.Log(LogLevel.Warning, "The AOF is not durable since an fsync error and is not rewritten yet, can't exit.");
+            return false;
+        }
+
         if (State != AofState.Off)
         {
+            if (Profile.RewriteAfterFsyncError && NoteFsyncErrors())
+            {
+                // After an fsync error the AOF holds pages Linux will never write; a restarted
+                // server could not learn of the error, so only the rewrite (the child, left
+                // running) makes the AOF durable again: exiting first would lose those writes.
+                log.Log(LogLevel.Warning, "The AOF is not durable since an fsync error and is not rewritten yet, can't exit.");
+                return false;
+            }
+
             // Kill the AOF saving child as the AOF we already have may be longer but contains
             // the full dataset anyway.
             if (AofChildPid != -1)
@@ -84,7 +102,16 @@ public sealed partial class ServerCore
                 FlushAppendOnlyFile(force: true);
                 if (Stopped is not null)
                 {
-                    return;
+                    return true;
+                }
+
+                if (AofBuffer.Length > 0)
+                {
+                    // The write failed (it stays buffered for the retry): exiting now would drop
+                    // writes already acknowledged under everysec, and SHUTDOWN promises none is
+                    // lost. Refuse, as prepareForShutdown does when its final save fails.
+                    log.Log(LogLevel.Warning, "Error trying to write the AOF buffer, can't exit.");
+                    return false;
                 }
             }
 
@@ -95,9 +122,18 @@ public sealed partial class ServerCore
             {
                 log.Log(LogLevel.Warning, $"Fail to fsync the AOF file: {ErrnoText.Strerror(e)}.");
             }
+
+            if (e != Errno.None && Profile.RewriteAfterFsyncError)
+            {
+                // The same fsyncgate: stay up, refuse writes, and let cron rewrite the AOF.
+                EnterFsyncBroken(e);
+                log.Log(LogLevel.Warning, "The AOF is not durable since an fsync error and is not rewritten yet, can't exit.");
+                return false;
+            }
         }
 
         Stop(0, "Redis is now ready to exit, bye bye...");
+        return true;
     }
 
     private static void Field(StringBuilder sb, string name, long value) =>
@@ -128,12 +164,18 @@ public sealed partial class ServerCore
                 Config(ctx.Reply, a);
                 break;
             case "shutdown":
-                if (current is not null)
+                if (Shutdown())
                 {
-                    current.CloseAfterReply = true;
+                    if (current is not null)
+                    {
+                        current.CloseAfterReply = true;
+                    }
+                }
+                else
+                {
+                    ctx.Reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
                 }
 
-                Shutdown();
                 break;
         }
     }

@@ -141,13 +141,15 @@ public sealed partial class ServerCore
             return;
         }
 
-        ports.Storage.Fdatasync(AofFd);
+        Errno synced = ports.Storage.Fdatasync(AofFd);
         ports.Storage.Close(AofFd);
         AofFd = -1;
         AofSelectedDb = -1;
-        State = AofState.Off;
 
-        // The next start rewrites the AOF from memory anyway.
+        // The next start rewrites the AOF from memory anyway; but until then the file on disk
+        // keeps the pages a failed fsync dropped, and a restart would load it as it is.
+        AofFileNotDurable = Profile.RewriteAfterFsyncError && (NoteFsyncErrors() || synced != Errno.None);
+        State = AofState.Off;
         AofFsyncBroken = false;
 
         // What the forced flush could not write (only possible once write errors no longer exit,
@@ -179,6 +181,12 @@ public sealed partial class ServerCore
             AofRewriteTimeStart = -1;
         }
     }
+
+    /// <summary>
+    /// The AOF was turned off while not durable since an fsync error (fix RewriteAfterFsyncError):
+    /// SHUTDOWN refuses until a rewrite has replaced it.
+    /// </summary>
+    public bool AofFileNotDurable { get; private set; }
 
     /// <summary>Bytes of the AOF buffer the last stopAppendOnly could not write and dropped.</summary>
     public int DroppedAtStop { get; private set; }
@@ -362,6 +370,7 @@ public sealed partial class ServerCore
 
         log.Log(LogLevel.Notice, "Background AOF rewrite finished successfully");
         probes.Hit(Diagnostics.ProbeId.RewriteSwitched);
+        AofFileNotDurable &= !renameDurable;
         if (AofFsyncBroken && renameDurable)
         {
             // The new AOF, written from memory, is durable (fsynced, its name too).

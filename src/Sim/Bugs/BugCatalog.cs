@@ -15,12 +15,7 @@ public static class BugCatalog
         new("RewriteChecksFlushErrors", "#5 PR #1606", "the rewrite ignores fflush/fsync/fclose errors: a cut temp file is renamed over the good AOF", Findable: true),
         new("WriteErrorRefusesWrites", "#6 commit fadbbdd3f", "any AOF write error exits the server instead of refusing writes and retrying", Findable: true),
         new("FsyncEverysecTail", "#7 PRs #5985/#6053", "under everysec, once writes stop, the last writes are never fsynced", Findable: true),
-        new(
-            "FlushBeforeShutdown",
-            "#8 PR #4311",
-            "SHUTDOWN fsyncs without first writing the AOF buffer: the last acknowledged writes are lost",
-            Findable: false,
-            "the workload never sends SHUTDOWN (the ShutdownWithBuffer probe is never hit)"),
+        new("FlushBeforeShutdown", "#8 PR #4311", "SHUTDOWN fsyncs without first writing the AOF buffer: the last acknowledged writes are lost", Findable: true),
         new("SetExpiryAbsolute", "#9 PR #4068", "SET with EX/PX is logged verbatim: the TTL restarts on reload", Findable: true),
         new("RemoveBothTempNames", "#10 PR #5920", "a killed child leaks temp-rewriteaof-<pid>.aof", Findable: true),
         new(
@@ -28,14 +23,9 @@ public static class BugCatalog
             "#11 PRs #8347/#8419",
             "fsync errors are ignored: acknowledged writes are lost at the next power loss",
             Findable: false,
-            "subsumed: with RewriteAfterFsyncError on (as in fixed) an fsync error never reaches this switch's path; fixed-RewriteAfterFsyncError shows the loss"),
+            "subsumed: with RewriteAfterFsyncError on (as in fixed) every fsync error that can lose data takes that switch's path first (refused writes until a rewrite); what is left of this one loses nothing (a log line at SHUTDOWN, a stop when the switch's fsync of the already fsynced new AOF fails, MISCONF until the next fsync succeeds after the rewrite); fixed-RewriteAfterFsyncError shows the loss"),
         new("RewriteAfterFsyncError", "#11 beyond Redis 7", "after a failed fsync Linux marks the pages clean: resuming writes once an fsync succeeds loses acknowledged writes", Findable: true),
-        new(
-            "NoFsyncOnClosedFd",
-            "#12 PR #8751",
-            "the done handler closes the old AOF while a background fsync on it is pending: EBADF, or an fsync of a reused descriptor",
-            Findable: false,
-            "the window is reached (FsyncPendingAtSwitch) but an fsync of a closed or reused descriptor loses no acknowledged write under the simulated storage; suspected: no property observes it (Coyote's real threads do: docs/coyote.md). A blind run credited it once (seed 8808), with the signature of an availability false alarm fixed has too (docs/bugs.md)"),
+        new("NoFsyncOnClosedFd", "#12 PR #8751", "the done handler closes the old AOF while a background fsync on it is pending: EBADF reported as an fsync error (-MISCONF), or an fsync of a reused descriptor", Findable: true),
         new("FsyncBeforeRenameAndDir", "#13 PR #10737", "no fsync of the new AOF before the rename nor of the directory after: a power loss brings back the old AOF", Findable: true),
         new("LoaderQueuesMulti", "#15 PR #5201", "truncated loading applies half a MULTI/EXEC cut by the end of the file", Findable: true),
         new(
@@ -43,19 +33,19 @@ public static class BugCatalog
             "#16 issues #4066/#4499",
             "a buffer larger than one write(2) takes is short-written every time: an endless short-write/ftruncate loop",
             Findable: false,
-            "suspected: the write cap never applies to every write of a buffer, so the retry of fix #6 completes it; an endless retry is a liveness failure no property checks"),
+            "the writecap fault caps 1 to 5 writes in a row, so the retry of fix #6 completes the buffer; the contract counts a capped short write as a failing write, so even an endless retry would exempt what it holds; and no workload buffer is large (values are a few bytes). Needs a persistent cap, large values and a contract that tells a cap (progress) from a failure"),
         new(
             "MillisecondFsyncTiming",
             "#17 PRs #8612/#13041",
             "whole-second times skew the everysec fsync (1 ms to 2 s apart) and the 2 s postpone",
             Findable: false,
-            "suspected: the durability contract's everysec window is wide enough to accept whole-second timing"),
+            "the window W = 2100 + 2000 + 100 + 2F is dominated by F = 3.5 s once slowfsync is on (every --faults all run): whole-second timing delays an fsync by at most about a second more than millisecond timing, well inside it. A tighter window needs F from the fsyncs that actually ran before the crash, not the longest the disk allows"),
         new(
             "LoaderShortBulkIsTruncation",
             "Redis 2.8 loader",
             "a bulk cut by the end of the file is \"Bad file format\" instead of a truncation",
             Findable: false,
-            "suspected: the recovery ladder falls back to check --fix, and needing it after a power loss is not an availability failure"),
+            "unobservable by any start with truncated loading: the loader's truncated mode rescues the seed's fmterr for a cut bulk too (the redis26 x aof-load-truncated vector cut-inside-bulk-truncated), so the switch changes only a strict start's outcome, which the ladder then retries truncated. The new ext4 availability check (a torn tail must load without --fix) finds it in 44 seeds once truncated loading honours the switch (as Redis's aof-load-truncated acts at readerr only)"),
         new(
             "LoaderStrictHeaders",
             "this project (loader)",
@@ -69,12 +59,7 @@ public static class BugCatalog
             Findable: false,
             "rare: found blind once in 15,317 seeds (29 s on 2 loaded cores), a torn tail with other bytes than CRLF after a whole bulk; not reliably within a 60 s budget, so the fuzzer and the load vectors remain its tests"),
         new("AtomicSetEx", "Redis 7 (SET … PXAT)", "SETEX logged as SET then PEXPIREAT: a power loss between the two keeps the value without its expiry", Findable: true),
-        new(
-            "IncrByFloatKeepsTtl",
-            "Redis 6.2 (SET … KEEPTTL)",
-            "INCRBYFLOAT logged as a plain SET: a replay drops the key's expiry",
-            Findable: false,
-            "suspected: the workload never runs INCRBYFLOAT on a key with a TTL, or the model does not compare TTLs there"),
+        new("IncrByFloatKeepsTtl", "Redis 6.2 (SET … KEEPTTL)", "INCRBYFLOAT logged as a plain SET: a replay drops the key's expiry", Findable: true),
         new(
             "FsyncLoadedTailOnStart",
             "this project (Redis 7 too)",

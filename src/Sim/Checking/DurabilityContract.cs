@@ -84,6 +84,12 @@ internal sealed class DurabilityContract(AppendFsync policy, AckHistory history,
     /// <summary>How many ftruncates of the server failed in the run (a restart's truncated load cuts the file too).</summary>
     public long FtruncateFailures { get; private set; }
 
+    /// <summary>
+    /// A writeback failed since the AOF was last rewritten (or the disk last lost power): the
+    /// pages it dropped may leave a hole in the middle of the AOF that only <c>--fix</c> cuts.
+    /// </summary>
+    public bool FsyncFailedSinceRewrite => fsyncFailedSinceRewrite;
+
     /// <summary>Fact: an unlink of <paramref name="name"/> failed (a temp file it leaves is not the server's fault).</summary>
     public void UnlinkFailed(string name) => unlinkFailed.Add(name);
 

@@ -95,6 +95,19 @@ public sealed class Model
                 }
 
                 break;
+            case "INCRBYFLOAT":
+                // The live command keeps the key's expiry (only its replay may lose it, #IncrByFloatKeepsTtl).
+                decimal step = decimal.Parse(argv[2], NumberStyles.Float, CultureInfo.InvariantCulture);
+                if (TryGet(db, k, now, out Entry? f))
+                {
+                    Put(db, k, FloatText(decimal.Parse((string)f.Value, NumberStyles.Float, CultureInfo.InvariantCulture) + step), f.ExpireAt);
+                }
+                else
+                {
+                    Put(db, k, FloatText(step), -1);
+                }
+
+                break;
             case "DEL":
                 for (int i = 1; i < argv.Length; i++)
                 {
@@ -261,6 +274,14 @@ public sealed class Model
     {
         int nl = reply.IndexOf('\n', StringComparison.Ordinal);
         return reply[(nl + 1)..^2];
+    }
+
+    // INCRBYFLOAT's reply and stored value: the shortest decimal text, no trailing zeros, no
+    // exponent ("%.17Lg" trimmed, as Redis prints the exact values the workload adds up).
+    private static string FloatText(decimal value)
+    {
+        string s = value.ToString(CultureInfo.InvariantCulture);
+        return s.Contains('.', StringComparison.Ordinal) ? s.TrimEnd('0').TrimEnd('.') : s;
     }
 
     private bool TryGet(int db, string key, long now, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Entry? e)

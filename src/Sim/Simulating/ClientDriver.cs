@@ -77,7 +77,22 @@ internal sealed class ClientDriver(ITarget target, SimWorld world, TraceWriter w
         {
             contract.Acknowledged(firstEntry, now, world.Observed.AofWriteFailing);
         }
+
+        if (world.FaultsThisProcess == 0 && world.Observed.FailuresThisProcess == 0)
+        {
+            // Indexed: this runs for every batch.
+            for (int i = 0; i < replies.Count; i++)
+            {
+                RefusedWithoutFault |= replies[i].StartsWith("-MISCONF", StringComparison.Ordinal);
+            }
+        }
     }
+
+    /// <summary>
+    /// A write was refused with -MISCONF although no storage call of the process had failed: the
+    /// server invented a disk error (as an fsync of a closed descriptor did, PR #8751). Reset by the reader.
+    /// </summary>
+    public bool RefusedWithoutFault { get; set; }
 
     // Turns the executed commands and their replies into history entries for the model.
     // Hot in every seed: compiled optimized at once rather than after seconds at tier 0.

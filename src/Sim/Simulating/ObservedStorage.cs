@@ -36,9 +36,16 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
     /// <summary>Told when a rename replaced the AOF (a rewrite switched in).</summary>
     public Action? OnAofReplaced { get; init; }
 
+    /// <summary>
+    /// Calls of the current process the disk failed (an error, a short write; not an open or
+    /// unlink of a name that is not there): while none has, the disk never failed the server.
+    /// </summary>
+    public int FailuresThisProcess { get; private set; }
+
     /// <summary>A new process: the old one's descriptors are gone, and its failing writes with them.</summary>
     public void Restarted()
     {
+        FailuresThisProcess = 0;
         writers.Clear();
         FindAof();
         AofWriteFailing = false;
@@ -50,6 +57,7 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
     public SysResult Open(string path, OpenFlags flags)
     {
         SysResult r = inner.Open(path, flags);
+        FailuresThisProcess += !r.Ok && r.Error != Errno.ENOENT ? 1 : 0;
         if (r.Ok && (flags & (OpenFlags.WriteOnly | OpenFlags.ReadWrite)) != 0)
         {
             writers[(int)r.Value] = path;
@@ -66,6 +74,7 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
     public SysResult Write(int fd, ReadOnlySpan<byte> data)
     {
         SysResult r = inner.Write(fd, data);
+        FailuresThisProcess += !r.Ok || r.Value != data.Length ? 1 : 0;
         if (IsAof(fd))
         {
             // A write of exactly what a short write left is its continuation (a write loop, or a
@@ -88,6 +97,7 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
     public Errno Ftruncate(int fd, long length)
     {
         Errno e = inner.Ftruncate(fd, length);
+        FailuresThisProcess += e != Errno.None ? 1 : 0;
         if (e == Errno.None && AofWriteFailing && IsAof(fd))
         {
             // A short write cut back out of the file: none of its bytes are in it.
@@ -99,10 +109,10 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
     }
 
     /// <inheritdoc/>
-    public Errno Fsync(int fd) => inner.Fsync(fd);
+    public Errno Fsync(int fd) => Failed(inner.Fsync(fd));
 
     /// <inheritdoc/>
-    public Errno Fdatasync(int fd) => inner.Fdatasync(fd);
+    public Errno Fdatasync(int fd) => Failed(inner.Fdatasync(fd));
 
     /// <inheritdoc/>
     public Errno Close(int fd)
@@ -134,7 +144,7 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
     /// <inheritdoc/>
     public Errno Rename(string from, string to)
     {
-        Errno e = inner.Rename(from, to);
+        Errno e = Failed(inner.Rename(from, to));
         if (e == Errno.None)
         {
             foreach (KeyValuePair<int, string> w in writers)
@@ -185,7 +195,13 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
     }
 
     /// <inheritdoc/>
-    public Errno FsyncDirectory(string path) => inner.FsyncDirectory(path);
+    public Errno FsyncDirectory(string path) => Failed(inner.FsyncDirectory(path));
+
+    private Errno Failed(Errno e)
+    {
+        FailuresThisProcess += e != Errno.None ? 1 : 0;
+        return e;
+    }
 
     private bool IsAof(int fd) => severalAofFds ? writers.TryGetValue(fd, out string? name) && name == aofName : fd == aofFd && fd >= 0;
 

@@ -17,7 +17,7 @@ internal sealed class Scheduler
     private readonly bool killChildren;
 
     // Cumulative thresholds of the weights, in their order.
-    private readonly int client, shortWait, longWait, childSteps, rewrite, toggle, save, kill, total;
+    private readonly int client, shortWait, longWait, childSteps, rewrite, toggle, save, kill, shutdown, total;
 
     /// <summary>A scheduler drawing from <paramref name="random"/> and <paramref name="workload"/>.</summary>
     public Scheduler(SimRandom random, Workload workload, SchedulerWeights weights, HashSet<int> crashEvents, bool killChildren)
@@ -35,6 +35,7 @@ internal sealed class Scheduler
         toggle = rewrite + weights.ToggleAppendOnly;
         save = toggle + weights.BackgroundSave;
         kill = save + weights.KillChild;
+        shutdown = kill + weights.Shutdown;
         total = weights.Total;
     }
 
@@ -105,9 +106,16 @@ internal sealed class Scheduler
             return new AdminStep(["BGSAVE"]);
         }
 
-        if (roll < kill && killChildren && childRunning)
+        if (roll < kill)
         {
-            return new KillChildStep();
+            return killChildren && childRunning ? new KillChildStep() : new AdvanceStep(random.Range(1, 50));
+        }
+
+        if (roll < shutdown)
+        {
+            // One time in four: each SHUTDOWN costs a restart (a load and a recovery check), and
+            // a quarter of a percent of the events already puts two or three in every seed.
+            return random.Chance(0.25) ? new AdminStep(["SHUTDOWN"]) : new AdvanceStep(random.Range(1, 50));
         }
 
         return new AdvanceStep(random.Range(1, 50));

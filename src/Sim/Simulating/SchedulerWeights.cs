@@ -31,11 +31,18 @@ public sealed record SchedulerWeights
     /// <summary>The running rewrite child killed (2), with the <c>kill</c> fault on.</summary>
     public int KillChild { get; init; } = 2;
 
-    /// <summary>A tiny wait, 1–49 ms (2).</summary>
-    public int TinyWait { get; init; } = 2;
+    /// <summary>
+    /// SHUTDOWN (1), one time in four (a tiny wait otherwise: a restart costs a load and a
+    /// recovery check), after which the process restarts on the page cache: an operator's
+    /// restart, landing wherever the run is (a postponed flush, a rewrite running, a write error retried).
+    /// </summary>
+    public int Shutdown { get; init; } = 1;
+
+    /// <summary>A tiny wait, 1–49 ms (1).</summary>
+    public int TinyWait { get; init; } = 1;
 
     /// <summary>The sum of the weights.</summary>
-    public int Total => Client + ShortWait + LongWait + ChildSteps + Rewrite + ToggleAppendOnly + BackgroundSave + KillChild + TinyWait;
+    public int Total => Client + ShortWait + LongWait + ChildSteps + Rewrite + ToggleAppendOnly + BackgroundSave + KillChild + Shutdown + TinyWait;
 
     /// <summary>The defaults.</summary>
     public static SchedulerWeights Default { get; } = new();

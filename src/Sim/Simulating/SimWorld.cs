@@ -50,6 +50,7 @@ internal sealed class SimWorld : IAofLog, IDisposable
         {
             writer.Line($"fault {kind}");
             result.Count(result.Faults, kind);
+            FaultsThisProcess++;
         };
 
         // The plan: the one given, then the faults drawn for this seed from the plan kinds on.
@@ -142,6 +143,7 @@ internal sealed class SimWorld : IAofLog, IDisposable
     [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(process), nameof(Jobs), nameof(Children))]
     public void NewProcess()
     {
+        FaultsThisProcess = 0;
         Observed.Restarted();
         process = restarts.Split("process");
         Jobs = NewJobs(process.Split("jobs"));
@@ -154,6 +156,12 @@ internal sealed class SimWorld : IAofLog, IDisposable
         Jobs.RunUntil(ms);
         Clock.AdvanceTo(ms);
     }
+
+    /// <summary>
+    /// Storage faults (the simulator's short writes, the plan's entries) that fired since the
+    /// current server process started: while none has, the disk never failed that process.
+    /// </summary>
+    public int FaultsThisProcess { get; private set; }
 
     /// <summary>kill -9 of the first running child (a fault), if any.</summary>
     public void KillChild()
@@ -207,6 +215,7 @@ internal sealed class SimWorld : IAofLog, IDisposable
     {
         writer.Line(e.Line);
         result.Count(result.Faults, e.Kind);
+        FaultsThisProcess++;
         if (e.Fault.Action is AofSim.Faults.Fail && e.Op == AofSim.Faults.FaultOp.Ftruncate)
         {
             contract.FtruncateFailed();

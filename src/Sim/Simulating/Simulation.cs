@@ -314,6 +314,12 @@ public sealed class Simulation : ILoopHost, ICheckLog
         {
             case ClientStep c:
                 client.Batch(c);
+                if (client.RefusedWithoutFault)
+                {
+                    client.RefusedWithoutFault = false;
+                    Violate(Property.Availability, "writes were refused (-MISCONF) although no storage call of the server had failed since it started", [], []);
+                }
+
                 break;
             case AdvanceStep a:
                 Advance(a.Ms);
@@ -444,6 +450,15 @@ public sealed class Simulation : ILoopHost, ICheckLog
             // The page cache survives a process exit: the file is exactly what the server wrote,
             // so it must load as it is (a short write must have been truncated away, PR #587).
             Violate(Property.Availability, $"after a process exit the AOF needed {level} loading", [], []);
+        }
+
+        if (powerLoss && level == "fixed" && result.Fs == CrashModel.Ext4Ordered && !contract.FsyncFailedSinceRewrite && !mayNeedTruncation && !cutFailedAtStart)
+        {
+            // Under ext4's ordered model a power loss keeps an in-order prefix of the writes, the
+            // last perhaps torn: a cut tail, never a hole. The profile's own truncated loading must
+            // then bring it up; needing redis-check-aof --fix is an outage the operator pays for.
+            // (Holes come only from a failed fsync's dropped pages or a short write left in place.)
+            Violate(Property.Availability, "after a power loss under ext4 (a torn tail, no hole) the AOF needed redis-check-aof --fix", [], []);
         }
 
         contract.RecoveredAfter(killed);

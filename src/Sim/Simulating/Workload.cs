@@ -5,11 +5,11 @@ namespace AofSim.Sim.Simulating;
 
 /// <summary>
 /// The simulator's client workload: a seeded stream of commands over every command family the
-/// model knows (strings, counters, keys and expiries, lists, sets, sorted sets, hashes, FLUSHDB),
-/// across dbs 0..3, with MULTI/EXEC blocks. Keys carry their type in their name (s:, n:, l:,
-/// t:, z:, h:), so a command never meets a key of another type by accident. Each command comes
-/// from a row of <see cref="Table"/> (a family, a weight, a generator); swarm testing turns
-/// families off (<see cref="FamilySet"/>), and the rows left share the draw.
+/// model knows (strings, counters, float counters, keys and expiries, lists, sets, sorted sets,
+/// hashes, FLUSHDB), across dbs 0..3, with MULTI/EXEC blocks. Keys carry their type in their name
+/// (s:, n:, f:, l:, t:, z:, h:), so a command never meets a key of another type by accident. Each
+/// command comes from a row of <see cref="Table"/> (a family, a weight, a generator); swarm
+/// testing turns families off (<see cref="FamilySet"/>), and the rows left share the draw.
 /// </summary>
 public sealed class Workload
 {
@@ -105,7 +105,11 @@ public sealed class Workload
         return make[i](this, inMulti);
     }
 
-    private static readonly string[] Types = ["s", "n", "l", "t", "z", "h"];
+    private static readonly string[] Types = ["s", "n", "f", "l", "t", "z", "h"];
+
+    // Multiples of 1/8: every sum of a few of them is exact in binary and in decimal, so the
+    // model's decimal arithmetic and the engine's doubles agree without sharing a formatter.
+    private static readonly string[] FloatSteps = ["0.5", "1.25", "-2", "-0.75", "3", "0.125"];
 
     // "type:i" and "mi", made once instead of at every draw.
     private static readonly Dictionary<string, string[]> KeyNames =
@@ -168,7 +172,11 @@ public sealed class Workload
         new("hashes", 4, static (w, _) => ["HINCRBY", w.Key("h"), "c" + w.random.Next(3), N(w.random.Next(-9, 10))]),
         new("hashes", 3, static (w, _) => ["HDEL", w.Key("h"), (w.random.Chance(0.5) ? "f" : "c") + w.random.Next(5)]),
         new("flushdb", 1, static (_, _) => ["FLUSHDB"]),
-        new("strings", 7, static (w, _) => ["SET", w.Key("s"), w.Val()]),
+
+        // Float counters (f:): INCRBYFLOAT, whose keys the expiry commands above reach like any
+        // other type's, so that a float counter with a TTL is incremented too.
+        new("floats", 3, static (w, _) => ["INCRBYFLOAT", w.Key("f"), w.random.Pick(FloatSteps)]),
+        new("strings", 4, static (w, _) => ["SET", w.Key("s"), w.Val()]),
     ];
 
     // After the table: static fields are initialised in the order they are written.

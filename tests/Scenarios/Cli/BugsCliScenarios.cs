@@ -49,11 +49,11 @@ public sealed class BugsCliScenarios : IDisposable
     [Fact]
     public void AGapNotFoundIsListedWithItsReasonAndIsNoFailure()
     {
-        (int exit, string stdout, string stderr) = AofsimProcess.Capture("bugs", "--switch", "FlushBeforeShutdown", "--seeds-per-bug", "3", "--out", dir);
+        (int exit, string stdout, string stderr) = AofsimProcess.Capture("bugs", "--switch", "LoaderStrictHeaders", "--seeds-per-bug", "3", "--out", dir);
         Assert.True(exit == 0, stderr);
-        string row = Assert.Single(stdout.Split('\n'), l => l.TrimStart().StartsWith("FlushBeforeShutdown ", StringComparison.Ordinal));
+        string row = Assert.Single(stdout.Split('\n'), l => l.TrimStart().StartsWith("LoaderStrictHeaders ", StringComparison.Ordinal));
         Assert.Matches(@"\sgap\s+3\s", row);
-        Assert.Contains("gap FlushBeforeShutdown: the workload never sends SHUTDOWN", stdout, StringComparison.Ordinal);
+        Assert.Contains("gap LoaderStrictHeaders: belongs to the fuzzer", stdout, StringComparison.Ordinal);
     }
 
     [Fact]

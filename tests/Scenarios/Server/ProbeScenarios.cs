@@ -33,6 +33,18 @@ public sealed class ProbeScenarios
     }
 
     [Fact]
+    public void AShutdownLandsOnAPostponedFlush()
+    {
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Everysec);
+        h.Tick(1000);
+        h.Call("SET a 1"); // queues a background fsync the test never runs
+        h.Call("SET b 2"); // postponed: still in the buffer
+        Assert.Equal(0, h.Hits[ProbeId.ShutdownWithBuffer]);
+        h.Exec("SHUTDOWN");
+        Assert.Equal(1, h.Hits[ProbeId.ShutdownWithBuffer]);
+    }
+
+    [Fact]
     public void TheEverysecTailIsFsyncedOnceWritesStop()
     {
         var h = new ServerHarness(Profile.Fixed, AppendFsync.Everysec);

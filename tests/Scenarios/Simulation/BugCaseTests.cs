@@ -27,6 +27,9 @@ public sealed class BugCaseTests
         { "LoaderQueuesMulti", Property.ReplayEquivalence },
         { "AtomicSetEx", Property.ReplayEquivalence },
         { "LoaderChecksBulkCrlf", Property.ReplayEquivalence },
+        { "FlushBeforeShutdown", Property.Durability },
+        { "IncrByFloatKeepsTtl", Property.RewriteEquivalence },
+        { "NoFsyncOnClosedFd", Property.Availability },
     };
 
     [Theory]

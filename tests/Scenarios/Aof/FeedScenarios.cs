@@ -190,6 +190,26 @@ public sealed class FeedScenarios
     }
 
     [Fact]
+    public void SetWithPxatKeepsItsAbsoluteMillisecondsUnderFixed()
+    {
+        int selected = 0;
+
+        string bytes = Feed("set", 0, ["SET", "k", "v", "PXAT", "2500"], ref selected, Profile.Fixed);
+
+        Assert.Equal("*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n$4\r\nPXAT\r\n$4\r\n2500\r\n", bytes);
+    }
+
+    [Fact]
+    public void SetWithAnOptionBeforeItsExpiryFindsTheExpiryUnderFixed()
+    {
+        int selected = 0;
+
+        string bytes = Feed("set", 0, ["SET", "k", "v", "NX", "GET", "PX", "9"], ref selected, Profile.Fixed);
+
+        Assert.Equal("*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n$4\r\nPXAT\r\n$4\r\n1009\r\n", bytes);
+    }
+
+    [Fact]
     public void SetWithoutExpiryIsVerbatimUnderFixed()
     {
         int selected = 0;
@@ -267,6 +287,21 @@ public sealed class FeedScenarios
             "*3\r\n$9\r\nPEXPIREAT\r\n$1\r\nk\r\n$4\r\n2007\r\n"
             + "*3\r\n$9\r\nPEXPIREAT\r\n$1\r\nk\r\n$1\r\n9\r\n"
             + "*3\r\n$9\r\nPEXPIREAT\r\n$1\r\nk\r\n$4\r\n2000\r\n",
+            Text(dst.Span));
+    }
+
+    [Fact]
+    public void AppendExpireAtReadsTheDelayAsStrtollWithItsSignAndEveryDigit()
+    {
+        var dst = new ByteBuffer();
+
+        // strtoll: an optional sign, then the digits 0-9 (a 9 and a 0 included).
+        AofFeed.AppendExpireAt(dst, "pexpire", "k"u8, "-90"u8, 1000);
+        AofFeed.AppendExpireAt(dst, "pexpire", "k"u8, "+90"u8, 1000);
+
+        Assert.Equal(
+            "*3\r\n$9\r\nPEXPIREAT\r\n$1\r\nk\r\n$3\r\n910\r\n"
+            + "*3\r\n$9\r\nPEXPIREAT\r\n$1\r\nk\r\n$4\r\n1090\r\n",
             Text(dst.Span));
     }
 

@@ -113,9 +113,7 @@ internal sealed class Scheduler
 
         if (roll < shutdown)
         {
-            // One time in four: each SHUTDOWN costs a restart (a load and a recovery check), and
-            // a quarter of a percent of the events already puts two or three in every seed.
-            return random.Chance(0.25) ? new AdminStep(["SHUTDOWN"]) : new AdvanceStep(random.Range(1, 50));
+            return new AdminStep(["SHUTDOWN"]);
         }
 
         return new AdvanceStep(random.Range(1, 50));

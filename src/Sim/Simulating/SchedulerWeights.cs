@@ -32,9 +32,8 @@ public sealed record SchedulerWeights
     public int KillChild { get; init; } = 2;
 
     /// <summary>
-    /// SHUTDOWN (1), one time in four (a tiny wait otherwise: a restart costs a load and a
-    /// recovery check), after which the process restarts on the page cache: an operator's
-    /// restart, landing wherever the run is (a postponed flush, a rewrite running, a write error retried).
+    /// SHUTDOWN (1), after which the process restarts on the page cache: an operator's restart,
+    /// landing wherever the run is (a postponed flush, a rewrite running, a write error retried).
     /// </summary>
     public int Shutdown { get; init; } = 1;
 

@@ -165,14 +165,6 @@ public sealed class SimJobs : IBackgroundJobs
                 LastFsyncError = job.Error;
                 FsyncErrors++;
             }
-            else if (job.Point is null)
-            {
-                // An fsync of a descriptor closed before the job started fails with EBADF, and the
-                // bio reports it as ThreadedBackgroundJobs does (Redis 6.2's bio did too: the -MISCONF
-                // of PR #8751). Nothing is written or lost: the error is all there is.
-                LastFsyncError = Errno.EBADF;
-                FsyncErrors++;
-            }
             else if (job.Point is SyncPoint q)
             {
                 storage.Complete(q);
@@ -185,7 +177,7 @@ public sealed class SimJobs : IBackgroundJobs
             storage.Close(job.Fd);
         }
 
-        Event($"bio done {job.Type} fd={job.Fd}{(job.Error != Errno.None ? $" error={job.Error}" : job.Point is null && job.Type != BioJobType.CloseFile ? " error=EBADF" : string.Empty)}");
+        Event($"bio done {job.Type} fd={job.Fd}{(job.Error != Errno.None ? $" error={job.Error}" : string.Empty)}");
     }
 
     private sealed class Job(BioJobType type, int fd, int latency)

@@ -29,7 +29,6 @@ public sealed class BugCaseTests
         { "LoaderChecksBulkCrlf", Property.ReplayEquivalence },
         { "FlushBeforeShutdown", Property.Durability },
         { "IncrByFloatKeepsTtl", Property.RewriteEquivalence },
-        { "NoFsyncOnClosedFd", Property.Availability },
     };
 
     [Theory]

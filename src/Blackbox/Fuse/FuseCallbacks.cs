@@ -231,6 +231,8 @@ internal static unsafe class FuseCallbacks
     {
         // A 4 GiB disk with room to spare: a target that checks free space (none of ours do)
         // sees a plausible disk; running out is a fault plan's DiskFull, not statfs's business.
+        string p = PathOf(path);
+        int r = Run(fs => fs.StatFs(p));
         *st = default;
         st->Bsize = st->Frsize = 4096;
         st->Blocks = 1UL << 20;
@@ -238,7 +240,7 @@ internal static unsafe class FuseCallbacks
         st->Files = 1UL << 20;
         st->Ffree = st->Favail = 1UL << 19;
         st->Namemax = 255;
-        return 0;
+        return r;
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]

@@ -59,6 +59,9 @@ internal interface IFuseFileSystem
     /// <summary>release: the last descriptor of an open file is gone.</summary>
     int Release(string path, long fh);
 
+    /// <summary>statfs: 0 (the figures are fixed by the caller), counted.</summary>
+    int StatFs(string path);
+
     /// <summary>utimens, chmod, chown: <paramref name="what"/> names which; attributes are not kept.</summary>
     int SetAttr(string path, string what);
 }

@@ -225,6 +225,9 @@ internal sealed unsafe class SimStorageFileSystem : IFuseFileSystem
     public int Release(string path, long fh) => Call("release", () => Result(faulty.Close((int)fh)), quietWhenOff: true);
 
     /// <inheritdoc/>
+    public int StatFs(string path) => Call("statfs", () => 0);
+
+    /// <inheritdoc/>
     public int SetAttr(string path, string what) => Call(what, () => Exists(path) ? 0 : -ENOENT);
 
     private static int Result(Errno e) => e == Errno.None ? 0 : -(int)e;

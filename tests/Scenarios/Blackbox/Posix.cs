@@ -35,6 +35,17 @@ internal static class Posix
     /// <summary>ftruncate(2).</summary>
     public static void Ftruncate(int fd, long length) => Check(NativeFtruncate(fd, length), "ftruncate");
 
+    /// <summary>truncate(2) by path.</summary>
+    public static void TruncatePath(string path, long length) => Check(NativeTruncate(path, length), $"truncate {path}");
+
+    /// <summary>pread(2) of up to <paramref name="count"/> bytes at <paramref name="offset"/>.</summary>
+    public static byte[] PRead(int fd, int count, long offset)
+    {
+        byte[] buffer = new byte[count];
+        long n = Check(NativePRead(fd, buffer, (nuint)count, offset), "pread");
+        return buffer[..(int)n];
+    }
+
     /// <summary>close(2).</summary>
     public static void Close(int fd) => Check(NativeClose(fd), "close");
 
@@ -72,6 +83,12 @@ internal static class Posix
 
     [DllImport("libc", EntryPoint = "pwrite", SetLastError = true)]
     private static extern nint NativePWrite(int fd, byte[] data, nuint count, long offset);
+
+    [DllImport("libc", EntryPoint = "pread", SetLastError = true)]
+    private static extern nint NativePRead(int fd, byte[] buffer, nuint count, long offset);
+
+    [DllImport("libc", EntryPoint = "truncate", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false)]
+    private static extern int NativeTruncate(string path, long length);
 
     [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static extern int NativeFsync(int fd);

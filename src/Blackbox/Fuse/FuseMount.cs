@@ -61,9 +61,18 @@ internal sealed unsafe class FuseMount : IDisposable
         }
 
         unmounted = true;
-        if (loop.IsAlive && Umount2(MountPoint, 0) != 0)
+        if (loop.IsAlive)
         {
-            Umount2(MountPoint, MNT_DETACH);
+            Stat st;
+            ulong device = StatPath(MountPoint, &st) == 0 ? st.Dev : 0;
+            if (Umount2(MountPoint, 0) != 0)
+            {
+                // Busy: a process still has a file open on the mount (the driver kills the target
+                // first, so this is a test's or a leftover child's). Abort the connection through
+                // fusectl where it is mounted (the loop's read then ends), and detach the mount.
+                Abort(device);
+                Umount2(MountPoint, MNT_DETACH);
+            }
         }
 
         if (!loop.Join(TimeSpan.FromSeconds(30)))
@@ -72,6 +81,23 @@ internal sealed unsafe class FuseMount : IDisposable
         }
 
         ready.Dispose();
+    }
+
+    // /sys/fs/fuse/connections/<minor of the mount's device>/abort.
+    private static void Abort(ulong device)
+    {
+        string abort = $"/sys/fs/fuse/connections/{(device & 0xFF) | ((device >> 12) & 0xFFFFFF00)}/abort";
+        if (device != 0 && File.Exists(abort))
+        {
+            try
+            {
+                File.WriteAllText(abort, "1");
+            }
+            catch (IOException)
+            {
+                // Gone already: the loop ends by itself.
+            }
+        }
     }
 
     private void Serve(IFuseFileSystem fileSystem)

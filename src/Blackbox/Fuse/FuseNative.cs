@@ -78,6 +78,9 @@ internal static unsafe partial class FuseNative
     [LibraryImport(Library, EntryPoint = "fuse_get_context")]
     public static partial FuseContext* FuseGetContext();
 
+    [LibraryImport("libc", EntryPoint = "stat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int StatPath(string path, Stat* st);
+
     [LibraryImport("libc", EntryPoint = "umount2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Umount2(string target, int flags);
 
@@ -120,6 +123,9 @@ internal static unsafe partial class FuseNative
     [StructLayout(LayoutKind.Explicit, Size = 144)]
     public struct Stat
     {
+        [FieldOffset(0)]
+        public ulong Dev;
+
         [FieldOffset(8)]
         public ulong Ino;
 

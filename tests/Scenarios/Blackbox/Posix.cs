@@ -69,6 +69,9 @@ internal static class Posix
     /// <summary>write(2) returning -1 rather than throwing.</summary>
     public static long TryWrite(int fd, byte[] data) => NativeWrite(fd, data, (nuint)data.Length);
 
+    /// <summary>fdatasync(2) returning -1 rather than throwing.</summary>
+    public static long TryFsyncData(int fd) => NativeFdatasync(fd);
+
     /// <summary>fsync(2) returning -1 rather than throwing.</summary>
     public static long TryFsync(int fd) => NativeFsync(fd);
 

@@ -139,8 +139,15 @@ internal static class BlackboxVerb
             BlackboxViolation v = f.Violations.First();
             var c = new BlackboxCase
             {
-                Target = spec, Seed = f.Seed, Policy = Name(f.Policy), Connections = o.Connections, Disk = fs, Faults = faults,
-                Schedule = [.. f.Schedule.Take(f.FirstFailingCycle + 1)], Property = v.Property, Detail = v.Detail,
+                Target = spec,
+                Seed = f.Seed,
+                Policy = Name(f.Policy),
+                Connections = o.Connections,
+                Disk = fs,
+                Faults = faults,
+                Schedule = [.. f.Schedule.Take(f.FirstFailingCycle + 1)],
+                Property = v.Property,
+                Detail = v.Detail,
             };
             string path = Path.Combine(outDir, $"blackbox-{spec.Name}-seed-{f.Seed}.json");
             File.WriteAllText(path, c.ToJson());
@@ -279,8 +286,15 @@ internal static class BlackboxVerb
                 startFailure = r.StartFailure,
                 cycles = r.Cycles.Select(c => new
                 {
-                    killAfter = c.Step.KillAfter, powerLoss = c.Step.PowerLoss, stoppedBy = c.StoppedBy, batches = c.Batches, ackedWrites = c.AckedWrites,
-                    ackedWritesLost = c.AckedWritesLost, availability = c.Availability.ToString().ToLowerInvariant(), recoveryMs = c.RecoveryMs, loader = c.Loader,
+                    killAfter = c.Step.KillAfter,
+                    powerLoss = c.Step.PowerLoss,
+                    stoppedBy = c.StoppedBy,
+                    batches = c.Batches,
+                    ackedWrites = c.AckedWrites,
+                    ackedWritesLost = c.AckedWritesLost,
+                    availability = c.Availability.ToString().ToLowerInvariant(),
+                    recoveryMs = c.RecoveryMs,
+                    loader = c.Loader,
                     violations = c.Violations.Count,
                 }),
             }),

@@ -191,8 +191,17 @@ public static class BlackboxRunner
             next.Dispose();
             return (new CycleResult
             {
-                Index = index, Step = step, StoppedBy = stoppedBy, Batches = sent, AckedWrites = ackedWrites, AckedWritesLost = 0,
-                Availability = availability, RecoveryMs = recoveryMs, FixBytesCut = fixCut, DiskLines = diskLines, Violations = violations,
+                Index = index,
+                Step = step,
+                StoppedBy = stoppedBy,
+                Batches = sent,
+                AckedWrites = ackedWrites,
+                AckedWritesLost = 0,
+                Availability = availability,
+                RecoveryMs = recoveryMs,
+                FixBytesCut = fixCut,
+                DiskLines = diskLines,
+                Violations = violations,
             }, null);
         }
 
@@ -230,9 +239,19 @@ public static class BlackboxRunner
 
         return (new CycleResult
         {
-            Index = index, Step = step, StoppedBy = stoppedBy, Batches = sent, AckedWrites = ackedWrites,
-            AckedWritesLost = verdicts.Sum(v => v.AckedWritesLost), Availability = availability, RecoveryMs = recoveryMs,
-            FixBytesCut = fixCut, Loader = loader, DiskLines = diskLines, Verdicts = verdicts, Violations = violations,
+            Index = index,
+            Step = step,
+            StoppedBy = stoppedBy,
+            Batches = sent,
+            AckedWrites = ackedWrites,
+            AckedWritesLost = verdicts.Sum(v => v.AckedWritesLost),
+            Availability = availability,
+            RecoveryMs = recoveryMs,
+            FixBytesCut = fixCut,
+            Loader = loader,
+            DiskLines = diskLines,
+            Verdicts = verdicts,
+            Violations = violations,
         }, next);
     }
 }

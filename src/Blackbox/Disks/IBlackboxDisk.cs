@@ -34,6 +34,15 @@ public interface IBlackboxDisk : IDisposable
     /// </summary>
     /// <returns>What the crash did, one line per file touched (for the run's record).</returns>
     IReadOnlyList<string> PowerLoss();
+
+    /// <summary>
+    /// The driver has killed and reaped the target after a <see cref="DiskStop.Kill"/>: the stop
+    /// is handled, and calls go on as before (a process crash leaves the disk as it is).
+    /// <see cref="PowerLoss"/> clears a stop itself. Nothing to do for a disk that never stops.
+    /// </summary>
+    void ClearStop()
+    {
+    }
 }
 
 /// <summary>What a fault plan asked for inside a target's call.</summary>

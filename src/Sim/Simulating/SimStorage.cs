@@ -20,6 +20,13 @@ namespace AofSim.Sim.Simulating;
 // in the cache when it started (SyncPoint), not what was written while it ran.
 // Descriptors are small integers, the lowest free one first, reused after close as the kernel does.
 // An inode lives while a current name, a durable name or a descriptor refers to it.
+// Directories (for a real target on the FUSE disk: Redis 7 keeps its AOF in appendonlydir/) are
+// names too: a file's name is its path ("appendonlydir/appendonly.aof.1.incr.aof"), and a
+// directory is a current and a durable set of its own. Under StrictPosix a directory fsync makes
+// durable the entries of that directory only (files and sub-directories, as they are now); under
+// Ext4Ordered mkdir and rmdir are durable at once. After a crash only names whose every parent
+// directory survived come back. The simulator itself never makes a directory: with none, a
+// directory fsync of the root makes every name durable, exactly as before directories existed.
 
 /// <summary>The crash models of the simulated file system.</summary>
 public enum CrashModel
@@ -76,6 +83,8 @@ public sealed class SimStorage : IStorage, IWritebackFaults
     private readonly Dictionary<string, int> names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> durableNames = new(StringComparer.Ordinal);
     private readonly SortedDictionary<int, OpenFile> fds = [];
+    private readonly HashSet<string> directories = new(StringComparer.Ordinal);
+    private readonly HashSet<string> durableDirectories = new(StringComparer.Ordinal);
     private int nextInode = 1;
 
     private readonly SimRandom? faults;
@@ -144,6 +153,80 @@ public sealed class SimStorage : IStorage, IWritebackFaults
 
             return fd;
         }
+    }
+
+    /// <summary>Directories now, sorted (paths relative to the root, which is not listed).</summary>
+    public IEnumerable<string> Directories => directories.Order(StringComparer.Ordinal);
+
+    /// <summary>True when <paramref name="path"/> is a directory now (the root, "" or ".", always is).</summary>
+    public bool IsDirectory(string path) => DirectoryKey(path) is var d && (d.Length == 0 || directories.Contains(d));
+
+    /// <summary>
+    /// The entries of directory <paramref name="path"/> now, sorted: the last path component of
+    /// each file and sub-directory in it (readdir).
+    /// </summary>
+    public IEnumerable<string> Entries(string path)
+    {
+        string dir = DirectoryKey(path);
+        return names.Keys.Concat(directories).Where(n => ParentOf(n) == dir)
+            .Select(n => n[(n.LastIndexOf('/') + 1)..]).Order(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// mkdir(2) of <paramref name="path"/> (its parent must exist). Durable at once under
+    /// Ext4Ordered; under StrictPosix once its parent directory is fsynced.
+    /// </summary>
+    public Errno Mkdir(string path)
+    {
+        string dir = DirectoryKey(path);
+        Errno e = dir.Length == 0 || names.ContainsKey(dir) || directories.Contains(dir) ? Errno.EEXIST
+            : !IsDirectory(ParentOf(dir)) ? Errno.ENOENT
+            : Errno.None;
+        if (e == Errno.None)
+        {
+            directories.Add(dir);
+            if (options.Model == CrashModel.Ext4Ordered)
+            {
+                durableDirectories.Add(dir);
+            }
+        }
+
+        return Log($"mkdir {dir}", e);
+    }
+
+    /// <summary>rmdir(2) of an empty directory (the caller checks emptiness: <see cref="Entries"/>).</summary>
+    public Errno Rmdir(string path)
+    {
+        string dir = DirectoryKey(path);
+        Errno e = directories.Remove(dir) ? Errno.None : Errno.ENOENT;
+        if (e == Errno.None && options.Model == CrashModel.Ext4Ordered)
+        {
+            durableDirectories.Remove(dir);
+        }
+
+        return Log($"rmdir {dir}", e);
+    }
+
+    /// <summary>
+    /// lseek(2) to <paramref name="offset"/> (SEEK_SET): where the next read or write of
+    /// <paramref name="fd"/> happens (a write of a descriptor opened O_APPEND still goes to the
+    /// end). Not a change of state: not counted, not traced. The FUSE disk's reads and writes come
+    /// with their offset (pread/pwrite) and seek first.
+    /// </summary>
+    public Errno Seek(int fd, long offset)
+    {
+        if (!fds.TryGetValue(fd, out OpenFile? f))
+        {
+            return Errno.EBADF;
+        }
+
+        if (offset < 0)
+        {
+            return Errno.EINVAL;
+        }
+
+        f.Position = offset;
+        return Errno.None;
     }
 
     /// <inheritdoc/>
@@ -365,12 +448,38 @@ public sealed class SimStorage : IStorage, IWritebackFaults
     /// <inheritdoc/>
     public Errno FsyncDirectory(string path)
     {
-        durableNames.Clear();
-        foreach ((string name, int ino) in names)
+        if (directories.Count == 0 && durableDirectories.Count == 0)
+        {
+            // The simulator's case (one flat directory, whatever path it names): every name
+            // becomes durable as it is now.
+            durableNames.Clear();
+            foreach ((string name, int ino) in names)
+            {
+                durableNames[name] = ino;
+            }
+
+            return Log($"fsyncdir {path}", Errno.None);
+        }
+
+        string dir = DirectoryKey(path);
+        if (!IsDirectory(dir))
+        {
+            return Log($"fsyncdir {path}", Errno.ENOENT);
+        }
+
+        // Only this directory's entries: its files as they are now, and its sub-directories.
+        foreach (string gone in durableNames.Keys.Where(n => ParentOf(n) == dir && !names.ContainsKey(n)).ToList())
+        {
+            durableNames.Remove(gone);
+        }
+
+        foreach ((string name, int ino) in names.Where(kv => ParentOf(kv.Key) == dir).ToList())
         {
             durableNames[name] = ino;
         }
 
+        durableDirectories.RemoveWhere(d => ParentOf(d) == dir && !directories.Contains(d));
+        durableDirectories.UnionWith(directories.Where(d => ParentOf(d) == dir));
         return Log($"fsyncdir {path}", Errno.None);
     }
 
@@ -393,6 +502,14 @@ public sealed class SimStorage : IStorage, IWritebackFaults
         var report = new List<string>();
         int numbered = 0;
         var survivors = new Dictionary<int, Inode>();
+        // A name survives only if every directory above it does (under StrictPosix a directory
+        // nobody fsynced the parent of is gone, with everything in it).
+        durableDirectories.RemoveWhere(d => !Reachable(ParentOf(d)));
+        foreach (string orphan in durableNames.Keys.Where(n => !Reachable(ParentOf(n))).ToList())
+        {
+            durableNames.Remove(orphan);
+        }
+
         foreach ((string name, int ino) in durableNames.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             if (!survivors.ContainsKey(ino))
@@ -417,8 +534,39 @@ public sealed class SimStorage : IStorage, IWritebackFaults
             names[name] = ino;
         }
 
+        directories.Clear();
+        directories.UnionWith(durableDirectories);
         fds.Clear();
         return report;
+    }
+
+    // "" for the root ("", "." or "/"), else the path without a leading "./" or "/" or a trailing "/".
+    private static string DirectoryKey(string path)
+    {
+        string p = path.StartsWith("./", StringComparison.Ordinal) ? path[2..] : path;
+        p = p.Trim('/');
+        return p == "." ? string.Empty : p;
+    }
+
+    // The directory a name is in: "" for the root.
+    private static string ParentOf(string name)
+    {
+        int slash = name.LastIndexOf('/');
+        return slash < 0 ? string.Empty : name[..slash];
+    }
+
+    // True when a durable directory chain leads from the root to `dir`.
+    private bool Reachable(string dir)
+    {
+        for (string d = dir; d.Length > 0; d = ParentOf(d))
+        {
+            if (!durableDirectories.Contains(d))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private Errno SyncNow(int fd, string name)

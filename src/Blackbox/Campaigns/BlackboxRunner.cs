@@ -143,8 +143,16 @@ public static class BlackboxRunner
         // Every connection ended without reaching the count (the target died by itself).
         KillNow(stoppedBy == "schedule" && sent < step.KillAfter ? "target exit" : stoppedBy);
         bool power = step.PowerLoss || disk.StopRequested == DiskStop.PowerLoss;
-        IReadOnlyList<string> diskLines = power ? disk.PowerLoss() : [];
         target.Dispose();
+        IReadOnlyList<string> diskLines = [];
+        if (power)
+        {
+            diskLines = disk.PowerLoss();
+        }
+        else
+        {
+            disk.ClearStop();
+        }
 
         // The durable image as the engine's loader sees it, taken before the target touches it again.
         (byte[]? image, string? noImage) = o.CompareLoader ? o.Target.SingleAof(disk.Directory) : (null, "off");

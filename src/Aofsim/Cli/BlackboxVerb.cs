@@ -34,12 +34,13 @@ internal static class BlackboxVerb
         var connections = new Option<int>("--connections") { Description = "Client connections (disjoint keys: 4 dbs each)", DefaultValueFactory = _ => 4 }.Within(1, 4);
         var cycles = new Option<int>("--cycles") { Description = "Crash-restart cycles per run", DefaultValueFactory = _ => 4 }.Within(1, 10_000);
         var maxBatches = new Option<int>("--max-batches") { Description = "Most batches sent before a cycle's kill (drawn in 1..N)", DefaultValueFactory = _ => 300 }.Within(1, 1_000_000);
+        var quiet = new Option<int>("--quiet-ms") { Description = "Half the cycles stop the clients and idle a drawn 0..N ms before the kill (everysec's promise covers writes older than its window)", DefaultValueFactory = _ => 0 }.Within(0, 600_000);
         var noLoader = new Option<bool>("--no-loader") { Description = "Skip the engine loader's comparison with the target's recovery" };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable summary (JSON) instead of the table" };
         var outDir = new Option<string?>("--out") { Description = "Directory for the failing runs' case files (default aofsim-out)" };
         var cmd = new Command("blackbox", "Crash a real server (redis, garnet, aofsim serve, any port) over and over and check what it recovers; exit 0 iff no violation")
         {
-            target, runs, seed, policy, crash, fs, faults, profile, preamble, targetCmd, ready, connections, cycles, maxBatches, noLoader, json, outDir,
+            target, runs, seed, policy, crash, fs, faults, profile, preamble, targetCmd, ready, connections, cycles, maxBatches, quiet, noLoader, json, outDir,
         };
         cmd.SetAction(r =>
         {
@@ -56,16 +57,65 @@ internal static class BlackboxVerb
 
             var spec = new TargetSpec(name ?? "cmd", r.GetValue(profile)!, YesNo(r.GetValue(preamble)!, "--preamble"), r.GetValue(targetCmd), r.GetValue(ready));
             BlackboxOptions options = Options(spec, ParsePolicy(r.GetValue(policy)!), ParseCrash(r.GetValue(crash)!), r.GetValue(fs)!, r.GetValue(faults),
-                r.GetValue(connections), r.GetValue(cycles), r.GetValue(maxBatches), !r.GetValue(noLoader));
+                r.GetValue(connections), r.GetValue(cycles), r.GetValue(maxBatches), !r.GetValue(noLoader)) with { MaxQuietMs = r.GetValue(quiet) };
             return Run(io, spec, options, r.GetValue(seed), r.GetValue(runs), r.GetValue(json), r.GetValue(outDir) ?? RunVerb.DefaultOutDir, r.GetValue(fs)!, r.GetValue(faults));
         });
 
         var file = new Argument<string>("file") { Description = "A case file saved by a failing black-box run" };
         var times = new Option<int>("--times") { Description = "Runs of the case", DefaultValueFactory = _ => 5 }.Within(1, 10_000);
-        var replay = new Command("replay", "Run a saved failing black-box run again; report how often it fails the same way (exit 0 iff it never does)") { file, times };
-        replay.SetAction(r => Replay(io, r.GetValue(file)!, r.GetValue(times)));
+        var shrink = new Option<bool>("--shrink") { Description = "Then shrink it (fewer cycles, connections and batches) while it still fails in one of --times runs; saves FILE.min.json" };
+        var replay = new Command("replay", "Run a saved failing black-box run again; report how often it fails the same way (exit 0 iff it never does)") { file, times, shrink };
+        replay.SetAction(r => Replay(io, r.GetValue(file)!, r.GetValue(times), r.GetValue(shrink)));
         cmd.Add(replay);
         return cmd;
+    }
+
+    // Greedy: drop earlier cycles, then connections, then halve each kill's batch count, keeping
+    // a candidate when one of `times` runs fails the same way (a real target is not deterministic).
+    private static BlackboxCase Shrink(BlackboxCase c, AppendFsync policy, int times, BlackboxOptions o)
+    {
+        bool Fails(BlackboxCase x)
+        {
+            BlackboxOptions ox = o with { Connections = x.Connections, Cycles = x.Schedule.Count };
+            for (int i = 0; i < times; i++)
+            {
+                if (BlackboxRunner.Run(x.Seed, ox, policy, x.Schedule).Violations.Any(v => v.Property == x.Property))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        BlackboxCase best = c;
+        while (best.Schedule.Count > 1 && Fails(best with { Schedule = [.. best.Schedule.Skip(1)] }))
+        {
+            best = best with { Schedule = [.. best.Schedule.Skip(1)] };
+        }
+
+        while (best.Connections > 1 && Fails(best with { Connections = best.Connections - 1 }))
+        {
+            best = best with { Connections = best.Connections - 1 };
+        }
+
+        for (int i = 0; i < best.Schedule.Count; i++)
+        {
+            while (best.Schedule[i].KillAfter > 1)
+            {
+                List<CycleStep> s = [.. best.Schedule];
+                s[i] = s[i] with { KillAfter = s[i].KillAfter / 2 };
+                BlackboxCase candidate = best with { Schedule = s };
+                if (!Fails(candidate))
+                {
+                    break;
+                }
+
+                best = candidate;
+            }
+        }
+
+        return best;
     }
 
     private static bool YesNo(string value, string option) => value switch
@@ -149,7 +199,7 @@ internal static class BlackboxVerb
                 Property = v.Property,
                 Detail = v.Detail,
             };
-            string path = Path.Combine(outDir, $"blackbox-{spec.Name}-seed-{f.Seed}.json");
+            string path = Path.Combine(outDir, $"blackbox-{spec.Name}-{fs}-{Name(f.Policy)}-seed-{f.Seed}.json");
             File.WriteAllText(path, c.ToJson());
             saved.Add(path);
         }
@@ -277,7 +327,7 @@ internal static class BlackboxVerb
             neverStarted = results.Count(r => r.StartFailure is not null),
             loaderDisagreements = cycles.Count(c => c.Loader.StartsWith("disagrees", StringComparison.Ordinal)),
             seconds = elapsed.TotalSeconds,
-            violations = results.SelectMany(r => r.Cycles.SelectMany(c => c.Violations.Select(v => new { seed = r.Seed, policy = Name(r.Policy), cycle = c.Index, property = v.Property, detail = v.Detail }))),
+            violations = results.SelectMany(r => r.Cycles.SelectMany(c => c.Violations.Select(v => new { seed = r.Seed, policy = Name(r.Policy), cycle = c.Index, property = v.Property, detail = v.Detail, expected = v.Expected, actual = v.Actual }))),
             cases = saved,
             perRun = results.Select(r => new
             {
@@ -302,7 +352,7 @@ internal static class BlackboxVerb
         w.WriteLine(JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    public static int Replay(CliIo io, string file, int times)
+    public static int Replay(CliIo io, string file, int times, bool shrink = false)
     {
         if (!File.Exists(file))
         {
@@ -333,10 +383,23 @@ internal static class BlackboxVerb
             RunResult r = BlackboxRunner.Run(c.Seed, o, policy, c.Schedule);
             bool again = r.Violations.Any(v => v.Property == c.Property);
             reproduced += again ? 1 : 0;
-            io.Err.WriteLine($"replay {i + 1}/{times}: {(again ? "failed again: " + r.Violations.First(v => v.Property == c.Property).Detail : "passed")}");
+            BlackboxViolation? same = r.Violations.FirstOrDefault(v => v.Property == c.Property);
+            io.Err.WriteLine($"replay {i + 1}/{times}: {(same is null ? "passed" : "failed again: " + same.Detail)}");
+            foreach (string line in same is null ? [] : same.Expected.Take(8).Select(l => "  - expected " + l).Concat(same.Actual.Take(8).Select(l => "  + actual   " + l)))
+            {
+                io.Err.WriteLine(line);
+            }
         }
 
         io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"aofsim blackbox replay {file}: {c.Property} reproduced {reproduced}/{times} ({100.0 * reproduced / times:F0}%) [{c.Target.Name}, seed {c.Seed}, {c.Policy}, {c.Schedule.Count} cycle(s), disk {c.Disk}]"));
+        if (shrink && reproduced > 0)
+        {
+            BlackboxCase min = Shrink(c, policy, times, o);
+            string minFile = Path.ChangeExtension(file, ".min.json");
+            File.WriteAllText(minFile, min.ToJson());
+            io.Out.WriteLine($"shrunk: {c.Schedule.Count} cycle(s), {c.Connections} connection(s), {c.Schedule.Sum(x => x.KillAfter)} batches -> {min.Schedule.Count} cycle(s), {min.Connections} connection(s), {min.Schedule.Sum(x => x.KillAfter)} batches; {minFile}");
+        }
+
         return reproduced > 0 ? 1 : 0;
     }
 }

@@ -25,6 +25,9 @@ public sealed record BlackboxOptions
     /// <summary>The most batches a cycle sends before its kill (the kill is drawn in 1..this).</summary>
     public int MaxBatches { get; init; } = 300;
 
+    /// <summary>The longest quiet before a kill: half the cycles idle a drawn 0..this ms before it (0: never).</summary>
+    public int MaxQuietMs { get; init; }
+
     /// <summary>A fresh disk for the run of a seed.</summary>
     public Func<ulong, IBlackboxDisk> Disk { get; init; } = _ => new PlainDirectoryDisk();
 
@@ -41,5 +44,5 @@ public sealed record BlackboxOptions
     public Engine.Profiles.Profile LoaderProfile { get; init; } = Engine.Profiles.Profile.Fixed;
 
     /// <summary>The options as flags (for reports and replay lines).</summary>
-    public string Flags => $"--policy {Policy.ToString().ToLowerInvariant()} --crash {Crash.ToString().ToLowerInvariant()} --connections {Connections} --cycles {Cycles} --max-batches {MaxBatches} --disk {DiskName}";
+    public string Flags => $"--policy {Policy.ToString().ToLowerInvariant()} --crash {Crash.ToString().ToLowerInvariant()} --connections {Connections} --cycles {Cycles} --max-batches {MaxBatches} --quiet-ms {MaxQuietMs} --fs {DiskName}";
 }

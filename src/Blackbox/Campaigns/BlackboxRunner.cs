@@ -34,7 +34,8 @@ public static class BlackboxRunner
         {
             int kill = 1 + r.Next(Math.Max(1, o.MaxBatches));
             bool power = r.Chance(0.5);
-            steps.Add(new CycleStep(kill, o.Crash switch { CrashKind.Kill => false, CrashKind.Power => true, _ => power }));
+            int quiet = o.MaxQuietMs > 0 && r.Chance(0.5) ? r.Next(o.MaxQuietMs + 1) : 0;
+            steps.Add(new CycleStep(kill, o.Crash switch { CrashKind.Kill => false, CrashKind.Power => true, _ => power }, quiet));
         }
 
         return (policy, steps);
@@ -114,11 +115,16 @@ public static class BlackboxRunner
             int n = Interlocked.Increment(ref sent);
             if (n >= step.KillAfter)
             {
-                KillNow("schedule");
+                // With a quiet tail the clients stop here and the kill comes after it.
+                if (step.QuietMs == 0)
+                {
+                    KillNow("schedule");
+                }
+
                 return false;
             }
 
-            return !Volatile.Read(ref killed);
+            return !Volatile.Read(ref killed) && Volatile.Read(ref sent) < step.KillAfter;
         }, replyTimeout)) { IsBackground = true, Name = "blackbox-conn-" + d.Id })];
         foreach (Thread t in threads)
         {
@@ -138,6 +144,12 @@ public static class BlackboxRunner
             }
 
             threads.First(t => t.IsAlive).Join(2);
+        }
+
+        if (!Volatile.Read(ref killed) && step.QuietMs > 0 && sent >= step.KillAfter)
+        {
+            Thread.Sleep(step.QuietMs); // the scheduled idle: the target's own timers run
+            KillNow("schedule");
         }
 
         // Every connection ended without reaching the count (the target died by itself).

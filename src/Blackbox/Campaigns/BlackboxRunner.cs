@@ -143,7 +143,7 @@ public static class BlackboxRunner
                 KillNow("deadline");
             }
 
-            threads.First(t => t.IsAlive).Join(2);
+            threads.FirstOrDefault(t => t.IsAlive)?.Join(2);
         }
 
         if (!Volatile.Read(ref killed) && step.QuietMs > 0 && sent >= step.KillAfter)

@@ -57,7 +57,8 @@ internal static class BlackboxVerb
 
             var spec = new TargetSpec(name ?? "cmd", r.GetValue(profile)!, YesNo(r.GetValue(preamble)!, "--preamble"), r.GetValue(targetCmd), r.GetValue(ready));
             BlackboxOptions options = Options(spec, ParsePolicy(r.GetValue(policy)!), ParseCrash(r.GetValue(crash)!), r.GetValue(fs)!, r.GetValue(faults),
-                r.GetValue(connections), r.GetValue(cycles), r.GetValue(maxBatches), !r.GetValue(noLoader)) with { MaxQuietMs = r.GetValue(quiet) };
+                r.GetValue(connections), r.GetValue(cycles), r.GetValue(maxBatches), !r.GetValue(noLoader)) with
+            { MaxQuietMs = r.GetValue(quiet) };
             return Run(io, spec, options, r.GetValue(seed), r.GetValue(runs), r.GetValue(json), r.GetValue(outDir) ?? RunVerb.DefaultOutDir, r.GetValue(fs)!, r.GetValue(faults));
         });
 

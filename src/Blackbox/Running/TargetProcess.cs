@@ -16,6 +16,7 @@ public sealed class TargetProcess : IDisposable
     private readonly List<string> log = [];
     private readonly TaskCompletionSource readySignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Stopwatch clock = Stopwatch.StartNew();
+    private bool disposed;
 
     private TargetProcess(Process process, Regex ready)
     {
@@ -113,6 +114,11 @@ public sealed class TargetProcess : IDisposable
     /// <summary>SIGKILL, then waits until the process is reaped.</summary>
     public void Kill()
     {
+        if (disposed)
+        {
+            return;
+        }
+
         try
         {
             if (!process.HasExited)
@@ -134,6 +140,12 @@ public sealed class TargetProcess : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         Kill();
         process.Dispose();
     }

@@ -55,6 +55,31 @@ public sealed partial class AofsimTarget : BlackboxTarget
     public override bool LoadedTruncated(IReadOnlyList<string> log) => log.Any(l => l.Contains("loaded anyway because aof-load-truncated is enabled", StringComparison.Ordinal));
 
     /// <inheritdoc/>
+    /// <remarks>The engine's own repair tool, <c>aofsim check --fix</c>, as the simulator's recovery ladder runs it.</remarks>
+    public override RepairResult? Repair(string dir, IReadOnlyList<string> log)
+    {
+        string aof = Path.Combine(dir, "appendonly.aof");
+        if (!File.Exists(aof) || !log.Any(l => l.Contains("redis-check-aof --fix", StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        long before = new FileInfo(aof).Length;
+        var psi = new System.Diagnostics.ProcessStartInfo(Command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in Command.Skip(1).Concat(["check", "--fix", aof]))
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = System.Diagnostics.Process.Start(psi) ?? throw new IOException($"could not start {Command[0]}");
+        Task<string> err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        string[] lines = [.. (output + err.Result).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(6)];
+        return new RepairResult($"aofsim check --fix {aof}", p.ExitCode, before - new FileInfo(aof).Length, lines);
+    }
+
+    /// <inheritdoc/>
     public override (byte[]? Aof, string? Why) SingleAof(string dir)
     {
         string path = Path.Combine(dir, "appendonly.aof");

@@ -25,6 +25,7 @@ public static class Program
         root.Add(FuzzVerb.Build(io));
         root.Add(VectorsVerb.Build(io));
         root.Add(BugsVerb.Build(io));
+        root.Add(BlackboxVerb.Build(io));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

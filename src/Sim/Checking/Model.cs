@@ -284,6 +284,9 @@ public sealed class Model
         return s.Contains('.', StringComparison.Ordinal) ? s.TrimEnd('0').TrimEnd('.') : s;
     }
 
+    /// <summary>The expiry of a key held (expired or not): its unix time in ms, -1 for none, -2 when the key is not held.</summary>
+    public long ExpireAtOf(int db, string key) => keys.TryGetValue((db, key), out Entry? e) ? e.ExpireAt : -2;
+
     private bool TryGet(int db, string key, long now, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Entry? e)
     {
         if (keys.TryGetValue((db, key), out e) && (e.ExpireAt == -1 || e.ExpireAt >= now))

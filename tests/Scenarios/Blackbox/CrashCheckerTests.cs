@@ -1,0 +1,105 @@
+using AofSim.Blackbox.Checking;
+using AofSim.Blackbox.Resp;
+using AofSim.Blackbox.Running;
+using AofSim.Sim.Checking;
+
+namespace AofSim.Scenarios.Blackbox;
+
+/// <summary>The black-box checker on planted histories: it must catch a lost acknowledged write and a reordered pair, and pass the honest recoveries.</summary>
+public sealed class CrashCheckerTests
+{
+    private const long T0 = 1_700_000_000_000;
+
+    private static ClientBatch Set(int index, string key, string value, long sent, long? replied)
+    {
+        var b = new ClientBatch(index, 0, [["SET", key, value]], sent) { RepliedMs = replied };
+        if (replied is not null)
+        {
+            b.Replies.Add(new RespReply('+', "OK", null, "+OK\r\n"));
+        }
+
+        return b;
+    }
+
+    private static Dictionary<(int Db, string Key), RecoveredKey> Keys(params (string Key, string Value)[] keys) =>
+        keys.ToDictionary(k => (0, k.Key), k => DatasetReader.Make(0, k.Key, k.Value, -1));
+
+    private static CrashFacts Facts(long window, bool power = true) => new(T0 + 5000, power, window, T0 + 6000, T0 + 6010);
+
+    [Fact]
+    public void A_lost_acknowledged_write_under_always_is_caught()
+    {
+        ConnectionRecord c = new(0, new Model(), [Set(0, "s:0", "a", T0, T0 + 2), Set(1, "s:1", "b", T0 + 3, T0 + 5)]);
+        var recovered = new Dictionary<int, Dictionary<(int, string), RecoveredKey>> { [0] = Keys(("s:0", "a")) };
+
+        (IReadOnlyList<ConnectionVerdict> verdicts, IReadOnlyList<BlackboxViolation> violations) = CrashChecker.Check([c], recovered, Facts(window: 0));
+
+        BlackboxViolation v = Assert.Single(violations);
+        Assert.Equal("lost-acknowledged-write", v.Property);
+        ConnectionVerdict only = Assert.Single(verdicts);
+        Assert.Equal(1, only.MaxPrefix);
+        Assert.Equal(1, only.AckedWritesLost);
+    }
+
+    [Fact]
+    public void The_same_loss_is_allowed_when_the_policy_promises_nothing_at_a_power_loss()
+    {
+        ConnectionRecord c = new(0, new Model(), [Set(0, "s:0", "a", T0, T0 + 2), Set(1, "s:1", "b", T0 + 3, T0 + 5)]);
+        var recovered = new Dictionary<int, Dictionary<(int, string), RecoveredKey>> { [0] = Keys(("s:0", "a")) };
+
+        (IReadOnlyList<ConnectionVerdict> verdicts, IReadOnlyList<BlackboxViolation> violations) = CrashChecker.Check([c], recovered, Facts(window: long.MaxValue));
+
+        Assert.Empty(violations);
+        Assert.Equal(1, Assert.Single(verdicts).AckedWritesLost);
+    }
+
+    [Fact]
+    public void Everything_recovered_passes_under_always()
+    {
+        ConnectionRecord c = new(0, new Model(), [Set(0, "s:0", "a", T0, T0 + 2), Set(1, "s:0", "b", T0 + 3, T0 + 5)]);
+        var recovered = new Dictionary<int, Dictionary<(int, string), RecoveredKey>> { [0] = Keys(("s:0", "b")) };
+
+        (_, IReadOnlyList<BlackboxViolation> violations) = CrashChecker.Check([c], recovered, Facts(window: 0));
+
+        Assert.Empty(violations);
+    }
+
+    [Fact]
+    public void A_reordered_pair_across_connections_is_caught()
+    {
+        // Connection 1's write was sent after connection 0's was acknowledged: it cannot survive alone.
+        ConnectionRecord first = new(0, new Model(), [Set(0, "s:0", "a", T0, T0 + 5)]);
+        ConnectionRecord second = new(1, new Model(), [Set(0, "s:0", "b", T0 + 10, T0 + 15)]);
+        var recovered = new Dictionary<int, Dictionary<(int, string), RecoveredKey>> { [0] = Keys(), [1] = Keys(("s:0", "b")) };
+
+        (_, IReadOnlyList<BlackboxViolation> violations) = CrashChecker.Check([first, second], recovered, Facts(window: long.MaxValue));
+
+        BlackboxViolation v = Assert.Single(violations);
+        Assert.Equal("real-time-order", v.Property);
+        Assert.Equal(1, v.Connection);
+    }
+
+    [Fact]
+    public void Concurrent_writes_may_survive_in_either_order()
+    {
+        // Connection 1's write was sent before connection 0's reply: no order between them.
+        ConnectionRecord first = new(0, new Model(), [Set(0, "s:0", "a", T0, T0 + 20)]);
+        ConnectionRecord second = new(1, new Model(), [Set(0, "s:0", "b", T0 + 10, T0 + 25)]);
+        var recovered = new Dictionary<int, Dictionary<(int, string), RecoveredKey>> { [0] = Keys(), [1] = Keys(("s:0", "b")) };
+
+        (_, IReadOnlyList<BlackboxViolation> violations) = CrashChecker.Check([first, second], recovered, Facts(window: long.MaxValue));
+
+        Assert.Empty(violations);
+    }
+
+    [Fact]
+    public void A_value_no_prefix_explains_is_caught()
+    {
+        ConnectionRecord c = new(0, new Model(), [Set(0, "s:0", "a", T0, T0 + 2)]);
+        var recovered = new Dictionary<int, Dictionary<(int, string), RecoveredKey>> { [0] = Keys(("s:0", "zzz")) };
+
+        (_, IReadOnlyList<BlackboxViolation> violations) = CrashChecker.Check([c], recovered, Facts(window: long.MaxValue));
+
+        Assert.Equal("not-a-prefix", Assert.Single(violations).Property);
+    }
+}

@@ -31,6 +31,9 @@ public sealed class RecordOptions
     /// <summary>Exhaustive mode's crash state.</summary>
     public int CrashVariant { get; set; }
 
+    /// <summary>Swarm testing on (a record without the field is from a uniform-mix build: false).</summary>
+    public bool Swarm { get; set; }
+
     /// <summary>The record of <paramref name="o"/>.</summary>
     public static RecordOptions Of(SimOptions o) => new()
     {
@@ -42,6 +45,7 @@ public sealed class RecordOptions
         Plan = o.Plan is null ? null : JsonNode.Parse(o.Plan.ToJson()),
         PowerLossAfter = o.PowerLossAfterCall,
         CrashVariant = o.CrashVariant,
+        Swarm = o.Swarm,
     };
 
     /// <summary>The options these name, or null with <paramref name="error"/> saying which name is unknown.</summary>
@@ -78,6 +82,7 @@ public sealed class RecordOptions
                     Plan = Plan is null ? null : AofSim.Faults.FaultPlan.FromJson(Plan.ToJsonString()),
                     PowerLossAfterCall = PowerLossAfter,
                     CrashVariant = CrashVariant,
+                    Swarm = Swarm,
                 };
             }
             catch (JsonException e)

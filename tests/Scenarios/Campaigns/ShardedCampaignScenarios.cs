@@ -76,8 +76,11 @@ public sealed class ShardedCampaignScenarios : IDisposable
             Assert.Matches("^([0-9a-f]{40}|unknown)$", r["commit"]!.GetValue<string>());
             Assert.Matches("^[0-9a-f]{16}$", r["traceHash"]!.GetValue<string>());
             Assert.True(r["seconds"]!.GetValue<double>() > 0);
-            Assert.Equal(300, r["events"]!.GetValue<int>());
             JsonArray violations = r["violations"]!.AsArray();
+
+            // A seed runs its 300 events unless a recovery no longer matches the model, which ends it.
+            Assert.True(r["events"]!.GetValue<int>() == 300 || violations.Count > 0, r.ToJsonString());
+            Assert.True(r["options"]!["swarm"]!.GetValue<bool>());
             Assert.Equal(violations.Count == 0 ? "pass" : "fail", r["verdict"]!.GetValue<string>());
             foreach (JsonNode? v in violations)
             {

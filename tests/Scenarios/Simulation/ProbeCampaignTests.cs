@@ -71,7 +71,7 @@ public sealed class ProbeCampaignTests
     [Fact]
     public void ACampaignThatMissesARequiredProbeExitsWithTheProbeCodeAndNamesIt()
     {
-        (int exit, string stdout, string stderr) = AofsimProcess.Capture("run", "--seeds", "1..3", "--jobs", "2");
+        (int exit, string stdout, string stderr) = AofsimProcess.Capture("run", "--seeds", "1..3", "--swarm", "false", "--jobs", "2");
         Assert.Equal(3, exit);
         string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("aofsim run:", StringComparison.Ordinal));
         Assert.Contains("required coverage probes never hit:", line, StringComparison.Ordinal);
@@ -84,6 +84,7 @@ public sealed class ProbeCampaignTests
     [InlineData("--seed", "2")]
     [InlineData("--seeds", "1..3", "--faults", "none")]
     [InlineData("--seeds", "1..3", "--require-probes", "false")]
+    [InlineData("--seeds", "1..3")] // under swarm, short of ProbeReport.SwarmMinimumSeeds
     public void ASingleSeedANarrowedCampaignOrAnOptOutIsNotHeldToThem(params string[] args)
     {
         (int exit, string stdout, string stderr) = AofsimProcess.Capture(["run", .. args, "--jobs", "2"]);

@@ -35,6 +35,7 @@ public sealed record Profile
         WriteLoopsOnShortWrites = true,
         RewriteAfterFsyncError = true,
         FsyncLoadedTailOnStart = true,
+        ShutdownWaitsForInitialAof = true,
     };
 
     /// <summary>The profile's name.</summary>
@@ -137,6 +138,14 @@ public sealed record Profile
     /// switch the loaded AOF is fsynced before the server serves a client.
     /// </summary>
     public bool FsyncLoadedTailOnStart { get; init; }
+
+    /// <summary>
+    /// Redis 2.8's prepareForShutdown: SHUTDOWN while <c>appendonly yes</c> waits for its first
+    /// rewrite (WAIT_REWRITE) refuses ("Writing initial AOF, can't exit."). The seed kills the
+    /// child and exits: the writes acknowledged since were only in the diff buffer, and the AOF
+    /// the restart loads is whatever an earlier AOF session left in the file.
+    /// </summary>
+    public bool ShutdownWaitsForInitialAof { get; init; }
 
     /// <summary>The names of every switch.</summary>
     public static IReadOnlyList<string> SwitchNames { get; } =

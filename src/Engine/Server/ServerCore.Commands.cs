@@ -82,6 +82,14 @@ public sealed partial class ServerCore
             // the full dataset anyway.
             if (AofChildPid != -1)
             {
+                // Unless AOF was just turned on: the file is not written yet, and the dataset
+                // would be lost (Redis 2.8).
+                if (State == AofState.WaitRewrite && Profile.ShutdownWaitsForInitialAof)
+                {
+                    log.Log(LogLevel.Warning, "Writing initial AOF, can't exit.");
+                    return false;
+                }
+
                 log.Log(LogLevel.Warning, "There is a child rewriting the AOF. Killing it!");
                 probes.Hit(Diagnostics.ProbeId.RewriteChildKilledByServer);
                 ports.Children.Kill(AofChildPid);

@@ -206,23 +206,26 @@ public static class BlackboxRunner
         double recoveryMs = clock.Elapsed.TotalMilliseconds;
         List<ConnectionRecord> records = [.. drivers.Select((d, i) => new ConnectionRecord(d.Id, models[i], [.. d.Batches]))];
         int ackedWrites = records.Sum(r => r.Batches.Where(b => b.Acked).Sum(b => b.Writes));
+        // What every cycle reports, up or not; a cycle that read the dataset back adds its verdicts.
+        CycleResult Result(int lost) => new()
+        {
+            Index = index,
+            Step = step,
+            StoppedBy = stoppedBy,
+            Batches = sent,
+            AckedWrites = ackedWrites,
+            AckedWritesLost = lost,
+            Availability = availability,
+            RecoveryMs = recoveryMs,
+            FixBytesCut = fixCut,
+            DiskLines = diskLines,
+            Violations = violations,
+        };
+
         if (!up)
         {
             next.Dispose();
-            return (new CycleResult
-            {
-                Index = index,
-                Step = step,
-                StoppedBy = stoppedBy,
-                Batches = sent,
-                AckedWrites = ackedWrites,
-                AckedWritesLost = 0,
-                Availability = availability,
-                RecoveryMs = recoveryMs,
-                FixBytesCut = fixCut,
-                DiskLines = diskLines,
-                Violations = violations,
-            }, null);
+            return (Result(lost: 0), null);
         }
 
         // The whole dataset, read back and checked.
@@ -257,21 +260,6 @@ public static class BlackboxRunner
             models[i].Reset(byConnection[drivers[i].Id].Values.Select(k => (k.Db, k.Key, k.Value, k.ExpireAt)));
         }
 
-        return (new CycleResult
-        {
-            Index = index,
-            Step = step,
-            StoppedBy = stoppedBy,
-            Batches = sent,
-            AckedWrites = ackedWrites,
-            AckedWritesLost = verdicts.Sum(v => v.AckedWritesLost),
-            Availability = availability,
-            RecoveryMs = recoveryMs,
-            FixBytesCut = fixCut,
-            Loader = loader,
-            DiskLines = diskLines,
-            Verdicts = verdicts,
-            Violations = violations,
-        }, next);
+        return (Result(verdicts.Sum(v => v.AckedWritesLost)) with { Loader = loader, Verdicts = verdicts }, next);
     }
 }

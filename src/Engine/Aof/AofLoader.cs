@@ -1,3 +1,4 @@
+using System.Buffers;
 using AofSim.Engine.Commands;
 using AofSim.Engine.Data;
 using AofSim.Engine.Ports;
@@ -52,7 +53,12 @@ public sealed class AofLoader
     private readonly CommandArgs args;
     private readonly List<(CommandDef Cmd, CommandArgs Args, long Offset)> queued = [];
 
+    // The read buffer: rented from the shared pool (a restart loads the file again, and a rented
+    // array is bigger than asked), so its logical size is cap, never buf.Length. A caller's
+    // filled buffer (LoadInPlace) is used as given and never returned to the pool.
     private byte[] buf;
+    private int cap;
+    private bool rented;
     private int pos;
     private int end;
     private long bufStart;
@@ -74,7 +80,9 @@ public sealed class AofLoader
         processor = new CommandProcessor(data, profile, random);
         processor.Context.Loading = true;
         processor.Context.Reply = discard;
-        buf = filled ?? new byte[(int)Math.Clamp(fileSize, 16, fileSize == long.MaxValue ? PipeChunkSize : ChunkSize)];
+        cap = filled?.Length ?? (int)Math.Clamp(fileSize, 16, fileSize == long.MaxValue ? PipeChunkSize : ChunkSize);
+        rented = filled is null;
+        buf = filled ?? ArrayPool<byte>.Shared.Rent(cap);
         if (filled is not null)
         {
             // The whole file is in the buffer: there is nothing left to read, and so no reason to
@@ -148,9 +156,16 @@ public sealed class AofLoader
         }
 
         var loader = new AofLoader(input, fileSize < 0 ? long.MaxValue : fileSize, data, profile, random ?? new SplitMix64(0), options, log ?? NullLog.Instance, currentSize: currentSize);
-        LoadResult result = loader.Finish(loader.Run());
-        // The bytes read when there was no size, or when the file grew while it was read.
-        return result with { FileSize = Math.Max(fileSize, loader.bufStart + loader.end) };
+        try
+        {
+            LoadResult result = loader.Finish(loader.Run());
+            // The bytes read when there was no size, or when the file grew while it was read.
+            return result with { FileSize = Math.Max(fileSize, loader.bufStart + loader.end) };
+        }
+        finally
+        {
+            loader.ReturnBuffer();
+        }
     }
 
     /// <summary>
@@ -665,27 +680,27 @@ public sealed class AofLoader
             end = tail;
         }
 
-        if (end == buf.Length)
+        if (end == cap)
         {
             // Up to what the file had left at open when that is more than the buffer holds. When
             // the buffer holds all of it already, only a file that has grown since can give more:
             // a quarter more room (at least 16 KB) finds out without doubling the buffer of every
             // file cut in its last command. A stream with no size (a FIFO) has left = MaxValue.
             long left = fileSize - bufStart;
-            long want = left > buf.Length ? Math.Min((long)buf.Length * 2, left) : buf.Length + Math.Max(16L * 1024, buf.Length / 4);
+            long want = left > cap ? Math.Min((long)cap * 2, left) : cap + Math.Max(16L * 1024, cap / 4);
             if (want > Array.MaxLength)
             {
                 eof = true;
                 return false;
             }
 
-            Array.Resize(ref buf, (int)want);
+            Grow((int)want);
         }
 
         int n;
         try
         {
-            n = input.Read(buf, end, buf.Length - end);
+            n = input.Read(buf, end, cap - end);
         }
         catch (IOException e)
         {
@@ -701,5 +716,31 @@ public sealed class AofLoader
 
         end += n;
         return true;
+    }
+
+    // A bigger buffer for a command that does not fit: the bytes so far move over, the old
+    // buffer goes back to the pool (nothing keeps a reference to it: queued commands are copies).
+    private void Grow(int want)
+    {
+        byte[] bigger = ArrayPool<byte>.Shared.Rent(want);
+        Buffer.BlockCopy(buf, 0, bigger, 0, end);
+        if (rented)
+        {
+            ArrayPool<byte>.Shared.Return(buf);
+        }
+
+        buf = bigger;
+        cap = want;
+        rented = true;
+    }
+
+    // The load is over: the read buffer goes back to the pool (not a caller's filled buffer).
+    private void ReturnBuffer()
+    {
+        if (rented)
+        {
+            ArrayPool<byte>.Shared.Return(buf);
+            buf = [];
+        }
     }
 }

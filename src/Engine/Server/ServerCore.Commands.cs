@@ -63,8 +63,7 @@ public sealed partial class ServerCore
         if (State == AofState.Off && AofFileNotDurable)
         {
             // The AOF a restart loads is not durable: the same fsyncgate as below.
-            log.Log(LogLevel.Warning, "The AOF is not durable since an fsync error and is not rewritten yet, can't exit.");
-            return false;
+            return RefuseShutdownNotDurable();
         }
 
         if (State != AofState.Off)
@@ -74,8 +73,7 @@ public sealed partial class ServerCore
                 // After an fsync error the AOF holds pages Linux will never write; a restarted
                 // server could not learn of the error, so only the rewrite (the child, left
                 // running) makes the AOF durable again: exiting first would lose those writes.
-                log.Log(LogLevel.Warning, "The AOF is not durable since an fsync error and is not rewritten yet, can't exit.");
-                return false;
+                return RefuseShutdownNotDurable();
             }
 
             // Kill the AOF saving child as the AOF we already have may be longer but contains
@@ -135,13 +133,20 @@ public sealed partial class ServerCore
             {
                 // The same fsyncgate: stay up, refuse writes, and let cron rewrite the AOF.
                 EnterFsyncBroken(e);
-                log.Log(LogLevel.Warning, "The AOF is not durable since an fsync error and is not rewritten yet, can't exit.");
-                return false;
+                return RefuseShutdownNotDurable();
             }
         }
 
         Stop(0, "Redis is now ready to exit, bye bye...");
         return true;
+    }
+
+    // The one refusal of every fsyncgate case (fixes RewriteAfterFsyncError): the AOF a restart
+    // would load holds pages that may never reach the disk, and only a rewrite replaces it.
+    private bool RefuseShutdownNotDurable()
+    {
+        log.Log(LogLevel.Warning, "The AOF is not durable since an fsync error and is not rewritten yet, can't exit.");
+        return false;
     }
 
     private static void Field(StringBuilder sb, string name, long value) =>

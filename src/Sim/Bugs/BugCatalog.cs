@@ -39,7 +39,7 @@ public static class BugCatalog
             "#17 PRs #8612/#13041",
             "whole-second times skew the everysec fsync (1 ms to 2 s apart) and the 2 s postpone",
             Findable: false,
-            "inside the promise: both timings fsync only at a flush (beforeSleep or cron), so the seed's whole-second clock moves an fsync by at most about a cron period against millisecond timing (Redis's own account, PR #13041: intervals over 1.5 s or under 0.5 s, a regularity fix); the contract's everysec window (2000 + K + 2000 + K + 2F, which must hold for the seed's two-second clock) is wider than that. A window narrow enough to tell them apart would come from the engine's own timing, not from a fact"),
+            "inside the promise: both timings fsync only at a flush (beforeSleep or cron), so the seed's whole-second clock moves an fsync by at most about a cron period against millisecond timing (Redis's own account, PR #13041: intervals over 1.5 s or under 0.5 s, a regularity fix); the contract's everysec window (2000 + K + 2000 + K + 2F, which must hold for the seed's two-second clock) is wider than that. A window narrow enough to tell them apart would come from the engine's own timing, not from a fact; FlushScenarios.TheSeedTimesThePostponeInWholeSecondsSoItCanWriteAfterLittleMoreThanOneSecond and the flush vectors test it"),
         new(
             "LoaderShortBulkIsTruncation",
             "Redis 2.8 loader",

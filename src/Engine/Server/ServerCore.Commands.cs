@@ -60,9 +60,11 @@ public sealed partial class ServerCore
         }
 
         log.Log(LogLevel.Warning, "User requested shutdown...");
-        if (State == AofState.Off && AofFileNotDurable)
+        if (State != AofState.On && AofFileNotDurable)
         {
-            // The AOF a restart loads is not durable: the same fsyncgate as below.
+            // The AOF a restart loads is not durable: the same fsyncgate as below. Turned on
+            // again, it stays so until the rewrite that waits to switch it on has replaced it,
+            // child running or not (a killed child's retry may wait for a BGSAVE).
             return RefuseShutdownNotDurable();
         }
 

@@ -147,8 +147,10 @@ public sealed partial class ServerCore
         AofSelectedDb = -1;
 
         // The next start rewrites the AOF from memory anyway; but until then the file on disk
-        // keeps the pages a failed fsync dropped, and a restart would load it as it is.
-        AofFileNotDurable = Profile.RewriteAfterFsyncError && (NoteFsyncErrors() || synced != Errno.None);
+        // keeps the pages a failed fsync dropped, and a restart would load it as it is. Only a
+        // rewrite clears it: an fsync that succeeds now (after the AOF was turned on and off
+        // again) covers nothing of what Linux dropped.
+        AofFileNotDurable |= Profile.RewriteAfterFsyncError && (NoteFsyncErrors() || synced != Errno.None);
         State = AofState.Off;
         AofFsyncBroken = false;
 

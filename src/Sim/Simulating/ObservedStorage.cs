@@ -23,6 +23,7 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
     private bool severalAofFds;
     private long chainLength;
     private long chainWritten;
+    private bool nextWriteCapped;
 
     /// <summary>The last write to the AOF failed or was short, and none went through whole since.</summary>
     public bool AofWriteFailing { get; private set; }
@@ -38,9 +39,17 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
 
     /// <summary>
     /// Calls of the current process the disk failed (an error, a short write; not an open or
-    /// unlink of a name that is not there): while none has, the disk never failed the server.
+    /// unlink of a name that is not there, nor a write only capped): while none has, the disk
+    /// never failed the server.
     /// </summary>
     public int FailuresThisProcess { get; private set; }
+
+    /// <summary>
+    /// Fact of the fault injector: the write being made is capped (it takes fewer bytes than asked,
+    /// with no error, as Linux caps one write(2) at MAX_RW_COUNT). That is progress, not a failure:
+    /// the caller is to write the rest (POSIX), and the disk takes it.
+    /// </summary>
+    public void NextWriteCapped() => nextWriteCapped = true;
 
     /// <summary>A new process: the old one's descriptors are gone, and its failing writes with them.</summary>
     public void Restarted()
@@ -74,7 +83,9 @@ internal sealed class ObservedStorage(IStorage inner, string aofName) : IStorage
     public SysResult Write(int fd, ReadOnlySpan<byte> data)
     {
         SysResult r = inner.Write(fd, data);
-        FailuresThisProcess += !r.Ok || r.Value != data.Length ? 1 : 0;
+        bool capped = nextWriteCapped;
+        nextWriteCapped = false;
+        FailuresThisProcess += !r.Ok || (r.Value != data.Length && !capped) ? 1 : 0;
         if (IsAof(fd))
         {
             // A write of exactly what a short write left is its continuation (a write loop, or a

@@ -215,6 +215,14 @@ internal sealed class SimWorld : IAofLog, IDisposable
     {
         writer.Line(e.Line);
         result.Count(result.Faults, e.Kind);
+        if (e.Fault.Action is AofSim.Faults.WriteCap && e.Op == AofSim.Faults.FaultOp.Write)
+        {
+            // A capped write is progress, not a failure (the disk takes the rest): it excuses no
+            // refusal of writes.
+            Observed.NextWriteCapped();
+            return;
+        }
+
         FaultsThisProcess++;
         if (e.Fault.Action is AofSim.Faults.Fail && e.Op == AofSim.Faults.FaultOp.Ftruncate)
         {

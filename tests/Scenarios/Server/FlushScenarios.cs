@@ -374,6 +374,52 @@ public sealed class FlushScenarios
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ShutdownUnderFixedRefusesUntilARewriteEvenWhenTheAofNotDurableIsTurnedOnAgain(bool offAgain)
+    {
+        // Found by the swarm gate (seeds 1579, 2788, 2834): the AOF turned off after an fsync
+        // error, then on again, lost that memory, either in WAIT_REWRITE with no child running
+        // (the killed child's retry had not started yet) or when turned off again (the new fsync
+        // succeeded over the pages Linux dropped); SHUTDOWN exited, and after a later power loss
+        // the hole those pages left cut off every write acknowledged after the restart.
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Everysec);
+        h.Tick(1000);
+        h.Call("SET a 1");
+        h.Storage.NextError["fdatasync"] = Errno.EIO;
+        h.Jobs.RunAll();
+        Assert.Equal("+OK\r\n", h.Call("CONFIG SET appendonly no"));
+        Assert.Equal("+OK\r\n", h.Call("CONFIG SET appendonly yes"));
+        Assert.True(h.Children.Kill(h.Core.AofChildPid));
+        h.Children.FailFork = Errno.EAGAIN; // the retry cron schedules cannot start yet
+        h.Tick(200);
+        Assert.Equal(-1, h.Core.AofChildPid);
+        Assert.Equal(AofState.WaitRewrite, h.Core.State);
+        if (offAgain)
+        {
+            Assert.Equal("+OK\r\n", h.Call("CONFIG SET appendonly no"));
+        }
+
+        Assert.Equal("-ERR Errors trying to SHUTDOWN. Check logs.\r\n", h.Call("SHUTDOWN"));
+        Assert.Null(h.Core.Stopped);
+        Assert.Contains("The AOF is not durable since an fsync error and is not rewritten yet, can't exit.", h.Messages);
+
+        // A rewrite from memory replaces the file; then SHUTDOWN exits.
+        h.Children.FailFork = null;
+        if (offAgain)
+        {
+            h.Call("BGREWRITEAOF");
+        }
+
+        h.Tick(200);
+        Assert.Equal(0, h.Children.Finish(h.Core.AofChildPid));
+        h.Tick(200);
+        Assert.Contains("Background AOF rewrite finished successfully", h.Messages);
+        h.Exec("SHUTDOWN");
+        Assert.Equal(0, h.Core.Stopped!.ExitCode);
+    }
+
     [Fact]
     public void InfoReportsTheBufferAndPendingFsyncs()
     {

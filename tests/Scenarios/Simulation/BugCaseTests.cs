@@ -29,6 +29,7 @@ public sealed class BugCaseTests
         { "LoaderChecksBulkCrlf", Property.ReplayEquivalence },
         { "FlushBeforeShutdown", Property.Durability },
         { "IncrByFloatKeepsTtl", Property.RewriteEquivalence },
+        { "WriteLoopsOnShortWrites", Property.Availability },
     };
 
     [Theory]

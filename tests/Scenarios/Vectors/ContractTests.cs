@@ -35,6 +35,7 @@ public sealed class ContractTests
     [InlineData("AtomicSetEx", "feed/setex-fixed")]
     [InlineData("FsyncEverysecTail", "flush/everysec-tail-fsynced-fixed")]
     [InlineData("RemoveBothTempNames", "rewrite-done/child-killed-redis26")]
+    [InlineData("LoaderStrictHeaders", "load/headers-atoi-strtol-fixed")]
     public void ABrokenPortFailsTheVectorsThatNameItsSwitchAndOnlyThose(string name, string oneOfThem)
     {
         (int exit, string output) = Verify("--impl", Engine($"--flip {name}"), "--vectors", VectorFiles.Dir);

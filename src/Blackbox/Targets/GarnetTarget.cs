@@ -21,7 +21,7 @@ public sealed partial class GarnetTarget : BlackboxTarget
     public const string ToolId = "garnet-server";
 
     /// <summary>A Garnet target run by <paramref name="command"/> (the program and its leading arguments, e.g. <c>dotnet …/GarnetServer.dll</c>).</summary>
-    public GarnetTarget(IReadOnlyList<string> command, string? version)
+    public GarnetTarget(IReadOnlyList<string> command, string? version, bool skipSets = false)
     {
         if (command.Count == 0)
         {
@@ -30,6 +30,7 @@ public sealed partial class GarnetTarget : BlackboxTarget
 
         Command = command;
         Version = version;
+        SkipSets = skipSets;
     }
 
     /// <summary>The program and leading arguments that run garnet-server.</summary>
@@ -38,11 +39,17 @@ public sealed partial class GarnetTarget : BlackboxTarget
     /// <summary>The tool's version from the manifest (null for an explicit <c>--garnet</c> path).</summary>
     public string? Version { get; }
 
+    /// <summary>Sets left out of the comparison (<c>--skip-sets</c>): Garnet replays SPOP at random (docs/blackbox.md).</summary>
+    public bool SkipSets { get; }
+
     /// <inheritdoc/>
     public override string Name => "garnet";
 
     /// <inheritdoc/>
-    public override string Describe => $"garnet {Version ?? "(" + string.Join(' ', Command) + ")"}, device RandomAccess";
+    public override string Describe => $"garnet {Version ?? "(" + string.Join(' ', Command) + ")"}, device RandomAccess{(SkipSets ? ", sets not compared" : string.Empty)}";
+
+    /// <inheritdoc/>
+    public override bool ComparesSets => !SkipSets;
 
     /// <inheritdoc/>
     public override Regex Ready => ReadyLine();
@@ -92,7 +99,7 @@ public sealed partial class GarnetTarget : BlackboxTarget
     /// restored in the NuGet packages folder <paramref name="packagesRoot"/> (where
     /// <c>dotnet tool restore</c> puts it). Null with the reason in one line when there is none.
     /// </summary>
-    public static (GarnetTarget? Target, string? Why) Locate(string? explicitPath, IEnumerable<string> startDirectories, string packagesRoot)
+    public static (GarnetTarget? Target, string? Why) Locate(string? explicitPath, IEnumerable<string> startDirectories, string packagesRoot, bool skipSets = false)
     {
         if (explicitPath is not null)
         {
@@ -102,7 +109,7 @@ public sealed partial class GarnetTarget : BlackboxTarget
             }
 
             string full = Path.GetFullPath(explicitPath);
-            return (new GarnetTarget(full.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? [DotnetHost(), full] : [full], null), null);
+            return (new GarnetTarget(full.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? [DotnetHost(), full] : [full], null, skipSets), null);
         }
 
         string? manifest = startDirectories.Select(FindManifest).FirstOrDefault(m => m is not null);
@@ -134,7 +141,7 @@ public sealed partial class GarnetTarget : BlackboxTarget
             : null;
         return entry is null
             ? (null, $"garnet-server {version} is in {manifest} but not restored under {packagesRoot} (run dotnet tool restore, or give --garnet PATH)")
-            : (new GarnetTarget([DotnetHost(), entry], version), null);
+            : (new GarnetTarget([DotnetHost(), entry], version, skipSets), null);
     }
 
     /// <summary>The installed garnet-server (<see cref="Locate"/> from the current directory and this program's, in the default NuGet folder), or null.</summary>

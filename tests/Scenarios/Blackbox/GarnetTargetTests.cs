@@ -178,22 +178,35 @@ public sealed class GarnetTargetTests
         {
             using (TargetProcess first = TargetProcess.Start(garnet.Launch(dir, port, AppendFsync.Always), garnet.Ready, dir))
             {
-                Assert.True(first.WaitReady(TimeSpan.FromSeconds(120)), string.Join(" | ", first.Log.TakeLast(3)));
-                using var c = new RespConnection(port, TimeSpan.FromSeconds(30));
-                c.Must("SELECT", "5");
-                Assert.Equal("OK", c.Must("SET", "k", "line\r\nbreak").Text);
-                Assert.Equal(2, c.Must("RPUSH", "l", "a", "b").Integer);
-                first.Kill();
+                try
+                {
+                    Assert.True(first.WaitReady(TimeSpan.FromSeconds(120)), string.Join(" | ", first.Log.TakeLast(3)));
+                    using var c = new RespConnection(port, TimeSpan.FromSeconds(30));
+                    c.Must("SELECT", "5");
+                    Assert.Equal("OK", c.Must("SET", "k", "line\r\nbreak").Text);
+                    Assert.Equal(2, c.Must("RPUSH", "l", "a", "b").Integer);
+                }
+                finally
+                {
+                    first.Kill();
+                }
             }
 
             Assert.True(Directory.Exists(Path.Combine(dir, "AOF_5")), "Garnet keeps db 5's AOF in AOF_5/");
             using TargetProcess second = TargetProcess.Start(garnet.Launch(dir, port, AppendFsync.Always), garnet.Ready, dir);
-            Assert.True(second.WaitReady(TimeSpan.FromSeconds(120)), string.Join(" | ", second.Log.TakeLast(3)));
-            using var r = new RespConnection(port, TimeSpan.FromSeconds(30));
-            Dictionary<int, List<RecoveredKey>> all = DatasetReader.Read(r, 16);
-            Assert.Equal(["k", "l"], all[5].Select(k => k.Key).Order(StringComparer.Ordinal));
-            Assert.Equal("line\r\nbreak", all[5].Single(k => k.Key == "k").Value);
-            Assert.All(all.Where(kv => kv.Key != 5), kv => Assert.Empty(kv.Value));
+            try
+            {
+                Assert.True(second.WaitReady(TimeSpan.FromSeconds(120)), string.Join(" | ", second.Log.TakeLast(3)));
+                using var r = new RespConnection(port, TimeSpan.FromSeconds(30));
+                Dictionary<int, List<RecoveredKey>> all = DatasetReader.Read(r, 16);
+                Assert.Equal(["k", "l"], all[5].Select(k => k.Key).Order(StringComparer.Ordinal));
+                Assert.Equal("line\r\nbreak", all[5].Single(k => k.Key == "k").Value);
+                Assert.All(all.Where(kv => kv.Key != 5), kv => Assert.Empty(kv.Value));
+            }
+            finally
+            {
+                second.Kill(); // explicitly: this build's Dispose sets its flag before Kill, which then returns
+            }
         }
         finally
         {

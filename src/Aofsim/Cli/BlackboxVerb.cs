@@ -29,6 +29,8 @@ internal static class BlackboxVerb
         var faults = new Option<string?>("--faults") { Description = "The FUSE disk's fault plan (docs/faults.md)" };
         Option<string> profile = Common.ProfileOption();
         var preamble = new Option<string>("--preamble") { Description = "redis: aof-use-rdb-preamble no|yes", DefaultValueFactory = _ => "no" };
+        var garnet = new Option<string?>("--garnet") { Description = "garnet: the garnet-server to run (GarnetServer.dll or a program); default: the one pinned in .config/dotnet-tools.json (dotnet tool restore)" };
+        var skipSets = new Option<bool>("--skip-sets") { Description = "garnet: leave sets out of the comparison (Garnet's AOF replays SPOP at random: docs/blackbox.md)" };
         var targetCmd = new Option<string?>("--target-cmd") { Description = "Any other server: 'CMD {port} {dir}' ({policy} optional), no shell" };
         var ready = new Option<string?>("--ready") { Description = "With --target-cmd: a regex matching the line the server prints when ready" };
         var connections = new Option<int>("--connections") { Description = "Client connections (disjoint keys: 4 dbs each)", DefaultValueFactory = _ => 4 }.Within(1, 4);
@@ -40,7 +42,7 @@ internal static class BlackboxVerb
         var outDir = new Option<string?>("--out") { Description = "Directory for the failing runs' case files (default aofsim-out)" };
         var cmd = new Command("blackbox", "Crash a real server (redis, garnet, aofsim serve, any port) over and over and check what it recovers; exit 0 iff no violation")
         {
-            target, runs, seed, policy, crash, fs, faults, profile, preamble, targetCmd, ready, connections, cycles, maxBatches, quiet, noLoader, json, outDir,
+            target, runs, seed, policy, crash, fs, faults, profile, preamble, garnet, skipSets, targetCmd, ready, connections, cycles, maxBatches, quiet, noLoader, json, outDir,
         };
         cmd.SetAction(r =>
         {
@@ -55,7 +57,12 @@ internal static class BlackboxVerb
                 throw new UsageException($"--target-cmd runs its own command: give it without --target {name}");
             }
 
-            var spec = new TargetSpec(name ?? "cmd", r.GetValue(profile)!, YesNo(r.GetValue(preamble)!, "--preamble"), r.GetValue(targetCmd), r.GetValue(ready));
+            if ((r.GetValue(garnet) is not null || r.GetValue(skipSets)) && name != "garnet")
+            {
+                throw new UsageException($"{(r.GetValue(garnet) is not null ? "--garnet" : "--skip-sets")} goes with --target garnet");
+            }
+
+            var spec = new TargetSpec(name ?? "cmd", r.GetValue(profile)!, YesNo(r.GetValue(preamble)!, "--preamble"), r.GetValue(targetCmd), r.GetValue(ready), r.GetValue(garnet), r.GetValue(skipSets));
             BlackboxOptions options = Options(spec, ParsePolicy(r.GetValue(policy)!), ParseCrash(r.GetValue(crash)!), r.GetValue(fs)!, r.GetValue(faults),
                 r.GetValue(connections), r.GetValue(cycles), r.GetValue(maxBatches), !r.GetValue(noLoader)) with
             { MaxQuietMs = r.GetValue(quiet) };

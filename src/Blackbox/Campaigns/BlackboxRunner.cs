@@ -240,7 +240,7 @@ public static class BlackboxRunner
         var byConnection = drivers.ToDictionary(d => d.Id, d => all.Where(kv => kv.Key / ConnectionDriver.DbsPerConnection == d.Id)
             .SelectMany(kv => kv.Value.Select(k => k with { Db = kv.Key % ConnectionDriver.DbsPerConnection }))
             .ToDictionary(k => (k.Db, k.Key)));
-        var facts = new CrashFacts(crashAt, power, o.Target.LossWindowMs(policy, power), readFrom, readTo);
+        var facts = new CrashFacts(crashAt, power, o.Target.LossWindowMs(policy, power), readFrom, readTo, !o.Target.ComparesSets);
         (IReadOnlyList<ConnectionVerdict> verdicts, IReadOnlyList<BlackboxViolation> found) = CrashChecker.Check(records, byConnection, facts);
         violations.AddRange(found);
         string loader = noImage ?? "not compared";

@@ -38,6 +38,8 @@ internal static unsafe partial class FuseNative
     public const int O_CREAT = 0x40;
     public const int O_TRUNC = 0x200;
     public const int O_APPEND = 0x400;
+    public const int O_DSYNC = 0x1000;
+    public const int O_SYNC = 0x101000; // __O_SYNC | O_DSYNC
 
     // umount2(2) flags.
     public const int MNT_DETACH = 2;

@@ -22,6 +22,12 @@ internal sealed unsafe class SimStorageFileSystem : IFuseFileSystem
     private readonly FaultyStorage faulty;
     private readonly Dictionary<string, long> operations = new(StringComparer.Ordinal);
     private readonly ManualResetEventSlim released = new();
+
+    // Handles opened with O_SYNC (true) or O_DSYNC (false): each write on them is followed by the
+    // storage's fsync (fdatasync), as the kernel would before write(2) returns. Under direct_io the
+    // kernel leaves that to the file system (it passes the open flags with each write and sends no
+    // fsync): Garnet's managed device opens its AOF segments O_SYNC where O_DIRECT is refused.
+    private readonly Dictionary<long, bool> syncHandles = [];
     private DiskStop? stop;
     private bool poweredOff;
 
@@ -145,6 +151,15 @@ internal sealed unsafe class SimStorageFileSystem : IFuseFileSystem
             open |= create || (flags & O_CREAT) != 0 ? OpenFlags.Create : 0;
             SysResult s = faulty.Open(path, open);
             handle = s.Value;
+            if (s.Ok && (flags & O_DSYNC) != 0)
+            {
+                syncHandles[s.Value] = (flags & O_SYNC) == O_SYNC;
+            }
+            else if (s.Ok)
+            {
+                syncHandles.Remove(s.Value);
+            }
+
             return s.Ok ? 0 : -(int)s.Error;
         });
         fh = handle;
@@ -189,6 +204,15 @@ internal sealed unsafe class SimStorageFileSystem : IFuseFileSystem
                 }
 
                 SysResult r = faulty.Write((int)fh, new ReadOnlySpan<byte>((byte*)at, length));
+                if (r.Ok && syncHandles.TryGetValue(fh, out bool full))
+                {
+                    Errno sync = full ? faulty.Fsync((int)fh) : faulty.Fdatasync((int)fh);
+                    if (sync != Errno.None)
+                    {
+                        return -(int)sync;
+                    }
+                }
+
                 return r.Ok ? (int)r.Value : -(int)r.Error;
             });
         }
@@ -222,7 +246,11 @@ internal sealed unsafe class SimStorageFileSystem : IFuseFileSystem
     public int Flush(string path, long fh) => Call("flush", () => 0);
 
     /// <inheritdoc/>
-    public int Release(string path, long fh) => Call("release", () => Result(faulty.Close((int)fh)), quietWhenOff: true);
+    public int Release(string path, long fh) => Call("release", () =>
+    {
+        syncHandles.Remove(fh);
+        return Result(faulty.Close((int)fh));
+    }, quietWhenOff: true);
 
     /// <inheritdoc/>
     public int StatFs(string path) => Call("statfs", () => 0);

@@ -21,6 +21,12 @@ public abstract class BlackboxTarget
     /// <summary>How many dbs SELECT reaches (the workload's four dbs per connection need 4 x connections).</summary>
     public virtual int Databases => 16;
 
+    /// <summary>
+    /// Whether set keys are compared with the model (false: left out, for a target whose AOF
+    /// replays SPOP at random, so that a set's recovered members depend on the replay).
+    /// </summary>
+    public virtual bool ComparesSets => true;
+
     /// <summary>Whether the target honours <paramref name="policy"/> at all.</summary>
     public virtual bool Supports(AppendFsync policy) => true;
 

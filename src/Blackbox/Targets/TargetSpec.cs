@@ -11,7 +11,9 @@ namespace AofSim.Blackbox.Targets;
 /// <param name="Preamble">Redis's aof-use-rdb-preamble.</param>
 /// <param name="TargetCmd">The command template of a cmd target.</param>
 /// <param name="Ready">The ready pattern of a cmd target.</param>
-public sealed record TargetSpec(string Name, string Profile = "fixed", bool Preamble = false, string? TargetCmd = null, string? Ready = null)
+/// <param name="Garnet">garnet: an explicit garnet-server (a GarnetServer.dll or a program) instead of the tool manifest's.</param>
+/// <param name="SkipSets">garnet: leave sets out of the comparison (its AOF replays SPOP at random).</param>
+public sealed record TargetSpec(string Name, string Profile = "fixed", bool Preamble = false, string? TargetCmd = null, string? Ready = null, string? Garnet = null, bool SkipSets = false)
 {
     /// <summary>The names --target takes.</summary>
     public static readonly string[] Names = ["redis", "garnet", "aofsim", "cmd"];
@@ -32,7 +34,8 @@ public sealed record TargetSpec(string Name, string Profile = "fixed", bool Prea
 
                 return new AofsimTarget(AofsimTarget.ThisAofsim(), Profile);
             case "garnet":
-                return GarnetTarget.Find() ?? throw new ArgumentException("garnet-server is not installed (dotnet tool restore installs it from .config/dotnet-tools.json)");
+                (GarnetTarget? garnet, string? why) = GarnetTarget.Locate(Garnet, [Environment.CurrentDirectory, AppContext.BaseDirectory], GarnetTarget.PackagesRoot(), SkipSets);
+                return garnet ?? throw new ArgumentException(why);
             case "cmd":
                 if (TargetCmd is null || Ready is null)
                 {

@@ -64,6 +64,38 @@ public sealed class CrashCheckerTests
         Assert.Empty(violations);
     }
 
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 0)]
+    public void A_set_whose_members_the_replay_redrew_is_left_out_only_under_SkipSets(bool skipSets, int expected)
+    {
+        // SADD then an acknowledged SPOP that popped m1; a target replaying SPOP at random
+        // recovered {m1} instead of {m2}. Strings are still compared either way.
+        var sadd = new ClientBatch(0, 0, [["SADD", "t:0", "m1", "m2"]], T0) { RepliedMs = T0 + 2 };
+        sadd.Replies.Add(new RespReply(':', "2", null, ":2\r\n"));
+        var spop = new ClientBatch(1, 0, [["SPOP", "t:0"]], T0 + 3) { RepliedMs = T0 + 4 };
+        spop.Replies.Add(new RespReply('$', "m1", null, "$2\r\nm1\r\n"));
+        ConnectionRecord c = new(0, new Model(), [sadd, spop, Set(2, "s:0", "a", T0 + 5, T0 + 6)]);
+        Dictionary<(int Db, string Key), RecoveredKey> got = Keys(("s:0", "a"));
+        got[(0, "t:0")] = DatasetReader.Make(0, "t:0", new SortedSet<string>(["m1"], StringComparer.Ordinal), -1);
+        var recovered = new Dictionary<int, Dictionary<(int, string), RecoveredKey>> { [0] = got };
+
+        (_, IReadOnlyList<BlackboxViolation> violations) = CrashChecker.Check([c], recovered, Facts(window: 0) with { SkipSets = skipSets });
+
+        Assert.Equal(expected, violations.Count(v => v.Property == "not-a-prefix"));
+    }
+
+    [Fact]
+    public void SkipSets_still_catches_a_lost_string()
+    {
+        ConnectionRecord c = new(0, new Model(), [Set(0, "s:0", "a", T0, T0 + 2), Set(1, "s:1", "b", T0 + 3, T0 + 5)]);
+        var recovered = new Dictionary<int, Dictionary<(int, string), RecoveredKey>> { [0] = Keys(("s:0", "a")) };
+
+        (_, IReadOnlyList<BlackboxViolation> violations) = CrashChecker.Check([c], recovered, Facts(window: 0) with { SkipSets = true });
+
+        Assert.Equal("lost-acknowledged-write", Assert.Single(violations).Property);
+    }
+
     [Fact]
     public void A_reordered_pair_across_connections_is_caught()
     {

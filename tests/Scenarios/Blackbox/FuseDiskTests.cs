@@ -51,6 +51,32 @@ public sealed class FuseDiskTests
     }
 
     [FuseFact]
+    public void A_write_on_a_file_opened_O_SYNC_or_O_DSYNC_is_durable_when_it_returns()
+    {
+        // Under direct_io the kernel sends no fsync for an O_SYNC write: it passes the open flags,
+        // and the file system must make the write durable before replying (Garnet's managed
+        // device writes its AOF this way on a mount that refuses O_DIRECT).
+        using var disk = new FuseDisk();
+        int sync = Posix.Open(Path.Combine(disk.Directory, "sync.log"), Posix.WriteOnly | Posix.Create | Posix.Sync);
+        int dsync = Posix.Open(Path.Combine(disk.Directory, "dsync.log"), Posix.WriteOnly | Posix.Create | Posix.DataSync);
+        int plain = Posix.Open(Path.Combine(disk.Directory, "plain.log"), Posix.WriteOnly | Posix.Create);
+        Posix.FsyncDirectory(disk.Directory); // the names durable (strict POSIX counts a file's bytes only then)
+
+        Assert.Equal(5, Posix.PWrite(sync, Hello, 0));
+        Assert.Equal(5, Posix.PWrite(dsync, Hello, 0));
+        Assert.Equal(5, Posix.PWrite(plain, Hello, 0));
+
+        Assert.Equal((5L, 5L), disk.Inspect(s => s.Sizes("sync.log")));
+        Assert.Equal((5L, 5L), disk.Inspect(s => s.Sizes("dsync.log")));
+        Assert.Equal((5L, 0L), disk.Inspect(s => s.Sizes("plain.log")));
+        Posix.Close(sync);
+        Posix.Close(dsync);
+        Posix.Close(plain);
+        Assert.Contains("fsync 3 =0", disk.CallLog);
+        Assert.Contains("fdatasync 4 =0", disk.CallLog);
+    }
+
+    [FuseFact]
     public void A_sub_directory_is_made_listed_fsynced_and_removed()
     {
         using var disk = new FuseDisk();

@@ -16,6 +16,8 @@ internal static class Posix
     public const int Truncate = 0x200;
     public const int Append = 0x400;
     public const int Directory = 0x10000;
+    public const int DataSync = 0x1000;
+    public const int Sync = 0x101000;
 
     /// <summary>open(2); throws on failure.</summary>
     public static int Open(string path, int flags) => (int)Check(NativeOpen(path, flags, 0x1A4), $"open {path}");

@@ -68,6 +68,7 @@ internal static class BlackboxVerb
         var replay = new Command("replay", "Run a saved failing black-box run again; report how often it fails the same way (exit 0 iff it never does)") { file, times, shrink };
         replay.SetAction(r => Replay(io, r.GetValue(file)!, r.GetValue(times), r.GetValue(shrink)));
         cmd.Add(replay);
+        cmd.Add(BlackboxBenchVerb.Build(io));
         return cmd;
     }
 

@@ -200,6 +200,8 @@ internal static class BlackboxVerb
                 Schedule = [.. f.Schedule.Take(f.FirstFailingCycle + 1)],
                 Property = v.Property,
                 Detail = v.Detail,
+                Expected = v.Expected,
+                Actual = v.Actual,
             };
             string path = Path.Combine(outDir, $"blackbox-{spec.Name}-{fs}-{Name(f.Policy)}-seed-{f.Seed}.json");
             File.WriteAllText(path, c.ToJson());

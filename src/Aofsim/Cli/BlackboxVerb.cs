@@ -75,6 +75,7 @@ internal static class BlackboxVerb
         var replay = new Command("replay", "Run a saved failing black-box run again; report how often it fails the same way (exit 0 iff it never does)") { file, times, shrink };
         replay.SetAction(r => Replay(io, r.GetValue(file)!, r.GetValue(times), r.GetValue(shrink)));
         cmd.Add(replay);
+        cmd.Add(BlackboxBenchVerb.Build(io));
         return cmd;
     }
 
@@ -206,6 +207,8 @@ internal static class BlackboxVerb
                 Schedule = [.. f.Schedule.Take(f.FirstFailingCycle + 1)],
                 Property = v.Property,
                 Detail = v.Detail,
+                Expected = v.Expected,
+                Actual = v.Actual,
             };
             string path = Path.Combine(outDir, $"blackbox-{spec.Name}-{fs}-{Name(f.Policy)}-seed-{f.Seed}.json");
             File.WriteAllText(path, c.ToJson());

@@ -38,6 +38,12 @@ public sealed record BlackboxCase
     /// <summary>The violation's line when it was saved.</summary>
     public string? Detail { get; init; }
 
+    /// <summary>The violation's diff when it was saved: canonical lines expected and missing (a few; a run that does not reproduce keeps them).</summary>
+    public IReadOnlyList<string> Expected { get; init; } = [];
+
+    /// <summary>The canonical lines found instead.</summary>
+    public IReadOnlyList<string> Actual { get; init; } = [];
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <summary>The case as JSON.</summary>

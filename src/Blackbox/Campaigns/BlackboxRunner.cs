@@ -174,92 +174,102 @@ public static class BlackboxRunner
         Availability availability = Availability.Started;
         long fixCut = 0;
         TargetProcess next = TargetProcess.Start(o.Target.Launch(disk.Directory, port, policy), o.Target.Ready, disk.Directory);
-        bool up = next.WaitReady(o.ReadyTimeout);
-        var violations = new List<BlackboxViolation>();
-        if (!up)
+        try
         {
-            IReadOnlyList<string> log = next.Log;
-            next.Dispose();
-            Targets.RepairResult? fix = o.Target.Repair(disk.Directory, log);
-            if (fix is not null)
+            bool up = next.WaitReady(o.ReadyTimeout);
+            var violations = new List<BlackboxViolation>();
+            if (!up)
             {
-                fixCut = fix.BytesCut;
-                next = TargetProcess.Start(o.Target.Launch(disk.Directory, port, policy), o.Target.Ready, disk.Directory);
-                up = next.WaitReady(o.ReadyTimeout);
-                availability = up ? Availability.NeededFix : Availability.Refused;
+                IReadOnlyList<string> log = next.Log;
+                next.Dispose();
+                Targets.RepairResult? fix = o.Target.Repair(disk.Directory, log);
+                if (fix is not null)
+                {
+                    fixCut = fix.BytesCut;
+                    next = TargetProcess.Start(o.Target.Launch(disk.Directory, port, policy), o.Target.Ready, disk.Directory);
+                    up = next.WaitReady(o.ReadyTimeout);
+                    availability = up ? Availability.NeededFix : Availability.Refused;
+                }
+                else
+                {
+                    availability = Availability.Refused;
+                }
+
+                if (!up)
+                {
+                    violations.Add(new BlackboxViolation("unavailable", -1, $"{o.Target.Name} did not start after the crash{(fix is null ? string.Empty : " nor after " + fix.Command)}: {string.Join(" | ", next.Log.TakeLast(3))}"));
+                }
             }
-            else
+            else if (o.Target.LoadedTruncated(next.Log))
             {
-                availability = Availability.Refused;
+                availability = Availability.Truncated;
             }
+
+            double recoveryMs = clock.Elapsed.TotalMilliseconds;
+            List<ConnectionRecord> records = [.. drivers.Select((d, i) => new ConnectionRecord(d.Id, models[i], [.. d.Batches]))];
+            int ackedWrites = records.Sum(r => r.Batches.Where(b => b.Acked).Sum(b => b.Writes));
+            // What every cycle reports, up or not; a cycle that read the dataset back adds its verdicts.
+            CycleResult Result(int lost) => new()
+            {
+                Index = index,
+                Step = step,
+                StoppedBy = stoppedBy,
+                Batches = sent,
+                AckedWrites = ackedWrites,
+                AckedWritesLost = lost,
+                Availability = availability,
+                RecoveryMs = recoveryMs,
+                FixBytesCut = fixCut,
+                DiskLines = diskLines,
+                Violations = violations,
+            };
 
             if (!up)
             {
-                violations.Add(new BlackboxViolation("unavailable", -1, $"{o.Target.Name} did not start after the crash{(fix is null ? string.Empty : " nor after " + fix.Command)}: {string.Join(" | ", next.Log.TakeLast(3))}"));
+                next.Dispose();
+                return (Result(lost: 0), null);
             }
-        }
-        else if (o.Target.LoadedTruncated(next.Log))
-        {
-            availability = Availability.Truncated;
-        }
 
-        double recoveryMs = clock.Elapsed.TotalMilliseconds;
-        List<ConnectionRecord> records = [.. drivers.Select((d, i) => new ConnectionRecord(d.Id, models[i], [.. d.Batches]))];
-        int ackedWrites = records.Sum(r => r.Batches.Where(b => b.Acked).Sum(b => b.Writes));
-        // What every cycle reports, up or not; a cycle that read the dataset back adds its verdicts.
-        CycleResult Result(int lost) => new()
-        {
-            Index = index,
-            Step = step,
-            StoppedBy = stoppedBy,
-            Batches = sent,
-            AckedWrites = ackedWrites,
-            AckedWritesLost = lost,
-            Availability = availability,
-            RecoveryMs = recoveryMs,
-            FixBytesCut = fixCut,
-            DiskLines = diskLines,
-            Violations = violations,
-        };
-
-        if (!up)
-        {
-            next.Dispose();
-            return (Result(lost: 0), null);
-        }
-
-        // The whole dataset, read back and checked.
-        long readFrom = ConnectionDriver.NowMs();
-        Dictionary<int, List<RecoveredKey>> all;
-        using (var c = new RespConnection(port, TimeSpan.FromSeconds(30)))
-        {
-            all = DatasetReader.Read(c, drivers.Count * ConnectionDriver.DbsPerConnection);
-        }
-
-        long readTo = ConnectionDriver.NowMs();
-        var byConnection = drivers.ToDictionary(d => d.Id, d => all.Where(kv => kv.Key / ConnectionDriver.DbsPerConnection == d.Id)
-            .SelectMany(kv => kv.Value.Select(k => k with { Db = kv.Key % ConnectionDriver.DbsPerConnection }))
-            .ToDictionary(k => (k.Db, k.Key)));
-        var facts = new CrashFacts(crashAt, power, o.Target.LossWindowMs(policy, power), readFrom, readTo, !o.Target.ComparesSets);
-        (IReadOnlyList<ConnectionVerdict> verdicts, IReadOnlyList<BlackboxViolation> found) = CrashChecker.Check(records, byConnection, facts);
-        violations.AddRange(found);
-        string loader = noImage ?? "not compared";
-        if (image is not null)
-        {
-            (loader, BlackboxViolation? disagreement) = LoaderComparison.Compare(image, all, o.LoaderProfile, readFrom, readTo, availability == Availability.NeededFix);
-            if (disagreement is not null)
+            // The whole dataset, read back and checked.
+            long readFrom = ConnectionDriver.NowMs();
+            Dictionary<int, List<RecoveredKey>> all;
+            using (var c = new RespConnection(port, TimeSpan.FromSeconds(30)))
             {
-                violations.Add(disagreement);
+                all = DatasetReader.Read(c, drivers.Count * ConnectionDriver.DbsPerConnection);
             }
-        }
 
-        // The next cycle starts from what the target recovered.
-        for (int i = 0; i < drivers.Count; i++)
+            long readTo = ConnectionDriver.NowMs();
+            var byConnection = drivers.ToDictionary(d => d.Id, d => all.Where(kv => kv.Key / ConnectionDriver.DbsPerConnection == d.Id)
+                .SelectMany(kv => kv.Value.Select(k => k with { Db = kv.Key % ConnectionDriver.DbsPerConnection }))
+                .ToDictionary(k => (k.Db, k.Key)));
+            var facts = new CrashFacts(crashAt, power, o.Target.LossWindowMs(policy, power), readFrom, readTo, !o.Target.ComparesSets);
+            (IReadOnlyList<ConnectionVerdict> verdicts, IReadOnlyList<BlackboxViolation> found) = CrashChecker.Check(records, byConnection, facts);
+            violations.AddRange(found);
+            string loader = noImage ?? "not compared";
+            if (image is not null)
+            {
+                (loader, BlackboxViolation? disagreement) = LoaderComparison.Compare(image, all, o.LoaderProfile, readFrom, readTo, availability == Availability.NeededFix);
+                if (disagreement is not null)
+                {
+                    violations.Add(disagreement);
+                }
+            }
+
+            // The next cycle starts from what the target recovered.
+            for (int i = 0; i < drivers.Count; i++)
+            {
+                models[i] = new Model();
+                models[i].Reset(byConnection[drivers[i].Id].Values.Select(k => (k.Db, k.Key, k.Value, k.ExpireAt)));
+            }
+
+            return (Result(verdicts.Sum(v => v.AckedWritesLost)) with { Loader = loader, Verdicts = verdicts }, next);
+        }
+        catch
         {
-            models[i] = new Model();
-            models[i].Reset(byConnection[drivers[i].Id].Values.Select(k => (k.Db, k.Key, k.Value, k.ExpireAt)));
+            // Whatever went wrong after the restart (the readback, the checker, the repair tool),
+            // the restarted target is not left running: the caller never got it to dispose.
+            next.Dispose();
+            throw;
         }
-
-        return (Result(verdicts.Sum(v => v.AckedWritesLost)) with { Loader = loader, Verdicts = verdicts }, next);
     }
 }

@@ -154,6 +154,15 @@ public static class CrashChecker
             foreach ((string[] argv, string reply) in commands)
             {
                 Taint(model, taint, b.Db, argv, reply, from, to, b.Acked);
+                if (UnknownPop(argv, reply, b.Acked))
+                {
+                    // The member it popped is not known (no reply, or a nil where the model still
+                    // holds the set): the model cannot apply it, and the key stays out of the
+                    // comparison until a command sets it whatever it was.
+                    taint.Add((b.Db, argv[1]));
+                    continue;
+                }
+
                 model.Apply(b.Db, argv, b.SentMs, reply);
             }
 
@@ -185,6 +194,19 @@ public static class CrashChecker
         }
 
         return [.. inner.Select((a, i) => (a, exec.Items[i].Raw))];
+    }
+
+    // An SPOP whose reply does not name the member it popped: unacknowledged, or nil (the set
+    // was gone on the server, e.g. expired at a moment the wall clock left open).
+    private static bool UnknownPop(string[] argv, string reply, bool acked)
+    {
+        if (!argv[0].Equals("SPOP", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        bool member = reply.StartsWith('$') && !reply.StartsWith("$-1", StringComparison.Ordinal);
+        return !acked || (!member && !reply.StartsWith('-'));
     }
 
     private static void Taint(Model model, HashSet<(int, string)> taint, int db, string[] argv, string reply, long from, long to, bool acked)

@@ -49,9 +49,9 @@ internal sealed unsafe class FuseMount : IDisposable
     public string MountPoint { get; }
 
     /// <summary>
-    /// Unmounts: umount2 (lazily, MNT_DETACH, when something still holds the mount), which ends
-    /// the kernel connection and so the loop; then waits for the loop thread to free libfuse's
-    /// state. Idempotent.
+    /// Unmounts: umount2, which ends the kernel connection and so the loop; when something still
+    /// holds the mount, the connection is aborted through fusectl and the mount detached
+    /// (MNT_DETACH). Then waits for the loop thread to free libfuse's state. Idempotent.
     /// </summary>
     public void Dispose()
     {
@@ -61,33 +61,67 @@ internal sealed unsafe class FuseMount : IDisposable
         }
 
         unmounted = true;
+        string? abort = null;
         if (loop.IsAlive)
         {
-            Stat st;
-            ulong device = StatPath(MountPoint, &st) == 0 ? st.Dev : 0;
+            // Found in the kernel's mount table, not by a stat of the mount point: a stat is a
+            // request to this very file system, which fails (EIO) while the power is off after a
+            // power-loss fault; the connection was then never aborted, the detached mount lived
+            // on as long as a process held it, and the loop did not end.
+            abort = AbortFile(MountPoint);
             if (Umount2(MountPoint, 0) != 0)
             {
-                // Busy: a process still has a file open on the mount (the driver kills the target
-                // first, so this is a test's or a leftover child's). Abort the connection through
-                // fusectl where it is mounted (the loop's read then ends), and detach the mount.
-                Abort(device);
+                // Busy: a process still has a file (or its working directory) on the mount. The
+                // driver kills the target first, so this is a leftover: abort the connection (the
+                // holder's calls fail with ENOTCONN, the loop's read ends) and detach the mount.
+                Abort(abort);
                 Umount2(MountPoint, MNT_DETACH);
             }
         }
 
-        if (!loop.Join(TimeSpan.FromSeconds(30)))
+        if (!loop.Join(TimeSpan.FromSeconds(10)))
         {
-            throw new InvalidOperationException($"the FUSE loop of {MountPoint} did not end within 30 s of the unmount");
+            // The unmount did not end the connection (a lazy unmount still held): end it now.
+            Abort(abort);
+            if (!loop.Join(TimeSpan.FromSeconds(20)))
+            {
+                throw new InvalidOperationException($"the FUSE loop of {MountPoint} did not end within 30 s of the unmount");
+            }
         }
 
         ready.Dispose();
     }
 
-    // /sys/fs/fuse/connections/<minor of the mount's device>/abort.
-    private static void Abort(ulong device)
+    // /sys/fs/fuse/connections/<the mount's device number>/abort, from /proc/self/mountinfo
+    // ("id parent major:minor root mount-point ..."); the last line for the mount point is the
+    // mount on top. Null when the mount point is not in the table.
+    private static string? AbortFile(string mountPoint)
     {
-        string abort = $"/sys/fs/fuse/connections/{(device & 0xFF) | ((device >> 12) & 0xFFFFFF00)}/abort";
-        if (device != 0 && File.Exists(abort))
+        string full = Path.GetFullPath(mountPoint).TrimEnd('/');
+        string? device = null;
+        foreach (string line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            string[] f = line.Split(' ');
+            if (f.Length > 4 && f[4] == full)
+            {
+                device = f[2];
+            }
+        }
+
+        if (device?.Split(':') is not [string major, string minor] ||
+            !uint.TryParse(major, System.Globalization.CultureInfo.InvariantCulture, out uint ma) ||
+            !uint.TryParse(minor, System.Globalization.CultureInfo.InvariantCulture, out uint mi))
+        {
+            return null;
+        }
+
+        // The kernel's dev_t, as fusectl names the connection: major << 20 | minor.
+        return $"/sys/fs/fuse/connections/{(ma << 20) | mi}/abort";
+    }
+
+    private static void Abort(string? abort)
+    {
+        if (abort is not null && File.Exists(abort))
         {
             try
             {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace AofSim.Blackbox.Running;
@@ -7,9 +8,18 @@ namespace AofSim.Blackbox.Running;
 /// One run of a target's process: started with its output captured line by line, ready when a
 /// line matches the target's pattern, stopped with SIGKILL and reaped.
 /// </summary>
+/// <remarks>
+/// A target outlives nothing of the driver's: besides <see cref="Dispose"/>, every target still
+/// running is killed when the driver's process ends (its exit, an unhandled exception, which
+/// runs no finally block, or SIGINT/SIGTERM/SIGHUP/SIGQUIT), since a server left behind keeps
+/// its port and, on a FUSE disk, the mount busy. Only SIGKILL of the driver itself leaves one.
+/// </remarks>
 public sealed class TargetProcess : IDisposable
 {
     private const int MaxLogLines = 400;
+
+    private static readonly HashSet<TargetProcess> Running = [];
+    private static readonly PosixSignalRegistration[] Signals = Register();
 
     private readonly Process process;
     private readonly Regex ready;
@@ -75,9 +85,63 @@ public sealed class TargetProcess : IDisposable
             throw new IOException($"could not start {launch.FileName}: {e.Message}", e);
         }
 
+        lock (Running)
+        {
+            GC.KeepAlive(Signals); // registered with the first target
+            Running.Add(t);
+        }
+
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         return t;
+    }
+
+    /// <summary>The pids of the targets started and not yet disposed, in this process.</summary>
+    public static IReadOnlyList<int> RunningPids
+    {
+        get
+        {
+            lock (Running)
+            {
+                return [.. Running.Select(t => t.process.Id)];
+            }
+        }
+    }
+
+    private static PosixSignalRegistration[] Register()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillRunning();
+        AppDomain.CurrentDomain.UnhandledException += (_, _) => KillRunning();
+        if (OperatingSystem.IsWindows())
+        {
+            return [];
+        }
+
+        // The handler kills the targets and leaves the signal's own action (the driver ends) to run.
+        return [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }
+            .Select(s => PosixSignalRegistration.Create(s, _ => KillRunning()))];
+    }
+
+    // SIGKILL to every target still running; no waiting (the driver is going away).
+    private static void KillRunning()
+    {
+        TargetProcess[] all;
+        lock (Running)
+        {
+            all = [.. Running];
+        }
+
+        foreach (TargetProcess t in all)
+        {
+            try
+            {
+                t.process.Kill(entireProcessTree: true);
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Exited already.
+            }
+        }
     }
 
     private void Line(string? line)
@@ -145,8 +209,15 @@ public sealed class TargetProcess : IDisposable
             return;
         }
 
-        disposed = true;
+        // Killed before it counts as disposed: Kill does nothing on a disposed process (this
+        // order was once reversed, and every target a run ended with was left running).
         Kill();
+        disposed = true;
+        lock (Running)
+        {
+            Running.Remove(this);
+        }
+
         process.Dispose();
     }
 }

@@ -16,6 +16,9 @@ public sealed class BlackboxCliTests
     [InlineData("blackbox --target-cmd ./server --ready x", "--target-cmd must contain {port} and {dir}")]
     [InlineData("blackbox --target-cmd x", "needs --target-cmd 'CMD {port} {dir}' and --ready")]
     [InlineData("blackbox replay /nonexistent/case.json", "no such case file")]
+    [InlineData("blackbox bench --targets garnet", "--targets: redis or aofsim, not 'garnet'")]
+    [InlineData("blackbox bench --policies always,sometimes", "--policies: a policy is always, everysec or no, not 'sometimes'")]
+    [InlineData("blackbox bench --cycle-policy often", "--cycle-policy: a policy is always, everysec or no, not 'often'")]
     public void Bad_input_is_one_line_and_exit_2(string args, string expected)
     {
         (int exit, _, string err) = AofsimProcess.Capture(args.Split(' '));

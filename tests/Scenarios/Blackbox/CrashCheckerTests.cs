@@ -124,6 +124,48 @@ public sealed class CrashCheckerTests
         Assert.Empty(violations);
     }
 
+    [Theory]
+    [InlineData(null)] // killed before the reply: the member it popped is unknown
+    [InlineData("$-1\r\n")] // a nil reply while the model still holds the set (an expiry the wall clock left open)
+    public void An_SPOP_whose_member_is_unknown_leaves_its_set_out_instead_of_failing_the_check(string? reply)
+    {
+        // The set "t:0" holds two members; the SPOP's member is unknown, the other key is checked as usual.
+        var model = new Model();
+        model.Reset([(0, "t:0", new SortedSet<string>(["m1", "m2"], StringComparer.Ordinal), -1L)]);
+        var pop = new ClientBatch(1, 0, [["SPOP", "t:0"]], T0 + 3) { RepliedMs = reply is null ? null : T0 + 5 };
+        if (reply is not null)
+        {
+            pop.Replies.Add(new RespReply('$', null, null, reply));
+        }
+
+        ConnectionRecord c = new(0, model, [Set(0, "s:0", "a", T0, T0 + 2), pop]);
+        var recovered = new Dictionary<int, Dictionary<(int, string), RecoveredKey>>
+        {
+            [0] = new() { [(0, "s:0")] = DatasetReader.Make(0, "s:0", "a", -1), [(0, "t:0")] = DatasetReader.Make(0, "t:0", new SortedSet<string>(["m2"], StringComparer.Ordinal), -1) },
+        };
+
+        (IReadOnlyList<ConnectionVerdict> verdicts, IReadOnlyList<BlackboxViolation> violations) = CrashChecker.Check([c], recovered, Facts(window: 0));
+
+        Assert.Empty(violations);
+        Assert.Equal(2, Assert.Single(verdicts).MaxPrefix);
+    }
+
+    [Fact]
+    public void A_lost_write_next_to_an_unknown_SPOP_is_still_caught()
+    {
+        var model = new Model();
+        model.Reset([(0, "t:0", new SortedSet<string>(["m1", "m2"], StringComparer.Ordinal), -1L)]);
+        ConnectionRecord c = new(0, model, [Set(0, "s:0", "a", T0, T0 + 2), new ClientBatch(1, 0, [["SPOP", "t:0"]], T0 + 3)]);
+        var recovered = new Dictionary<int, Dictionary<(int, string), RecoveredKey>>
+        {
+            [0] = new() { [(0, "t:0")] = DatasetReader.Make(0, "t:0", new SortedSet<string>(["m1", "m2"], StringComparer.Ordinal), -1) },
+        };
+
+        (_, IReadOnlyList<BlackboxViolation> violations) = CrashChecker.Check([c], recovered, Facts(window: 0));
+
+        Assert.Equal("lost-acknowledged-write", Assert.Single(violations).Property);
+    }
+
     [Fact]
     public void A_value_no_prefix_explains_is_caught()
     {

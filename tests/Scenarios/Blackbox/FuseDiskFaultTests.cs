@@ -96,4 +96,42 @@ public sealed class FuseDiskFaultTests
         File.WriteAllText(Path.Combine(disk.Directory, "after"), "x");
         Assert.Equal(["after"], disk.Files);
     }
+
+    [FuseFact]
+    public void Dispose_ends_a_mount_another_process_still_holds_while_the_power_is_off()
+    {
+        var plan = new FaultPlan([new Fault(new Trigger(FaultOp.Fsync, Path: "victim"), new PowerLoss(After: true))]);
+        var disk = new FuseDisk(new FuseDiskOptions { Faults = plan });
+        string dir = disk.Directory;
+        // A leftover process (a target nobody killed) whose working directory is on the mount: it keeps the mount busy.
+        using Process holder = Process.Start(new ProcessStartInfo("sleep", ["600"]) { WorkingDirectory = dir })!;
+        try
+        {
+            using Process target = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", $"import os; f=os.open('{Path.Combine(dir, "victim")}', os.O_WRONLY|os.O_CREAT); os.write(f, b'abc'); os.fsync(f)"]))!;
+            var deadline = Stopwatch.StartNew();
+            while (disk.StopRequested is null && deadline.Elapsed < TimeSpan.FromSeconds(20) && !target.HasExited)
+            {
+                Thread.Sleep(5);
+            }
+
+            Assert.Equal(DiskStop.PowerLoss, disk.StopRequested);
+            target.Kill();
+            Assert.True(target.WaitForExit(10_000));
+
+            // The power is off (every request fails with EIO) and the mount is busy: the unmount
+            // must still end the connection, not wait for the holder.
+            var clock = Stopwatch.StartNew();
+            disk.Dispose();
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"Dispose took {clock.Elapsed.TotalSeconds:F1} s");
+            Assert.DoesNotContain(File.ReadAllLines("/proc/self/mounts"), l => l.Split(' ')[1] == dir);
+            Assert.False(holder.HasExited); // it was not killed to free the mount
+        }
+        finally
+        {
+            disk.Dispose();
+            holder.Kill();
+            holder.WaitForExit();
+        }
+    }
 }

@@ -205,7 +205,7 @@ public sealed class GarnetTargetTests
             }
             finally
             {
-                second.Kill(); // explicitly: this build's Dispose sets its flag before Kill, which then returns
+                second.Kill();
             }
         }
         finally

@@ -74,15 +74,7 @@ public sealed class FuseDiskFaultTests
         string victim = Path.Combine(disk.Directory, "victim");
         File.WriteAllText(Path.Combine(disk.Directory, "before"), "b");
         using Process target = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", $"import os; f=os.open('{victim}', os.O_WRONLY|os.O_CREAT); os.write(f, b'abc'); os.fsync(f); print('done')"]) { RedirectStandardOutput = true })!;
-        var deadline = Stopwatch.StartNew();
-        while (disk.StopRequested is null && deadline.Elapsed < TimeSpan.FromSeconds(20) && !target.HasExited)
-        {
-            Thread.Sleep(5);
-        }
-
-        Assert.Equal(DiskStop.PowerLoss, disk.StopRequested);
-        target.Kill();
-        Assert.True(target.WaitForExit(10_000));
+        StopsAtThePowerLoss(disk, target);
 
         // The power is off: nothing reaches the storage.
         Assert.ThrowsAny<IOException>(() => File.WriteAllText(Path.Combine(disk.Directory, "late"), "x"));
@@ -108,15 +100,7 @@ public sealed class FuseDiskFaultTests
         try
         {
             using Process target = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", $"import os; f=os.open('{Path.Combine(dir, "victim")}', os.O_WRONLY|os.O_CREAT); os.write(f, b'abc'); os.fsync(f)"]))!;
-            var deadline = Stopwatch.StartNew();
-            while (disk.StopRequested is null && deadline.Elapsed < TimeSpan.FromSeconds(20) && !target.HasExited)
-            {
-                Thread.Sleep(5);
-            }
-
-            Assert.Equal(DiskStop.PowerLoss, disk.StopRequested);
-            target.Kill();
-            Assert.True(target.WaitForExit(10_000));
+            StopsAtThePowerLoss(disk, target);
 
             // The power is off (every request fails with EIO) and the mount is busy: the unmount
             // must still end the connection, not wait for the holder.
@@ -133,5 +117,20 @@ public sealed class FuseDiskFaultTests
             holder.Kill();
             holder.WaitForExit();
         }
+    }
+
+    // The target's fsync hits the plan's power loss: the disk asks to stop (polled until it does,
+    // the target ends, or 20 s pass), and the target, stuck on the dead disk, is killed.
+    private static void StopsAtThePowerLoss(FuseDisk disk, Process target)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (disk.StopRequested is null && deadline.Elapsed < TimeSpan.FromSeconds(20) && !target.HasExited)
+        {
+            Thread.Sleep(5);
+        }
+
+        Assert.Equal(DiskStop.PowerLoss, disk.StopRequested);
+        target.Kill();
+        Assert.True(target.WaitForExit(10_000));
     }
 }

@@ -15,19 +15,22 @@ namespace AofSim.Scenarios.Blackbox;
 /// </summary>
 public sealed class TargetLeakTests
 {
+    // Two kill cycles of a redis target that records every pid it starts.
+    private static BlackboxOptions Options(PidFile pids, bool throwAfterRestart) => new()
+    {
+        Target = new RecordingTarget(pids.Path, throwAfterRestart),
+        Policy = PolicyOption.Always,
+        Crash = CrashKind.Kill,
+        Cycles = 2,
+        MaxBatches = 20,
+        CompareLoader = false,
+    };
+
     [BlackboxRedisFact]
     public void A_run_that_ends_normally_leaves_no_target_running()
     {
         using var pids = new PidFile();
-        var options = new BlackboxOptions
-        {
-            Target = new RecordingTarget(pids.Path, throwAfterRestart: false),
-            Policy = PolicyOption.Always,
-            Crash = CrashKind.Kill,
-            Cycles = 2,
-            MaxBatches = 20,
-            CompareLoader = false,
-        };
+        BlackboxOptions options = Options(pids, throwAfterRestart: false);
 
         RunResult r = BlackboxRunner.Run(11, options);
 
@@ -41,15 +44,7 @@ public sealed class TargetLeakTests
     public void A_run_that_throws_after_a_restart_leaves_no_target_running()
     {
         using var pids = new PidFile();
-        var options = new BlackboxOptions
-        {
-            Target = new RecordingTarget(pids.Path, throwAfterRestart: true),
-            Policy = PolicyOption.Always,
-            Crash = CrashKind.Kill,
-            Cycles = 2,
-            MaxBatches = 20,
-            CompareLoader = false,
-        };
+        BlackboxOptions options = Options(pids, throwAfterRestart: true);
 
         InvalidOperationException e = Assert.Throws<InvalidOperationException>(() => BlackboxRunner.Run(11, options));
 

@@ -55,6 +55,15 @@ public sealed class ThreadedBackgroundJobs : IBackgroundJobs, IDisposable
             if (type is BioJobType.AofFsync or BioJobType.CloseAof)
             {
                 Errno e = storage.Fdatasync(fd);
+                if (e is Errno.EBADF or Errno.EINVAL)
+                {
+                    // The descriptor was closed (stopAppendOnly closes the AOF on the main thread
+                    // while an fsync may still be queued): nothing of the AOF failed to reach the
+                    // disk, so it is no fsync error. Redis's bio thread ignores both since PR #8751,
+                    // as the simulated jobs do.
+                    e = Errno.None;
+                }
+
                 Volatile.Write(ref lastFsyncError, (int)e);
                 if (e != Errno.None)
                 {

@@ -78,6 +78,23 @@ public sealed class AdapterTests
         Assert.Equal(Errno.EIO, jobs.LastFsyncError);
     }
 
+    [Theory]
+    [InlineData(Errno.EBADF)]
+    [InlineData(Errno.EINVAL)]
+    public void AnFsyncOfAClosedDescriptorIsNoFsyncError(Errno closed)
+    {
+        // stopAppendOnly closes the AOF while a queued fsync may still run (PR #8751): an fsync
+        // error there would turn writes away with -MISCONF although nothing failed to reach the disk.
+        var storage = new GatedStorage(closed);
+        using var jobs = new ThreadedBackgroundJobs(storage);
+        storage.Release.Set();
+        jobs.Submit(BioJobType.AofFsync, 3);
+        Assert.True(storage.Entered.Wait(TimeSpan.FromSeconds(10)));
+        Assert.True(SpinWait.SpinUntil(() => jobs.Pending(BioJobType.AofFsync) == 0, TimeSpan.FromSeconds(10)));
+        Assert.Equal(Errno.None, jobs.LastFsyncError);
+        Assert.Equal(0L, jobs.FsyncErrors);
+    }
+
     [Fact]
     public void AKilledChildThreadEndsBySignalNineAtItsNextSyscallWithItsFilesClosed()
     {
@@ -145,7 +162,7 @@ public sealed class AdapterTests
     }
 
     // A storage whose fdatasync blocks until released and then fails: to watch a job in flight.
-    private sealed class GatedStorage : IStorage
+    private sealed class GatedStorage(Errno fsyncResult = Errno.EIO) : IStorage
     {
         public ManualResetEventSlim Entered { get; } = new();
 
@@ -155,7 +172,7 @@ public sealed class AdapterTests
         {
             Entered.Set();
             Release.Wait(TimeSpan.FromSeconds(10));
-            return Errno.EIO;
+            return fsyncResult;
         }
 
         public SysResult Open(string path, OpenFlags flags) => throw new NotSupportedException();

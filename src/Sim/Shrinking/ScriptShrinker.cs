@@ -12,7 +12,8 @@ namespace AofSim.Sim.Shrinking;
 // property still fails, the shrinker removes what it can: chunks of steps (delta debugging, halving
 // the chunk when nothing goes), plan faults, the simulator's random fault kinds, single commands
 // and MULTI blocks inside a client step, and it makes waits shorter. The seeded short writes are
-// first keyed to the writes they hit (ScriptStep.WriteFaults), and a swarm's knobs go back to
+// first keyed to the writes they hit (ScriptStep.WriteFaults), what each power loss kept is
+// written into the step it struck (ScriptStep.Survived), and a swarm's knobs go back to
 // their defaults where the failure does not need them. Every candidate is one
 // deterministic run, so the result is the same on every machine; a budget bounds the runs.
 
@@ -94,20 +95,32 @@ public static class ScriptShrinker
         // to another write, or vanish, as soon as a step before them goes: a case that needs one
         // could then lose almost no step. The recording keyed each to the write it hit, in its
         // step (ScriptStep.WriteFaults): with the kind off and those explicit, the run is the same,
-        // and the shrinker can drop steps around them, and them one by one. When the explicit
-        // form does not fail the same way (a short write outside any step), the kind stays.
-        ShrinkCase start = original with { Script = [.. original.Script.Select(x => x.WriteFaults is null ? x : x with { WriteFaults = null })] };
-        if (explicitOptions.Faults.ShortWrite)
+        // and the shrinker can drop steps around them, and them one by one. What each power loss
+        // kept moves the same way (the crash stream's draws, a torn write's sector boundary), and
+        // the recording made it explicit too (ScriptStep.Survived). The most explicit form that
+        // still fails the same way is the start: when one does not (a short write outside any
+        // step), the kind stays, or the crash draws again.
+        ShrinkCase noShortWrites = original with { Options = explicitOptions with { Faults = new FaultSet(explicitOptions.Faults.On.Where(k => k != FaultKind.ShortWrite.Name())) } };
+        List<ShrinkCase> forms = explicitOptions.Faults.ShortWrite
+            ? [Explicit(noShortWrites, writes: true, crashes: true), Explicit(noShortWrites, writes: true, crashes: false)]
+            : [];
+        forms.Add(Explicit(original, writes: false, crashes: true));
+        ShrinkCase start = Explicit(original, writes: false, crashes: false);
+        foreach (ShrinkCase form in forms)
         {
-            ShrinkCase keyed = original with { Options = explicitOptions with { Faults = new FaultSet(explicitOptions.Faults.On.Where(k => k != FaultKind.ShortWrite.Name())) } };
-            if (keyed.Run().Violations.Any(x => x.Property == property))
+            if (form.Run().Violations.Any(x => x.Property == property))
             {
-                start = keyed;
+                start = form;
+                break;
             }
         }
 
         return Shrink(start, property, budget);
     }
+
+    // The recorded case with its write faults, its crashes' outcomes, both or neither explicit.
+    private static ShrinkCase Explicit(ShrinkCase c, bool writes, bool crashes) =>
+        c with { Script = [.. c.Script.Select(x => x with { WriteFaults = writes ? x.WriteFaults : null, Survived = crashes ? x.Survived : null })] };
 
     /// <summary>Shrinks <paramref name="start"/>, which must violate <paramref name="property"/>; null when it does not.</summary>
     public static ShrinkResult? Shrink(ShrinkCase start, Property property, int budget = DefaultBudget)
@@ -137,7 +150,7 @@ public static class ScriptShrinker
         return new ShrinkResult(property, start, best, s.Runs);
     }
 
-    private static readonly Func<ShrinkCase, State, ShrinkCase>[] Passes = [DropSimKinds, DropPlanFaults, DropWriteFaults, ResetKnobs, ShrinkTriggers, DropSteps, MergeWaits, ShrinkSteps];
+    private static readonly Func<ShrinkCase, State, ShrinkCase>[] Passes = [DropSimKinds, DropPlanFaults, DropWriteFaults, DropSurvivors, ResetKnobs, ShrinkTriggers, DropSteps, MergeWaits, ShrinkSteps];
 
     // A step's explicit write faults, one at a time.
     private static ShrinkCase DropWriteFaults(ShrinkCase c, State s)
@@ -159,6 +172,39 @@ public static class ScriptShrinker
                 else
                 {
                     k++;
+                }
+            }
+        }
+
+        return changed ? c with { Script = steps } : c;
+    }
+
+    // What an explicit power loss kept of a file, one file at a time: the file then keeps nothing
+    // that was pending, the simplest crash.
+    private static ShrinkCase DropSurvivors(ShrinkCase c, State s)
+    {
+        List<ScriptStep> steps = [.. c.Script];
+        bool changed = false;
+        for (int i = 0; i < steps.Count && s.Runs < s.Budget; i++)
+        {
+            for (int k = 0; steps[i].Survived is { } crashes && k < crashes.Count && s.Runs < s.Budget; k++)
+            {
+                foreach (string file in crashes[k].Keys.Order(StringComparer.Ordinal).ToList())
+                {
+                    if (s.Runs >= s.Budget || steps[i].Survived![k] is var kept && (!kept.TryGetValue(file, out string? fates) || fates.Split(' ').All(f => f == "-")))
+                    {
+                        continue;
+                    }
+
+                    List<IReadOnlyDictionary<string, string>> candidateCrashes = [.. steps[i].Survived!];
+                    candidateCrashes[k] = kept.Where(kv => kv.Key != file).ToDictionary(StringComparer.Ordinal);
+                    List<ScriptStep> candidate = [.. steps];
+                    candidate[i] = steps[i] with { Survived = candidateCrashes };
+                    if (s.Fails(c with { Script = candidate }))
+                    {
+                        steps = candidate;
+                        changed = true;
+                    }
                 }
             }
         }
@@ -255,8 +301,8 @@ public static class ScriptShrinker
         bool changed = false;
         for (int i = 0; i + 1 < steps.Count && s.Runs < s.Budget;)
         {
-            // The second wait's write faults are counted from its own start: not merged away.
-            if (steps[i] is AdvanceStep a && steps[i + 1] is AdvanceStep { WriteFaults: null } b)
+            // The second wait's write faults and crashes are counted from its own start: not merged away.
+            if (steps[i] is AdvanceStep a && steps[i + 1] is AdvanceStep { WriteFaults: null, Survived: null } b)
             {
                 List<ScriptStep> candidate = [.. steps.Take(i), a with { Ms = a.Ms + b.Ms }, .. steps.Skip(i + 2)];
                 if (s.Fails(c with { Script = candidate }))

@@ -70,6 +70,18 @@ public sealed record Scenario(ulong Seed, string Profile, string Policy, string 
             return null;
         }
 
+        foreach (IReadOnlyDictionary<string, string> crash in Script?.SelectMany(s => s?.Survived ?? []) ?? [])
+        {
+            foreach (string fates in crash?.Values ?? [])
+            {
+                if (SurvivedFate.Parse(fates ?? "?", out string? fateError) is null)
+                {
+                    error = $"script: {fateError}";
+                    return null;
+                }
+            }
+        }
+
         return new SimOptions
         {
             Profile = profile,

@@ -30,6 +30,16 @@ public abstract record ScriptStep
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<WriteFault>? WriteFaults { get; init; }
 
+    /// <summary>
+    /// What each power loss of this step kept, made explicit (null: what the crash stream draws):
+    /// per power loss, in order, a file name to its pending operations' fates, counted from the
+    /// end (<see cref="SurvivedFate"/>), so that removing other steps does not change what a crash
+    /// keeps (ScriptShrinker).
+    /// </summary>
+    [JsonPropertyName("survived")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<IReadOnlyDictionary<string, string>>? Survived { get; init; }
+
     /// <summary>Faults of <see cref="WriteFaults"/>: each short write, and each ENOSPC beyond the short writes' number.</summary>
     [JsonIgnore]
     public int WriteFaultCount => WriteFaults is null ? 0 : Math.Max(WriteFaults.Count(w => w.Bytes is not null), WriteFaults.Count(w => w.Bytes is null));

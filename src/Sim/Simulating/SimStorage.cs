@@ -100,6 +100,10 @@ public sealed class SimStorage : IStorage, IWritebackFaults
     private IReadOnlyList<WriteFault>? armed;
     private int stepWrites;
 
+    // The current step's power losses made explicit (a shrunk case's), and its power losses so far.
+    private IReadOnlyList<IReadOnlyDictionary<string, string>>? armedCrashes;
+    private int stepCrashes;
+
     /// <summary>An empty file system; <paramref name="faults"/> draws the injected faults.</summary>
     public SimStorage(SimStorageOptions options, SimRandom? faults = null)
     {
@@ -117,13 +121,23 @@ public sealed class SimStorage : IStorage, IWritebackFaults
     public Action<int>? OnDiskFull { get; set; }
 
     /// <summary>
-    /// A new step of the run begins: its writes are counted from 1, and <paramref name="writeFaults"/>
-    /// (a step's explicit write faults, or null) cut or fail the ones they name.
+    /// Called at each power loss with what it kept, made explicit: per file with pending
+    /// operations, their fates (<see cref="SurvivedFate"/>), for a recorded run's step.
     /// </summary>
-    public void BeginStep(IReadOnlyList<WriteFault>? writeFaults)
+    public Action<IReadOnlyDictionary<string, string>>? OnCrash { get; set; }
+
+    /// <summary>
+    /// A new step of the run begins: its writes are counted from 1, and <paramref name="writeFaults"/>
+    /// (a step's explicit write faults, or null) cut or fail the ones they name; the step's power
+    /// losses, counted from 1, keep what <paramref name="survived"/> says (see <see cref="SurvivedFate"/>)
+    /// instead of what the crash stream draws, as far as it goes.
+    /// </summary>
+    public void BeginStep(IReadOnlyList<WriteFault>? writeFaults, IReadOnlyList<IReadOnlyDictionary<string, string>>? survived = null)
     {
         armed = writeFaults is { Count: > 0 } ? writeFaults : null;
         stepWrites = 0;
+        armedCrashes = survived is { Count: > 0 } ? survived : null;
+        stepCrashes = 0;
     }
 
     private WriteFault? Armed(int nth)
@@ -547,6 +561,10 @@ public sealed class SimStorage : IStorage, IWritebackFaults
         var report = new List<string>();
         int numbered = 0;
         var survivors = new Dictionary<int, Inode>();
+        IReadOnlyDictionary<string, string>? given = random is not null && armedCrashes is not null && stepCrashes < armedCrashes.Count ? armedCrashes[stepCrashes] : null;
+        stepCrashes++;
+        Dictionary<string, string>? kept = OnCrash is null ? null : new(StringComparer.Ordinal);
+
         // A name survives only if every directory above it does (under StrictPosix a directory
         // nobody fsynced the parent of is gone, with everything in it).
         durableDirectories.RemoveWhere(d => !Reachable(ParentOf(d)));
@@ -560,11 +578,25 @@ public sealed class SimStorage : IStorage, IWritebackFaults
             if (!survivors.ContainsKey(ino))
             {
                 int first = numbered;
-                numbered += inodes[ino].Pending.Count;
-                (Inode after, string what) = inodes[ino].AfterCrash(random, fateOf is null ? null : i => fateOf(first + i), options);
+                Inode node = inodes[ino];
+                numbered += node.Pending.Count;
+                // A file the explicit crash does not name keeps nothing pending.
+                SurvivedFate[]? explicitFates = given is null ? null
+                    : given.TryGetValue(name, out string? text) ? SurvivedFate.Parse(text, out _) ?? []
+                    : [.. Enumerable.Repeat(new SurvivedFate(PendingFate.Dropped, 0), node.Pending.Count)];
+                (Inode after, string what, string fates) = node.AfterCrash(random, fateOf is null ? null : i => fateOf(first + i), explicitFates, options);
                 survivors[ino] = after;
                 report.Add($"{name}: {what}");
+                if (kept is not null && fates.Length > 0)
+                {
+                    kept[name] = fates;
+                }
             }
+        }
+
+        if (kept is not null)
+        {
+            OnCrash!(kept);
         }
 
         foreach (Inode lost in inodes.Values)
@@ -843,19 +875,24 @@ public sealed class SimStorage : IStorage, IWritebackFaults
             Pending.RemoveRange(0, count);
         }
 
-        public (Inode After, string What) AfterCrash(SimRandom? random, Func<int, PendingFate>? fateOf, SimStorageOptions options)
+        // What a power loss leaves of this file: the durable bytes, then each pending operation
+        // whole, torn or lost. The fates are drawn from `random` (a seeded crash; drawn even when
+        // `given` overrides them, so that the stream stays where the recorded run left it), given
+        // by index (`fateOf`, the exhaustive mode's, a torn write cut at its first sector boundary),
+        // or given explicitly (`given`, a shrunk case's: see SurvivedFate). `Fates` is the outcome
+        // as SurvivedFate tokens.
+        public (Inode After, string What, string Fates) AfterCrash(SimRandom? random, Func<int, PendingFate>? fateOf, SurvivedFate[]? given, SimStorageOptions options)
         {
-            var disk = new FileBytes(spares);
-            disk.Place(0, DurableSpan);
-            var fates = new List<char>();
+            // Per pending operation: 'W', 'T' or '-', and a torn write's end of kept bytes.
+            char[] fate = new char[Pending.Count];
+            long[] cut = new long[Pending.Count];
             bool stopped = false;
-            int index = 0;
-            foreach (PendingOp op in Pending)
+            for (int i = 0; i < Pending.Count; i++)
             {
-                int i = index++;
+                PendingOp op = Pending[i];
+                fate[i] = '-';
                 if (stopped)
                 {
-                    fates.Add('-');
                     continue;
                 }
 
@@ -864,8 +901,7 @@ public sealed class SimStorage : IStorage, IWritebackFaults
                     : fateOf(i) switch { PendingFate.Whole => -1, PendingFate.Torn => options.SurviveWhole, _ => 2 };
                 if (roll < options.SurviveWhole)
                 {
-                    Apply(disk, op);
-                    fates.Add('W');
+                    fate[i] = 'W';
                     continue;
                 }
 
@@ -873,31 +909,70 @@ public sealed class SimStorage : IStorage, IWritebackFaults
                 {
                     // Torn: the sectors before a seeded boundary inside the write made it.
                     long firstBoundary = ((op.Offset / options.SectorSize) + 1) * options.SectorSize;
-                    long end = op.End;
-                    if (firstBoundary < end)
+                    if (firstBoundary < op.End)
                     {
-                        int boundaries = (int)((end - 1 - firstBoundary) / options.SectorSize) + 1;
-                        long cut = firstBoundary + (random is null ? 0 : random.Next(boundaries) * (long)options.SectorSize);
-                        disk.Place(op.Offset, Bytes(op)[..(int)(cut - op.Offset)]);
-                        fates.Add('T');
+                        int boundaries = (int)((op.End - 1 - firstBoundary) / options.SectorSize) + 1;
+                        cut[i] = firstBoundary + (random is null ? 0 : random.Next(boundaries) * (long)options.SectorSize);
+                        fate[i] = 'T';
                     }
-                    else
-                    {
-                        fates.Add('-');
-                    }
-                }
-                else
-                {
-                    fates.Add('-');
                 }
 
                 // Ext4 keeps an in-order prefix: after the first write not kept whole, nothing more.
                 stopped = options.Model == CrashModel.Ext4Ordered;
             }
 
+            if (given is not null)
+            {
+                // Counted from the end: operations before the first given fate survive whole.
+                int skip = Pending.Count - given.Length;
+                stopped = false;
+                for (int i = 0; i < Pending.Count; i++)
+                {
+                    PendingOp op = Pending[i];
+                    SurvivedFate f = i < skip ? new SurvivedFate(PendingFate.Whole, 0) : given[i - skip];
+                    fate[i] = '-';
+                    if (stopped)
+                    {
+                        continue;
+                    }
+
+                    if (f.Fate == PendingFate.Whole)
+                    {
+                        fate[i] = 'W';
+                        continue;
+                    }
+
+                    if (f.Fate == PendingFate.Torn && op.IsWrite && op.End - f.Lost > op.Offset)
+                    {
+                        cut[i] = op.End - f.Lost;
+                        fate[i] = 'T';
+                    }
+
+                    stopped = options.Model == CrashModel.Ext4Ordered;
+                }
+            }
+
+            var disk = new FileBytes(spares);
+            disk.Place(0, DurableSpan);
+            var tokens = new System.Text.StringBuilder();
+            for (int i = 0; i < Pending.Count; i++)
+            {
+                PendingOp op = Pending[i];
+                if (fate[i] == 'W')
+                {
+                    Apply(disk, op);
+                }
+                else if (fate[i] == 'T')
+                {
+                    disk.Place(op.Offset, Bytes(op)[..(int)(cut[i] - op.Offset)]);
+                }
+
+                tokens.Append(i == 0 ? string.Empty : " ").Append(fate[i] == 'T' ? $"T{op.End - cut[i]}" : fate[i]);
+            }
+
             var after = new Inode(spares) { Cache = disk, durableLength = disk.Length };
-            string what = Pending.Count == 0 ? $"{disk.Length} bytes, nothing pending" : $"{disk.Length} bytes, pending [{new string([.. fates])}]";
-            return (after, what);
+            string what = Pending.Count == 0 ? $"{disk.Length} bytes, nothing pending" : $"{disk.Length} bytes, pending [{new string(fate)}]";
+            return (after, what, tokens.ToString());
         }
 
         // A pending write's bytes: in the cache, unless something changed them there since.

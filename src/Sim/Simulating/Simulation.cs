@@ -54,6 +54,7 @@ public sealed class Simulation : ILoopHost, ICheckLog
 
     // While recording: the seeded short writes (and the ENOSPC after each) of the step running.
     private readonly List<WriteFault>? seededWrites;
+    private readonly List<IReadOnlyDictionary<string, string>>? seededCrashes;
 
     // The system under test: the simulator drives it through this alone, and builds the
     // contract from what the world observed, never from what the server says of itself.
@@ -72,6 +73,7 @@ public sealed class Simulation : ILoopHost, ICheckLog
         this.script = script;
         recorded = record ? [] : null;
         seededWrites = record ? [] : null;
+        seededCrashes = record ? [] : null;
 
         // Every stream is taken from the seed by its label, up front. The configuration stream
         // draws the policy, the crash model and the clock's offset whether or not the options fix
@@ -117,6 +119,7 @@ public sealed class Simulation : ILoopHost, ICheckLog
         {
             world.Storage.OnShortWrite = (nth, bytes) => seededWrites.Add(new WriteFault(nth, bytes));
             world.Storage.OnDiskFull = nth => seededWrites.Add(new WriteFault(nth, null));
+            world.Storage.OnCrash = kept => seededCrashes!.Add(kept);
         }
 
         if (options.PowerLossAfterCall is long after)
@@ -281,13 +284,20 @@ public sealed class Simulation : ILoopHost, ICheckLog
             result.Events++;
             ScriptStep step = script is null ? scheduler.Next(writer.EventIndex, world.Children.FirstRunning is not null) : script[writer.EventIndex];
             recorded?.Add(step);
-            world.Storage.BeginStep(step.WriteFaults);
+            world.Storage.BeginStep(step.WriteFaults, step.Survived);
             Guarded(step);
             if (seededWrites is { Count: > 0 })
             {
                 // The seeded short writes of this step, made explicit for the shrinker.
-                recorded![^1] = step with { WriteFaults = [.. seededWrites] };
+                recorded![^1] = recorded[^1] with { WriteFaults = [.. seededWrites] };
                 seededWrites.Clear();
+            }
+
+            if (seededCrashes is { Count: > 0 })
+            {
+                // And what its power losses kept.
+                recorded![^1] = recorded[^1] with { Survived = [.. seededCrashes] };
+                seededCrashes.Clear();
             }
 
             if (TestNondeterminism)

@@ -53,6 +53,49 @@ public sealed class ShrunkCaseTests
     }
 
     [Fact]
+    public void ARecordedSeedsPowerLossesCarryWhatTheyKept()
+    {
+        // The recording makes each crash's outcome explicit (ScriptStep.Survived), and the
+        // scripted run above replays through it to the same trace.
+        SeedResult seeded = Sim.Simulating.Simulation.Run(21, new SimOptions { Faults = FaultSet.All, Ops = 600 }, null, record: true);
+        Assert.NotEqual(0, seeded.Crashes);
+        Assert.Contains(seeded.Script!, s => s is PowerLossStep { Survived.Count: > 0 });
+    }
+
+    [Fact]
+    public void ATornSetexShrinksToOneCommandAndOnePowerLoss()
+    {
+        // Seed 3,315 is where `aofsim bugs` first finds AtomicSetEx blind: a power loss tears the
+        // AOF inside the PEXPIREAT after a SETEX's SET, after 21 commands that only place the cut.
+        // With the tear kept as bytes lost at the write's end, the shrinker removes all of them.
+        SimOptions options = Sim.Bugs.BugHunt.OptionsFor(Sim.Bugs.BugCatalog.Find("AtomicSetEx")!);
+        ShrinkResult shrunk = ScriptShrinker.ShrinkSeed(3315, options, Sim.Checking.Property.ReplayEquivalence) ?? throw new InvalidOperationException("seed 3315 no longer fails");
+        Assert.Equal(1, shrunk.Minimal.Commands);
+        Assert.Equal(1, shrunk.Minimal.Faults);
+        Assert.Equal("SETEX", Assert.IsType<ClientStep>(shrunk.Minimal.Script[0]).Argv[0][0]);
+    }
+
+    [Fact]
+    public void AScenarioWithAMalformedSurvivedFateIsOneLineOfError()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"aofsim-bad-fate-{Environment.ProcessId}.json");
+        Scenario bad = Scenario.Of(1, new SimOptions { Ops = 2 }, [new PowerLossStep { Survived = [new Dictionary<string, string> { ["appendonly.aof"] = "W X9" }] }]);
+        File.WriteAllText(path, bad.ToJson());
+        try
+        {
+            var stderr = new StringWriter();
+            int exit = AofsimProcess.Run(["replay", path], new StringWriter(), stderr);
+            Assert.Equal(2, exit);
+            string line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("a survived fate is W, - or T followed by the bytes lost (at least 1), not 'X9'", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void RunShrinksEachFailingSeedAndSavesAReplayableMinimalCase()
     {
         string dir = Path.Combine(Path.GetTempPath(), $"aofsim-shrink-{Environment.ProcessId}");

@@ -83,6 +83,69 @@ public sealed class SimStorageTests
         Assert.Equal("x\0\0\0", Read(disk));
     }
 
+    [Fact]
+    public void AnExplicitCrashCountsItsFatesFromTheEndAndTearsByTheBytesLost()
+    {
+        // A shrunk case's power loss (ScriptStep.Survived): the last pending write loses its last
+        // 3 bytes wherever it starts, the one before it (beyond the one fate given) survives whole.
+        SimStorage disk = ThreePendingWrites(CrashModel.StrictPosix, out List<IReadOnlyDictionary<string, string>> kept);
+        disk.BeginStep(null, [new Dictionary<string, string> { [File] = "T3" }]);
+        disk.Crash(SimRandom.Stream(1, "crash"));
+        Assert.Equal("AAAABBBBBBCCCCC", Read(disk));
+        Assert.Equal("W T3", Assert.Single(kept)[File]);
+    }
+
+    [Fact]
+    public void AnExplicitCrashUnderExt4KeepsNothingAfterTheFirstWriteItDoesNotKeepWhole()
+    {
+        SimStorage disk = ThreePendingWrites(CrashModel.Ext4Ordered, out List<IReadOnlyDictionary<string, string>> kept);
+        disk.BeginStep(null, [new Dictionary<string, string> { [File] = "- W" }]);
+        disk.Crash(SimRandom.Stream(1, "crash"));
+        Assert.Equal("AAAA", Read(disk));
+        Assert.Equal("- -", Assert.Single(kept)[File]);
+    }
+
+    [Fact]
+    public void AnExplicitCrashThatDoesNotNameAFileKeepsNothingOfItThatWasPending()
+    {
+        SimStorage disk = ThreePendingWrites(CrashModel.StrictPosix, out _);
+        disk.BeginStep(null, [new Dictionary<string, string> { ["other.aof"] = "W" }]);
+        disk.Crash(SimRandom.Stream(1, "crash"));
+        Assert.Equal("AAAA", Read(disk));
+    }
+
+    [Fact]
+    public void ASeededCrashReportsWhatItKeptAsFatesThatReplayToTheSameBytes()
+    {
+        // Whatever the stream draws, its outcome given back explicitly gives the same file.
+        for (ulong seed = 1; seed <= 40; seed++)
+        {
+            SimStorage seeded = ThreePendingWrites(CrashModel.StrictPosix, out List<IReadOnlyDictionary<string, string>> kept, big: true);
+            seeded.Crash(SimRandom.Stream(seed, "crash"));
+            SimStorage replayed = ThreePendingWrites(CrashModel.StrictPosix, out _, big: true);
+            replayed.BeginStep(null, [kept[0]]);
+            replayed.Crash(SimRandom.Stream(seed + 1000, "crash"));
+            Assert.Equal(Read(seeded), Read(replayed));
+        }
+    }
+
+    // "AAAA" durable, then two pending writes: "BBBBBB" and "CCCCCCCC" (big: 700 and 1,300 bytes,
+    // so that a seeded crash can tear them at a sector boundary).
+    private static SimStorage ThreePendingWrites(CrashModel model, out List<IReadOnlyDictionary<string, string>> kept, bool big = false)
+    {
+        var disk = new SimStorage(new SimStorageOptions { Model = model });
+        List<IReadOnlyDictionary<string, string>> crashes = [];
+        disk.OnCrash = crashes.Add;
+        kept = crashes;
+        int fd = Open(disk, create: true);
+        Write(disk, fd, "AAAA");
+        disk.FsyncDirectory(".");
+        disk.Fsync(fd);
+        Write(disk, fd, new string('B', big ? 700 : 6));
+        Write(disk, fd, new string('C', big ? 1300 : 8));
+        return disk;
+    }
+
     private static int Open(SimStorage disk, bool create = false) =>
         (int)disk.Open(File, OpenFlags.WriteOnly | (create ? OpenFlags.Create : OpenFlags.ReadOnly)).Value;
 

@@ -231,9 +231,10 @@ public sealed class AofLoader
                         // Redis 7 skips a '#' line even when the file ends inside it.
                         pos = end;
                         continue;
-                    case Stall.LengthLine or Stall.Payload or Stall.CountLineNoDigits when !profile.LoaderShortBulkIsTruncation && !options.LoadTruncated:
+                    case Stall.LengthLine or Stall.Payload or Stall.CountLineNoDigits when !profile.LoaderShortBulkIsTruncation:
                         // The seed: a cut '$' line still parses (strtol), then its fread fails;
-                        // a bare '*' is atoi("") = 0: both reach fmterr.
+                        // a bare '*' is atoi("") = 0: both reach fmterr, which truncated loading
+                        // does not rescue (aof-load-truncated acts at readerr only).
                         return Fail(LoadOutcome.BadFormat, BadFormatMessage, commands, cmdStart);
                     default:
                         return Eof(validUpTo, multiAt, commands, cmdStart);
@@ -243,8 +244,10 @@ public sealed class AofLoader
             if (parsed == Parse.ShortBulk)
             {
                 // The seed reaches fmterr here (fread of the bulk fails); Redis 2.8 on treats
-                // a bulk cut by the end of the file as a truncation.
-                return profile.LoaderShortBulkIsTruncation || options.LoadTruncated
+                // a bulk cut by the end of the file as a truncation. aof-load-truncated (Redis
+                // 2.8.15) acts at readerr only, so under the seed's loader it does not rescue
+                // this: the file needs redis-check-aof --fix.
+                return profile.LoaderShortBulkIsTruncation
                     ? Eof(validUpTo, multiAt, commands, cmdStart)
                     : Fail(LoadOutcome.BadFormat, BadFormatMessage, commands, cmdStart);
             }

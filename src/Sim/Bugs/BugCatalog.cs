@@ -40,12 +40,7 @@ public static class BugCatalog
             "whole-second times skew the everysec fsync (1 ms to 2 s apart) and the 2 s postpone",
             Findable: false,
             "inside the promise: both timings fsync only at a flush (beforeSleep or cron), so the seed's whole-second clock moves an fsync by at most about a cron period against millisecond timing (Redis's own account, PR #13041: intervals over 1.5 s or under 0.5 s, a regularity fix); the contract's everysec window (2000 + K + 2000 + K + 2F, which must hold for the seed's two-second clock) is wider than that. A window narrow enough to tell them apart would come from the engine's own timing, not from a fact; FlushScenarios.TheSeedTimesThePostponeInWholeSecondsSoItCanWriteAfterLittleMoreThanOneSecond and the flush vectors test it"),
-        new(
-            "LoaderShortBulkIsTruncation",
-            "Redis 2.8 loader",
-            "a bulk cut by the end of the file is \"Bad file format\" instead of a truncation",
-            Findable: false,
-            "unobservable by any start with truncated loading: the loader's truncated mode rescues the seed's fmterr for a cut bulk too (the vector load/cut-inside-bulk-truncated-redis26), so the switch changes only a strict start, which the ladder then retries truncated. The ext4 availability check (a torn tail must load without --fix) finds it in 44 seeds once truncated loading acts at readerr only (Redis 2.8's aof-load-truncated), a change of that vector left to a decision (docs/bugs.md); the load vectors test it (ContractTests)"),
+        new("LoaderShortBulkIsTruncation", "Redis 2.8 loader", "a bulk cut by the end of the file is \"Bad file format\" instead of a truncation: aof-load-truncated (acting at readerr only) does not rescue it, and a torn tail needs redis-check-aof --fix", Findable: true),
         new(
             "LoaderStrictHeaders",
             "this project (loader)",

@@ -210,6 +210,20 @@ public sealed class FeedScenarios
     }
 
     [Fact]
+    public void SetWithAnOptionBeforePxatIsLoggedWithoutItUnderFixedAsRedis7Does()
+    {
+        // redis-server 7.0.15, appendonly yes: SET k v NX PXAT 99999999999999 and SET k2 v GET
+        // PXAT 99999999999999 reach the AOF as five arguments, SET key value PXAT ms.
+        int selected = 0;
+
+        string nx = Feed("set", 0, ["SET", "k", "v", "NX", "PXAT", "99999999999999"], ref selected, Profile.Fixed);
+        string get = Feed("set", 0, ["SET", "k2", "v", "GET", "PXAT", "99999999999999"], ref selected, Profile.Fixed);
+
+        Assert.Equal("*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n$4\r\nPXAT\r\n$14\r\n99999999999999\r\n", nx);
+        Assert.Equal("*5\r\n$3\r\nSET\r\n$2\r\nk2\r\n$1\r\nv\r\n$4\r\nPXAT\r\n$14\r\n99999999999999\r\n", get);
+    }
+
+    [Fact]
     public void SetWithoutExpiryIsVerbatimUnderFixed()
     {
         int selected = 0;
@@ -303,6 +317,17 @@ public sealed class FeedScenarios
             "*3\r\n$9\r\nPEXPIREAT\r\n$1\r\nk\r\n$3\r\n910\r\n"
             + "*3\r\n$9\r\nPEXPIREAT\r\n$1\r\nk\r\n$4\r\n1090\r\n",
             Text(dst.Span));
+    }
+
+    [Fact]
+    public void AppendExpireAtReadsAnEmptyDelayAsStrtollDoesAsZero()
+    {
+        // strtoll("") is 0: an EXPIRE k "" (which no command lets through) would expire at now.
+        var dst = new ByteBuffer();
+
+        AofFeed.AppendExpireAt(dst, "expire", "k"u8, ""u8, 1000);
+
+        Assert.Equal("*3\r\n$9\r\nPEXPIREAT\r\n$1\r\nk\r\n$4\r\n1000\r\n", Text(dst.Span));
     }
 
     private static string Feed(string name, int db, string[] argv, ref int selected, Profile? profile = null)

@@ -423,6 +423,93 @@ public sealed class RewriteScenarios
         }
     }
 
+    [Theory]
+    [InlineData("RPUSH l a b c")]
+    [InlineData("SADD s a b c")]
+    [InlineData("ZADD z 1 a 2 b")]
+    [InlineData("HSET h f v g w")]
+    [InlineData("SET k v", "PEXPIRE k 100000")]
+    [InlineData("XADD x 1-1 f v g w", "XGROUP CREATE x g 0", "XGROUP CREATECONSUMER x g idle", "XREADGROUP GROUP g c COUNT 1 STREAMS x >")]
+    [InlineData("XADD e MAXLEN 0 1-1 f v")]
+    public void EveryWriteErrorWhileWritingTheDatasetIsReported(params string[] lines)
+    {
+        // The seed's werr: whichever write of the dataset fails first (the rio fails it and every
+        // write after it), rewriteAppendOnlyFile must stop with an error, never report success.
+        DatasetSnapshot snapshot = Build(lines).Fork();
+        var whole = new CountingRio(int.MaxValue);
+        Assert.True(AofRewriter.WriteDataset(whole, snapshot, Now, Profile.Fixed));
+        Assert.True(whole.Writes > 4, $"{whole.Writes} writes");
+        for (int ok = 0; ok < whole.Writes; ok++)
+        {
+            Assert.False(AofRewriter.WriteDataset(new CountingRio(ok), snapshot, Now, Profile.Fixed), $"write {ok + 1} of {whole.Writes} failed unreported");
+        }
+    }
+
+    [Fact]
+    public void AFailedCloseOfTheTempFileIsAWriteErrorUnderFixedAndRemovesIt()
+    {
+        (MockFileSystem fs, FileSystemStorage inner) = Disk();
+        using (inner)
+        {
+            var storage = new FaultyStorage(inner) { CloseError = Errno.EIO };
+            var log = new MemoryLog();
+
+            bool ok = AofRewriter.RewriteToFile(storage, Build("SET k v").Fork(), Target, 4242, Now, Profile.Fixed, log);
+
+            Assert.False(ok);
+            Assert.Equal([(LogLevel.Warning, "Write error writing append only file on disk: Input/output error")], log.Lines);
+            Assert.False(fs.File.Exists("/data/" + Temp));
+            Assert.Equal("old", fs.File.ReadAllText("/data/appendonly.aof"));
+        }
+    }
+
+    [Fact]
+    public void AWriteErrorClosesTheTempFilesDescriptor()
+    {
+        (_, FileSystemStorage inner) = Disk();
+        using (inner)
+        {
+            var storage = new FaultyStorage(inner) { FailWritesAfter = 0 };
+
+            bool ok = AofRewriter.RewriteToFile(storage, Build("SET k v").Fork(), Target, 4242, Now, Profile.Fixed, new MemoryLog());
+
+            Assert.False(ok);
+            Assert.Equal(1, storage.Opens);
+            Assert.Equal(1, storage.Closes);
+        }
+    }
+
+    [Fact]
+    public void UnderFixedTheRenameIsMadeDurableByFsyncingTheAofsDirectory()
+    {
+        // Redis 7's fsyncFileDir(filename): the directory the AOF is in, here the working one.
+        (_, FileSystemStorage inner) = Disk();
+        using (inner)
+        {
+            var storage = new FaultyStorage(inner);
+
+            Assert.True(AofRewriter.RewriteToFile(storage, Build("SET k v").Fork(), Target, 4242, Now, Profile.Fixed, new MemoryLog()));
+            Assert.Equal(["."], storage.DirectoriesFsynced);
+        }
+    }
+
+    [Fact]
+    public void AFailedDirectoryFsyncAfterTheRenameFailsTheRewriteUnderFixed()
+    {
+        (MockFileSystem fs, FileSystemStorage inner) = Disk();
+        using (inner)
+        {
+            var storage = new FaultyStorage(inner) { DirFsyncError = Errno.EIO };
+            var log = new MemoryLog();
+
+            bool ok = AofRewriter.RewriteToFile(storage, Build("SET k v").Fork(), Target, 4242, Now, Profile.Fixed, log);
+
+            Assert.False(ok);
+            Assert.Equal([(LogLevel.Warning, "Error fsyncing the directory of the rewritten append only file: Input/output error")], log.Lines);
+            Assert.Equal(Select0 + SetKV, Text(fs.File.ReadAllBytes("/data/appendonly.aof")));
+        }
+    }
+
     [Fact]
     public void AFailedRenameRemovesTheTempFile()
     {
@@ -523,8 +610,22 @@ public sealed class RewriteScenarios
 
         public Errno? RenameError { get; init; }
 
-        public SysResult Open(string path, OpenFlags flags) =>
-            OpenError is Errno e ? SysResult.Fail(e) : inner.Open(path, flags);
+        public Errno? CloseError { get; init; }
+
+        public Errno? DirFsyncError { get; init; }
+
+        public int Opens { get; private set; }
+
+        public int Closes { get; private set; }
+
+        public List<string> DirectoriesFsynced { get; } = [];
+
+        public SysResult Open(string path, OpenFlags flags)
+        {
+            SysResult r = OpenError is Errno e ? SysResult.Fail(e) : inner.Open(path, flags);
+            Opens += r.Ok ? 1 : 0;
+            return r;
+        }
 
         public SysResult Read(int fd, Span<byte> buffer) => inner.Read(fd, buffer);
 
@@ -545,7 +646,13 @@ public sealed class RewriteScenarios
 
         public Errno Fdatasync(int fd) => inner.Fdatasync(fd);
 
-        public Errno Close(int fd) => inner.Close(fd);
+        public Errno Close(int fd)
+        {
+            // A failed close(2) still releases the descriptor.
+            Closes++;
+            Errno closed = inner.Close(fd);
+            return CloseError ?? closed;
+        }
 
         public SysResult Fstat(int fd) => inner.Fstat(fd);
 
@@ -555,6 +662,27 @@ public sealed class RewriteScenarios
 
         public Errno Unlink(string path) => inner.Unlink(path);
 
-        public Errno FsyncDirectory(string path) => inner.FsyncDirectory(path);
+        public Errno FsyncDirectory(string path)
+        {
+            DirectoriesFsynced.Add(path);
+            return DirFsyncError ?? inner.FsyncDirectory(path);
+        }
+    }
+
+    /// <summary>A rio whose writes after the first <paramref name="ok"/> fail, as a full disk fails them.</summary>
+    private sealed class CountingRio(int ok) : Rio
+    {
+        public int Writes { get; private set; }
+
+        public override bool Write(ReadOnlySpan<byte> data)
+        {
+            if (Writes >= ok)
+            {
+                return false;
+            }
+
+            Writes++;
+            return true;
+        }
     }
 }

@@ -442,6 +442,10 @@ public sealed class RewriteScenarios
         for (int ok = 0; ok < whole.Writes; ok++)
         {
             Assert.False(AofRewriter.WriteDataset(new CountingRio(ok), snapshot, Now, Profile.Fixed), $"write {ok + 1} of {whole.Writes} failed unreported");
+
+            // And when only that write fails (a buffered rio whose next flush gets through):
+            // the first failure stops the rewrite, whatever the writes after it would do.
+            Assert.False(AofRewriter.WriteDataset(new CountingRio(ok, onlyOne: true), snapshot, Now, Profile.Fixed), $"write {ok + 1} of {whole.Writes} failed alone unreported");
         }
     }
 
@@ -655,14 +659,19 @@ public sealed class RewriteScenarios
         }
     }
 
-    /// <summary>A rio whose writes after the first <paramref name="ok"/> fail, as a full disk fails them.</summary>
-    private sealed class CountingRio(int ok) : Rio
+    /// <summary>
+    /// A rio whose writes after the first <paramref name="ok"/> fail, as a full disk fails them
+    /// (<paramref name="onlyOne"/>: only the next one fails, the ones after it succeed).
+    /// </summary>
+    private sealed class CountingRio(int ok, bool onlyOne = false) : Rio
     {
+        private int calls;
+
         public int Writes { get; private set; }
 
         public override bool Write(ReadOnlySpan<byte> data)
         {
-            if (Writes >= ok)
+            if (calls++ == ok || (!onlyOne && Writes >= ok))
             {
                 return false;
             }

@@ -30,7 +30,7 @@ public sealed record ShrinkCase(ulong Seed, SimOptions Options, IReadOnlyList<Sc
     /// Faults: power losses and kills in the steps, the steps' write faults (a short write and the
     /// ENOSPC after it are one fault: the disk filling up), plan faults, and the random fault kinds on.
     /// </summary>
-    public int Faults => Script.Sum(s => s.Faults) + WriteFaults + (Options.Plan?.Faults.Count ?? 0) + (Options.Faults.SlowFsync ? 1 : 0) + (Options.Faults.ShortWrite ? 1 : 0);
+    public int Faults => Script.Sum(s => s.Faults + (s.SlowFsyncs?.Count ?? 0)) + WriteFaults + (Options.Plan?.Faults.Count ?? 0) + (Options.Faults.SlowFsync ? 1 : 0) + (Options.Faults.ShortWrite ? 1 : 0);
 
     // Short writes, and ENOSPCs beyond their number.
     private int WriteFaults
@@ -99,11 +99,22 @@ public static class ScriptShrinker
         // kept moves the same way (the crash stream's draws, a torn write's sector boundary), and
         // the recording made it explicit too (ScriptStep.Survived). The most explicit form that
         // still fails the same way is the start: when one does not (a short write outside any
-        // step), the kind stays, or the crash draws again.
+        // step), the kind stays, or the crash draws again. The seeded slow fsyncs are keyed the
+        // same way, to the fsync they delayed in their step (ScriptStep.SlowFsyncs).
         ShrinkCase noShortWrites = original with { Options = explicitOptions with { Faults = new FaultSet(explicitOptions.Faults.On.Where(k => k != FaultKind.ShortWrite.Name())) } };
-        List<ShrinkCase> forms = explicitOptions.Faults.ShortWrite
-            ? [Explicit(noShortWrites, writes: true, crashes: true), Explicit(noShortWrites, writes: true, crashes: false)]
-            : [];
+        ShrinkCase noSeededKinds = original with { Options = explicitOptions with { Faults = new FaultSet(explicitOptions.Faults.On.Where(k => k != FaultKind.ShortWrite.Name() && k != FaultKind.SlowFsync.Name())) } };
+        List<ShrinkCase> forms = [];
+        if (explicitOptions.Faults.SlowFsync)
+        {
+            forms.Add(Explicit(noSeededKinds, writes: true, crashes: true, slow: true));
+        }
+
+        if (explicitOptions.Faults.ShortWrite)
+        {
+            forms.Add(Explicit(noShortWrites, writes: true, crashes: true));
+            forms.Add(Explicit(noShortWrites, writes: true, crashes: false));
+        }
+
         forms.Add(Explicit(original, writes: false, crashes: true));
         ShrinkCase start = Explicit(original, writes: false, crashes: false);
         foreach (ShrinkCase form in forms)
@@ -119,8 +130,8 @@ public static class ScriptShrinker
     }
 
     // The recorded case with its write faults, its crashes' outcomes, both or neither explicit.
-    private static ShrinkCase Explicit(ShrinkCase c, bool writes, bool crashes) =>
-        c with { Script = [.. c.Script.Select(x => x with { WriteFaults = writes ? x.WriteFaults : null, Survived = crashes ? x.Survived : null })] };
+    private static ShrinkCase Explicit(ShrinkCase c, bool writes, bool crashes, bool slow = false) =>
+        c with { Script = [.. c.Script.Select(x => x with { WriteFaults = writes ? x.WriteFaults : null, Survived = crashes ? x.Survived : null, SlowFsyncs = slow ? x.SlowFsyncs : null })] };
 
     /// <summary>Shrinks <paramref name="start"/>, which must violate <paramref name="property"/>; null when it does not.</summary>
     public static ShrinkResult? Shrink(ShrinkCase start, Property property, int budget = DefaultBudget)
@@ -150,20 +161,29 @@ public static class ScriptShrinker
         return new ShrinkResult(property, start, best, s.Runs);
     }
 
-    private static readonly Func<ShrinkCase, State, ShrinkCase>[] Passes = [DropSimKinds, DropPlanFaults, DropWriteFaults, DropSurvivors, ResetKnobs, ShrinkTriggers, DropSteps, MergeWaits, ShrinkSteps];
+    private static readonly Func<ShrinkCase, State, ShrinkCase>[] Passes = [DropSimKinds, DropPlanFaults, DropWriteFaults, DropSlowFsyncs, DropSurvivors, ResetKnobs, ShrinkTriggers, DropSteps, MergeWaits, ShrinkSteps];
 
     // A step's explicit write faults, one at a time.
-    private static ShrinkCase DropWriteFaults(ShrinkCase c, State s)
+    private static ShrinkCase DropWriteFaults(ShrinkCase c, State s) =>
+        DropEach(c, s, step => step.WriteFaults, (step, rest) => step with { WriteFaults = rest });
+
+    // A step's explicit slow fsyncs, one at a time (the fsync then takes what the seed draws for
+    // a normal one).
+    private static ShrinkCase DropSlowFsyncs(ShrinkCase c, State s) =>
+        DropEach(c, s, step => step.SlowFsyncs, (step, rest) => step with { SlowFsyncs = rest });
+
+    // Removes the items of a step's explicit list one at a time while the case still fails.
+    private static ShrinkCase DropEach<T>(ShrinkCase c, State s, Func<ScriptStep, IReadOnlyList<T>?> get, Func<ScriptStep, IReadOnlyList<T>?, ScriptStep> set)
     {
         List<ScriptStep> steps = [.. c.Script];
         bool changed = false;
         for (int i = 0; i < steps.Count && s.Runs < s.Budget; i++)
         {
-            for (int k = 0; steps[i].WriteFaults is { } wf && k < wf.Count && s.Runs < s.Budget;)
+            for (int k = 0; get(steps[i]) is { } items && k < items.Count && s.Runs < s.Budget;)
             {
-                List<WriteFault> rest = [.. wf.Where((_, j) => j != k)];
+                List<T> rest = [.. items.Where((_, j) => j != k)];
                 List<ScriptStep> candidate = [.. steps];
-                candidate[i] = steps[i] with { WriteFaults = rest.Count == 0 ? null : rest };
+                candidate[i] = set(steps[i], rest.Count == 0 ? null : rest);
                 if (s.Fails(c with { Script = candidate }))
                 {
                     steps = candidate;
@@ -302,7 +322,7 @@ public static class ScriptShrinker
         for (int i = 0; i + 1 < steps.Count && s.Runs < s.Budget;)
         {
             // The second wait's write faults and crashes are counted from its own start: not merged away.
-            if (steps[i] is AdvanceStep a && steps[i + 1] is AdvanceStep { WriteFaults: null, Survived: null } b)
+            if (steps[i] is AdvanceStep a && steps[i + 1] is AdvanceStep { WriteFaults: null, Survived: null, SlowFsyncs: null } b)
             {
                 List<ScriptStep> candidate = [.. steps.Take(i), a with { Ms = a.Ms + b.Ms }, .. steps.Skip(i + 2)];
                 if (s.Fails(c with { Script = candidate }))

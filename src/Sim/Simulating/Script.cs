@@ -31,6 +31,16 @@ public abstract record ScriptStep
     public IReadOnlyList<WriteFault>? WriteFaults { get; init; }
 
     /// <summary>
+    /// The slow fsyncs of this step made explicit (null: none): the simulator's seeded slow
+    /// fsyncs (the <c>slowfsync</c> kind), keyed to the background fsync they delayed, counted
+    /// from the start of the step, so that removing other steps does not move them
+    /// (ScriptShrinker). Each counts as a fault.
+    /// </summary>
+    [JsonPropertyName("slowFsyncs")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<SlowFsync>? SlowFsyncs { get; init; }
+
+    /// <summary>
     /// What each power loss of this step kept, made explicit (null: what the crash stream draws):
     /// per power loss, in order, a file name to its pending operations' fates, counted from the
     /// end (<see cref="SurvivedFate"/>), so that removing other steps does not change what a crash
@@ -57,6 +67,11 @@ public abstract record ScriptStep
 /// <param name="Nth">The write's number in its step, from 1.</param>
 /// <param name="Bytes">Bytes written, or null for ENOSPC.</param>
 public sealed record WriteFault(int Nth, int? Bytes);
+
+/// <summary>The <paramref name="Nth"/> background fsync submitted in its step (from 1, every process) takes <paramref name="Ms"/>.</summary>
+/// <param name="Nth">The fsync's number in its step, from 1.</param>
+/// <param name="Ms">Its latency, in ms.</param>
+public sealed record SlowFsync(int Nth, int Ms);
 
 /// <summary>
 /// A client sends <see cref="Argv"/> pipelined in db <see cref="Db"/> (a SELECT goes first when

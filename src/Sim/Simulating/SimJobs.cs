@@ -67,6 +67,13 @@ public sealed class SimJobs : IBackgroundJobs
     /// <inheritdoc/>
     public long FsyncErrors { get; private set; }
 
+    /// <summary>
+    /// Called with each fsync's drawn latency and whether it was drawn slow; returns the latency
+    /// to use (a shrunk case's explicit slow fsyncs). The draw is made either way, so the stream
+    /// stays where a seeded run leaves it.
+    /// </summary>
+    public Func<int, bool, int>? Latency { get; set; }
+
     /// <summary>Milliseconds of the longest fsync these options allow.</summary>
     public int MaxFsyncMs => Math.Max(options.FsyncMaxMs, options.SlowFsyncMaxMs);
 
@@ -77,7 +84,13 @@ public sealed class SimJobs : IBackgroundJobs
     public void Submit(BioJobType type, int fd)
     {
         Worker w = type == BioJobType.CloseFile ? closeWorker : aofWorker;
-        int latency = type == BioJobType.CloseFile ? options.CloseMs : FsyncLatency();
+        int latency = options.CloseMs;
+        if (type != BioJobType.CloseFile)
+        {
+            latency = FsyncLatency(out bool slow);
+            latency = Latency is { } given ? given(latency, slow) : latency;
+        }
+
         w.Queue.Add(new Job(type, fd, latency));
         Event($"bio submit {type} fd={fd} latency={latency}");
         w.StartIfIdle(clock.NowMs, this);
@@ -129,9 +142,13 @@ public sealed class SimJobs : IBackgroundJobs
 
     private static long? Min(long? a, long? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
 
-    private int FsyncLatency() => random.Chance(options.SlowFsyncChance)
-        ? (int)random.Range(500, Math.Max(501, options.SlowFsyncMaxMs + 1))
-        : (int)random.Range(options.FsyncMinMs, options.FsyncMaxMs + 1);
+    private int FsyncLatency(out bool slow)
+    {
+        slow = random.Chance(options.SlowFsyncChance);
+        return slow
+            ? (int)random.Range(500, Math.Max(501, options.SlowFsyncMaxMs + 1))
+            : (int)random.Range(options.FsyncMinMs, options.FsyncMaxMs + 1);
+    }
 
     private void Start(Job job)
     {

@@ -109,6 +109,10 @@ internal sealed class SimWorld : IAofLog, IDisposable
     /// <summary>The current process's background jobs.</summary>
     public SimJobs Jobs { get; private set; }
 
+    // The current step's explicit slow fsyncs, and its fsyncs so far.
+    private IReadOnlyList<SlowFsync>? armedSlow;
+    private int stepFsyncs;
+
     /// <summary>The current process's rewrite children.</summary>
     public SimChildren Children { get; private set; }
 
@@ -243,6 +247,42 @@ internal sealed class SimWorld : IAofLog, IDisposable
         Clock.AdvanceTo(Clock.NowMs + ms);
     }
 
+    /// <summary>Called at each seeded slow fsync with its number in the step and its latency (a recorded run makes it explicit: <see cref="SlowFsync"/>).</summary>
+    public Action<int, int>? OnSlowFsync { get; set; }
+
+    /// <summary>
+    /// A new step begins: its background fsyncs are counted from 1 (across a restart inside it),
+    /// and <paramref name="slowFsyncs"/> (a shrunk case's, or null) set the latency of those it names.
+    /// </summary>
+    public void BeginStep(IReadOnlyList<SlowFsync>? slowFsyncs)
+    {
+        armedSlow = slowFsyncs is { Count: > 0 } ? slowFsyncs : null;
+        stepFsyncs = 0;
+    }
+
+    // The latency of the step's next fsync: as drawn, or as the step says.
+    private int StepLatency(int drawn, bool slow)
+    {
+        int nth = ++stepFsyncs;
+        if (slow)
+        {
+            OnSlowFsync?.Invoke(nth, drawn);
+        }
+
+        if (armedSlow is not null)
+        {
+            foreach (SlowFsync f in armedSlow)
+            {
+                if (f.Nth == nth)
+                {
+                    return f.Ms;
+                }
+            }
+        }
+
+        return drawn;
+    }
+
     private SimJobs NewJobs(SimRandom random)
     {
         EngineKnobs k = options.Knobs;
@@ -256,6 +296,7 @@ internal sealed class SimWorld : IAofLog, IDisposable
         var j = new SimJobs(Storage, Clock, random, jobsOptions)
         {
             OnEvent = line => writer.Trace.Add("  ", line),
+            Latency = StepLatency,
             Faults = faulty is null ? null : fd => faulty.Consult(AofSim.Faults.FaultOp.Fdatasync, fd),
         };
         return j;

@@ -55,6 +55,7 @@ public sealed class Simulation : ILoopHost, ICheckLog
     // While recording: the seeded short writes (and the ENOSPC after each) of the step running.
     private readonly List<WriteFault>? seededWrites;
     private readonly List<IReadOnlyDictionary<string, string>>? seededCrashes;
+    private readonly List<SlowFsync>? seededSlow;
 
     // The system under test: the simulator drives it through this alone, and builds the
     // contract from what the world observed, never from what the server says of itself.
@@ -74,6 +75,7 @@ public sealed class Simulation : ILoopHost, ICheckLog
         recorded = record ? [] : null;
         seededWrites = record ? [] : null;
         seededCrashes = record ? [] : null;
+        seededSlow = record ? [] : null;
 
         // Every stream is taken from the seed by its label, up front. The configuration stream
         // draws the policy, the crash model and the clock's offset whether or not the options fix
@@ -120,6 +122,7 @@ public sealed class Simulation : ILoopHost, ICheckLog
             world.Storage.OnShortWrite = (nth, bytes) => seededWrites.Add(new WriteFault(nth, bytes));
             world.Storage.OnDiskFull = nth => seededWrites.Add(new WriteFault(nth, null));
             world.Storage.OnCrash = kept => seededCrashes!.Add(kept);
+            world.OnSlowFsync = (nth, ms) => seededSlow!.Add(new SlowFsync(nth, ms));
         }
 
         if (options.PowerLossAfterCall is long after)
@@ -285,12 +288,20 @@ public sealed class Simulation : ILoopHost, ICheckLog
             ScriptStep step = script is null ? scheduler.Next(writer.EventIndex, world.Children.FirstRunning is not null) : script[writer.EventIndex];
             recorded?.Add(step);
             world.Storage.BeginStep(step.WriteFaults, step.Survived);
+            world.BeginStep(step.SlowFsyncs);
             Guarded(step);
             if (seededWrites is { Count: > 0 })
             {
                 // The seeded short writes of this step, made explicit for the shrinker.
                 recorded![^1] = recorded[^1] with { WriteFaults = [.. seededWrites] };
                 seededWrites.Clear();
+            }
+
+            if (seededSlow is { Count: > 0 })
+            {
+                // Its seeded slow fsyncs.
+                recorded![^1] = recorded[^1] with { SlowFsyncs = [.. seededSlow] };
+                seededSlow.Clear();
             }
 
             if (seededCrashes is { Count: > 0 })

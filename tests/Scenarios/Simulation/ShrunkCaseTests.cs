@@ -63,6 +63,22 @@ public sealed class ShrunkCaseTests
     }
 
     [Fact]
+    public void ARecordedSeedsSlowFsyncsAreKeyedSoTheKindCanBeTurnedOff()
+    {
+        // The shrinker's first form: the slowfsync kind off, each slow fsync the seed drew given
+        // explicitly in its step; every trace line after the header (which shows the flags) is
+        // the seeded run's.
+        var options = new SimOptions { Faults = FaultSet.All, Ops = 600, Swarm = false };
+        SeedResult seeded = Sim.Simulating.Simulation.Run(21, options, null, keepTrace: true, record: true);
+        Assert.Contains(seeded.Script!, s => s.SlowFsyncs is { Count: > 0 });
+        var noSlow = new FaultSet(FaultSet.All.On.Where(k => k != FaultKind.SlowFsync.Name()));
+        SeedResult keyed = Sim.Simulating.Simulation.Run(21, options with { Faults = noSlow }, seeded.Script, keepTrace: true);
+        Assert.Equal(seeded.Trace.Skip(1), keyed.Trace.Skip(1));
+        SeedResult drawn = Sim.Simulating.Simulation.Run(21, options with { Faults = noSlow }, [.. seeded.Script!.Select(s => s with { SlowFsyncs = null })], keepTrace: true);
+        Assert.NotEqual(seeded.Trace.Skip(1), drawn.Trace.Skip(1));
+    }
+
+    [Fact]
     public void ATornSetexShrinksToOneCommandAndOnePowerLoss()
     {
         // Seed 3,315 is where `aofsim bugs` first finds AtomicSetEx blind: a power loss tears the

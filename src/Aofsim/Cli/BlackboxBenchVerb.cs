@@ -83,11 +83,7 @@ internal static class BlackboxBenchVerb
         bool failed = false;
         if (adapters.Count > 0)
         {
-            io.Out.WriteLine();
-            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Crash-restart cycles ({cycles} per figure, --max-batches {maxBatches}, appendfsync {Name(cyclePolicy)}, 4 connections, seed {seed}):"));
-            io.Out.WriteLine();
-            io.Out.WriteLine("| target | crash | cycles | seconds | cycles/min | violations | load before / after |");
-            io.Out.WriteLine("|---|---|---|---|---|---|---|");
+            TableHead(io.Out, string.Create(CultureInfo.InvariantCulture, $"Crash-restart cycles ({cycles} per figure, --max-batches {maxBatches}, appendfsync {Name(cyclePolicy)}, 4 connections, seed {seed}):"), "target", "crash", "cycles", "seconds", "cycles/min", "violations", "load before / after");
             foreach (BlackboxTarget t in adapters)
             {
                 foreach (bool power in noFuse is null ? new[] { true, false } : [false])
@@ -104,11 +100,7 @@ internal static class BlackboxBenchVerb
         if (policies.Length > 0)
         {
             var redis = new RedisTarget(server!, null, preamble: false);
-            io.Out.WriteLine();
-            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"redis-benchmark -t set -n {requests} -c {clients} against redis-server (appendonly yes, aof-use-rdb-preamble no):"));
-            io.Out.WriteLine();
-            io.Out.WriteLine("| appendfsync | disk | SET requests/s | load before / after |");
-            io.Out.WriteLine("|---|---|---|---|");
+            TableHead(io.Out, string.Create(CultureInfo.InvariantCulture, $"redis-benchmark -t set -n {requests} -c {clients} against redis-server (appendonly yes, aof-use-rdb-preamble no):"), "appendfsync", "disk", "SET requests/s", "load before / after");
             foreach (AppendFsync p in policies)
             {
                 var disks = new List<(string Name, Func<IBlackboxDisk> Make)>();
@@ -131,4 +123,14 @@ internal static class BlackboxBenchVerb
     }
 
     private static string Name(AppendFsync p) => p.ToString().ToLowerInvariant();
+
+    // A titled markdown table's head: a blank line, the title, a blank line, the header row and its rule.
+    private static void TableHead(TextWriter w, string title, params string[] columns)
+    {
+        w.WriteLine();
+        w.WriteLine(title);
+        w.WriteLine();
+        w.WriteLine($"| {string.Join(" | ", columns)} |");
+        w.WriteLine($"|{string.Concat(columns.Select(_ => "---|"))}");
+    }
 }

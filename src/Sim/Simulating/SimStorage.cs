@@ -584,10 +584,10 @@ public sealed class SimStorage : IStorage, IWritebackFaults
                 SurvivedFate[]? explicitFates = given is null ? null
                     : given.TryGetValue(name, out string? text) ? SurvivedFate.Parse(text, out _) ?? []
                     : [.. Enumerable.Repeat(new SurvivedFate(PendingFate.Dropped, 0), node.Pending.Count)];
-                (Inode after, string what, string fates) = node.AfterCrash(random, fateOf is null ? null : i => fateOf(first + i), explicitFates, options);
+                (Inode after, string what, string? fates) = node.AfterCrash(random, fateOf is null ? null : i => fateOf(first + i), explicitFates, options, reportFates: kept is not null);
                 survivors[ino] = after;
                 report.Add($"{name}: {what}");
-                if (kept is not null && fates.Length > 0)
+                if (kept is not null && fates!.Length > 0)
                 {
                     kept[name] = fates;
                 }
@@ -880,8 +880,8 @@ public sealed class SimStorage : IStorage, IWritebackFaults
         // `given` overrides them, so that the stream stays where the recorded run left it), given
         // by index (`fateOf`, the exhaustive mode's, a torn write cut at its first sector boundary),
         // or given explicitly (`given`, a shrunk case's: see SurvivedFate). `Fates` is the outcome
-        // as SurvivedFate tokens.
-        public (Inode After, string What, string Fates) AfterCrash(SimRandom? random, Func<int, PendingFate>? fateOf, SurvivedFate[]? given, SimStorageOptions options)
+        // as SurvivedFate tokens, when `reportFates` asks for it (a recorded run).
+        public (Inode After, string What, string? Fates) AfterCrash(SimRandom? random, Func<int, PendingFate>? fateOf, SurvivedFate[]? given, SimStorageOptions options, bool reportFates)
         {
             // Per pending operation: 'W', 'T' or '-', and a torn write's end of kept bytes.
             char[] fate = new char[Pending.Count];
@@ -954,7 +954,7 @@ public sealed class SimStorage : IStorage, IWritebackFaults
 
             var disk = new FileBytes(spares);
             disk.Place(0, DurableSpan);
-            var tokens = new System.Text.StringBuilder();
+            System.Text.StringBuilder? tokens = reportFates ? new() : null;
             for (int i = 0; i < Pending.Count; i++)
             {
                 PendingOp op = Pending[i];
@@ -967,12 +967,12 @@ public sealed class SimStorage : IStorage, IWritebackFaults
                     disk.Place(op.Offset, Bytes(op)[..(int)(cut[i] - op.Offset)]);
                 }
 
-                tokens.Append(i == 0 ? string.Empty : " ").Append(fate[i] == 'T' ? $"T{op.End - cut[i]}" : fate[i]);
+                tokens?.Append(i == 0 ? string.Empty : " ").Append(fate[i] == 'T' ? $"T{op.End - cut[i]}" : fate[i]);
             }
 
             var after = new Inode(spares) { Cache = disk, durableLength = disk.Length };
             string what = Pending.Count == 0 ? $"{disk.Length} bytes, nothing pending" : $"{disk.Length} bytes, pending [{new string(fate)}]";
-            return (after, what, tokens.ToString());
+            return (after, what, tokens?.ToString());
         }
 
         // A pending write's bytes: in the cache, unless something changed them there since.

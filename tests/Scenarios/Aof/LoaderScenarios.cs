@@ -854,6 +854,69 @@ public sealed class LoaderScenarios
         Assert.Equal([DumpK], Dump(data));
     }
 
+    // ------------------------------------------------------------ edges of the outcome
+
+    [Fact]
+    public void ALoadWithoutReplayErrorsReportsNoOffsetForTheFirst()
+    {
+        (LoadResult r, _, _) = Load(SetKV, Profile.Fixed);
+
+        Assert.Equal(0, r.ReplayErrors);
+        Assert.Equal(-1, r.FirstReplayErrorOffset);
+    }
+
+    [Fact]
+    public void ADiscardWithoutMultiIsNamedInTheWarning()
+    {
+        (LoadResult r, _, MemoryLog log) = Load("*1\r\n$7\r\nDISCARD\r\n" + SetKV, Profile.Fixed);
+
+        Assert.Equal(1, r.ReplayErrors);
+        Assert.Equal([(LogLevel.Warning, "1 command(s) replied an error while loading the append only file and were ignored; the first at offset 0: 'discard': ERR DISCARD without MULTI")], log.Lines);
+    }
+
+    [Fact]
+    public void ATransactionAfterADiscardedOneRunsOnlyItsOwnCommandsUnderFixed()
+    {
+        // MULTI, SET k v, DISCARD, MULTI, SET a 1, EXEC: only SET a 1 applies.
+        string discard = "*1\r\n$7\r\nDISCARD\r\n";
+        (LoadResult r, Dataset data, _) = Load(Multi + SetKV + discard + Multi + SetA1 + Exec, Profile.Fixed);
+
+        Assert.Equal(LoadOutcome.Loaded, r.Outcome);
+        Assert.Equal([DumpA], Dump(data));
+    }
+
+    [Fact]
+    public void AnUnknownCommandNameStartingWithNulPrintsAsEmpty()
+    {
+        (LoadResult r, _, _) = Load("*1\r\n$3\r\n\0FO\r\n", Profile.Fixed);
+
+        Assert.Equal(LoadOutcome.UnknownCommand, r.Outcome);
+        Assert.Equal("Unknown command '' reading the append only file", r.Message);
+    }
+
+    [Fact]
+    public void AnAnnotationBeforeACutCommandIsNotCountedAsValid()
+    {
+        // SET k v (27 bytes), an annotation (12), a cut SET: the seed's valid_up_to moves only
+        // after a command, so an unexpected end of file reports 27, not 39.
+        (LoadResult r, _, _) = Load(SetKV + "#TS:1700000\n" + "*3\r\n$3\r\nSE", Profile.Fixed);
+
+        Assert.Equal(LoadOutcome.UnexpectedEof, r.Outcome);
+        Assert.Equal(27, r.ValidUpTo);
+    }
+
+    [Fact]
+    public void TruncatedLoadingOfAMultiAtTheStartOfTheFileRevertsToNothing()
+    {
+        (LoadResult r, Dataset data, MemoryLog log) = Load(Multi + SetA1 + "*3\r\n$3\r\nSET", Profile.Fixed, truncated: true);
+
+        Assert.Equal(LoadOutcome.Truncated, r.Outcome);
+        Assert.True(r.RevertedMulti);
+        Assert.Equal(0, r.ValidUpTo);
+        Assert.Empty(Dump(data));
+        Assert.Equal("!!! Truncating the AOF appendonly.aof at offset 0 !!!", log.Messages[2]);
+    }
+
     // ------------------------------------------------------------ helpers
 
     private static Profile P(string name) => Profile.TryGet(name, out Profile p) ? p : throw new ArgumentException(name);

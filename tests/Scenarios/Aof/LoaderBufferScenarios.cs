@@ -1,0 +1,390 @@
+using System.Buffers;
+using System.IO.Abstractions.TestingHelpers;
+using AofSim.Engine.Adapters;
+using AofSim.Engine.Aof;
+using AofSim.Engine.Data;
+using AofSim.Engine.Ports;
+using AofSim.Engine.Profiles;
+using static AofSim.Scenarios.Aof.AofText;
+
+namespace AofSim.Scenarios.Aof;
+
+/// <summary>
+/// How the loader reads: its first read asks for the whole file up to 1 MB (64 KB for a stream
+/// of unknown size), its buffer doubles only for a command that does not fit and never past what
+/// the file has left, the buffer goes back to the shared pool, the end of the file is sticky as
+/// stdio's, a caller's in-place buffer is never written, and the descriptor it opens is closed.
+/// Sizes in the comments are counted by hand from those rules (AofLoader's remarks).
+/// </summary>
+public sealed class LoaderBufferScenarios
+{
+    // 27 bytes.
+    private const string SetKV = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n";
+
+    // ------------------------------------------------------------ the first read
+
+    [Fact]
+    public void AFileOfKnownSizeIsAskedForWholeInItsFirstRead()
+    {
+        var stream = new RecordingStream(Bytes(SetKV + SetKV), 1 << 30);
+
+        Assert.Equal(LoadOutcome.Loaded, AofLoader.Load(stream, 54, new Dataset(), Profile.Fixed, new LoadOptions()).Outcome);
+
+        Assert.Equal(54, stream.Reads[0].Count);
+    }
+
+    [Fact]
+    public void AFileOfKnownSizeOver64KbIsAskedForWholeUpTo1Mb()
+    {
+        string aof = BigSet(200_000); // 200,031 bytes: 4+4+5+4+3+9 header bytes, the value, CRLF
+        var stream = new RecordingStream(Bytes(aof), 1 << 30);
+
+        Assert.Equal(LoadOutcome.Loaded, AofLoader.Load(stream, aof.Length, new Dataset(), Profile.Fixed, new LoadOptions()).Outcome);
+
+        Assert.Equal(200_031, aof.Length);
+        Assert.Equal(200_031, stream.Reads[0].Count);
+    }
+
+    [Fact]
+    public void AStreamOfUnknownSizeIsReadIn64KbAtFirst()
+    {
+        var stream = new RecordingStream(Bytes(SetKV), 1 << 30);
+
+        Assert.Equal(LoadOutcome.Loaded, AofLoader.Load(stream, -1, new Dataset(), Profile.Fixed, new LoadOptions()).Outcome);
+
+        Assert.Equal(65_536, stream.Reads[0].Count);
+    }
+
+    // ------------------------------------------------------------ growing the buffer
+
+    [Fact]
+    public void TheBufferDoublesForABigCommandButNeverPastWhatTheFileHasLeft()
+    {
+        // 27 + 1,500,032 = 1,500,059 bytes. The buffer starts at 1 MB (1,048,576): the first read
+        // asks for all of it; SET k v parses, the 27 bytes are dropped from the front and the
+        // second read asks for 27 more. The big SET does not fit: the buffer grows to what the
+        // file has left past those 27 bytes (1,500,032, less than double), and the third read
+        // asks for 1,500,032 - 1,048,576 = 451,456 bytes; the fourth finds the end of the file.
+        string aof = SetKV + BigSet(1_500_000);
+        var stream = new RecordingStream(Bytes(aof), 1 << 30);
+
+        LoadResult r = AofLoader.Load(stream, aof.Length, new Dataset(), Profile.Fixed, new LoadOptions());
+
+        Assert.Equal(LoadOutcome.Loaded, r.Outcome);
+        Assert.Equal(1_500_059, aof.Length);
+        Assert.Equal([1_048_576, 27, 451_456], stream.Reads.Take(3).Select(x => x.Count));
+        Assert.Equal(2_097_152, stream.Reads[2].BufferLength); // the pool's bucket for 1,500,032
+    }
+
+    [Fact]
+    public void AStreamOfUnknownSizeDoublesItsBufferForABigCommand()
+    {
+        // 64 KB, then 128 KB, then 256 KB: the 200,031-byte command fits the third buffer. Each
+        // read asks for the new room: 65,536, then 65,536, then 131,072, then what is left.
+        string aof = BigSet(200_000);
+        var stream = new RecordingStream(Bytes(aof), 1 << 30);
+
+        LoadResult r = AofLoader.Load(stream, -1, new Dataset(), Profile.Fixed, new LoadOptions());
+
+        Assert.Equal(LoadOutcome.Loaded, r.Outcome);
+        Assert.Equal([65_536, 65_536, 131_072], stream.Reads.Take(3).Select(x => x.Count));
+        Assert.Equal(262_144, stream.Reads[2].BufferLength);
+    }
+
+    [Theory]
+    [InlineData(100, 16_384)]
+    [InlineData(100_000, 25_000)]
+    public void AFileThatGrewPastItsSizeAtOpenGetsAQuarterMoreRoomAtLeast16Kb(int sizeAtOpen, int room)
+    {
+        // The first read fills the buffer with the file's size at open; the next read, to find
+        // out whether the file grew, asks for max(16 KB, a quarter of the buffer) more.
+        string aof = BigSet(sizeAtOpen + 1_000);
+        var stream = new RecordingStream(Bytes(aof), 1 << 30);
+
+        LoadResult r = AofLoader.Load(stream, sizeAtOpen, new Dataset(), Profile.Fixed, new LoadOptions());
+
+        Assert.Equal(LoadOutcome.Loaded, r.Outcome);
+        Assert.Equal([sizeAtOpen, room], stream.Reads.Take(2).Select(x => x.Count));
+    }
+
+    [Fact]
+    public void ManySmallCommandsNeverGrowTheBufferPast1Mb()
+    {
+        // 120,000 SETs, 3,240,000 bytes: each refill moves the unparsed tail to the front
+        // instead of growing the buffer.
+        string aof = string.Concat(Enumerable.Repeat(SetKV, 120_000));
+        var stream = new RecordingStream(Bytes(aof), 1 << 30);
+
+        LoadResult r = AofLoader.Load(stream, aof.Length, new Dataset(), Profile.Fixed, new LoadOptions());
+
+        Assert.Equal(LoadOutcome.Loaded, r.Outcome);
+        Assert.Equal(120_000, r.Commands);
+        Assert.All(stream.Reads, x => Assert.Equal(1_048_576, x.BufferLength));
+    }
+
+    // ------------------------------------------------------------ the end of the file, the pool
+
+    [Fact]
+    public void TheFirstEndOfFileEndsTheLoadAsStdiosStickyEof()
+    {
+        // The stream would hand out a second SET after reporting its end once (a file appended to
+        // in between): the loader, like fread after EOF on glibc, does not ask again.
+        var stream = new RecordingStream(Bytes(SetKV + "#annotation"), 1 << 30) { Later = Bytes(SetKV.Replace("$1\r\nk", "$1\r\nj", StringComparison.Ordinal)) };
+        var data = new Dataset();
+
+        LoadResult r = AofLoader.Load(stream, -1, data, Profile.Fixed, new LoadOptions());
+
+        Assert.Equal(LoadOutcome.Loaded, r.Outcome);
+        Assert.Equal(1, r.Commands);
+        Assert.False(data[0].TryGet("j"u8, out _));
+        Assert.Equal(0, stream.ReadsAfterEnd);
+    }
+
+    [Fact]
+    public void TheReadBufferGoesBackToTheSharedPool()
+    {
+        var stream = new RecordingStream(Bytes(SetKV), 1 << 30);
+
+        AofLoader.Load(stream, 27, new Dataset(), Profile.Fixed, new LoadOptions());
+
+        // Returned on this thread, it is what the pool hands out next for that size.
+        byte[] used = stream.Reads[0].Buffer;
+        Assert.Same(used, ArrayPool<byte>.Shared.Rent(27));
+        ArrayPool<byte>.Shared.Return(used);
+    }
+
+    [Fact]
+    public void BothTheOutgrownAndTheGrownBufferGoBackToThePool()
+    {
+        string aof = BigSet(100_000);
+        var stream = new RecordingStream(Bytes(aof), 1 << 30);
+
+        AofLoader.Load(stream, -1, new Dataset(), Profile.Fixed, new LoadOptions());
+
+        byte[] first = stream.Reads[0].Buffer;
+        byte[] last = stream.Reads[^1].Buffer;
+        Assert.Equal(65_536, first.Length);
+        Assert.Equal(131_072, last.Length);
+        Assert.Same(first, ArrayPool<byte>.Shared.Rent(65_536));
+        Assert.Same(last, ArrayPool<byte>.Shared.Rent(131_072));
+        ArrayPool<byte>.Shared.Return(first);
+        ArrayPool<byte>.Shared.Return(last);
+    }
+
+    [Fact]
+    public void AStreamOfUnknownSizeCutInItsLastCommandReportsEveryByteItRead()
+    {
+        // 27 + 9 bytes read; the cut command's 9 are still in the buffer at the end.
+        var stream = new RecordingStream(Bytes(SetKV + "*3\r\n$3\r\nS"), 5);
+
+        LoadResult r = AofLoader.Load(stream, -1, new Dataset(), Profile.Fixed, new LoadOptions { LoadTruncated = true });
+
+        Assert.Equal(LoadOutcome.Truncated, r.Outcome);
+        Assert.Equal(36, r.FileSize);
+        Assert.Equal(27, r.ValidUpTo);
+    }
+
+    // ------------------------------------------------------------ in place
+
+    [Fact]
+    public void LoadingInPlaceNeverWritesTheCallersBuffer()
+    {
+        byte[] aof = Bytes(SetKV + SetKV + "*3\r\n$3\r\nSE");
+        byte[] copy = (byte[])aof.Clone();
+
+        LoadResult r = AofLoader.LoadInPlace(aof, aof.Length, new Dataset(), Profile.Fixed, new LoadOptions { LoadTruncated = true }, new MemoryLog());
+
+        Assert.Equal(LoadOutcome.Truncated, r.Outcome);
+        Assert.Equal(54, r.ValidUpTo);
+        Assert.Equal(copy, aof);
+    }
+
+    [Fact]
+    public void LoadingInPlaceRefusesALengthOutsideTheBuffer()
+    {
+        byte[] aof = Bytes(SetKV);
+
+        // The loader's own check, naming the argument (a slice past the end would name none).
+        Assert.Equal("length", Assert.Throws<ArgumentOutOfRangeException>(() => AofLoader.LoadInPlace(aof, -1, new Dataset(), Profile.Fixed, new LoadOptions())).ParamName);
+        Assert.Equal("length", Assert.Throws<ArgumentOutOfRangeException>(() => AofLoader.LoadInPlace(aof, 28, new Dataset(), Profile.Fixed, new LoadOptions())).ParamName);
+    }
+
+    [Fact]
+    public void LoadingNoBytesInPlaceIsAnEmptyDataset()
+    {
+        LoadResult r = AofLoader.LoadInPlace(Bytes(SetKV), 0, new Dataset(), Profile.Fixed, new LoadOptions());
+
+        Assert.Equal(LoadOutcome.Empty, r.Outcome);
+        Assert.Equal(0, r.Commands);
+    }
+
+    [Fact]
+    public void LoadingInPlaceLogsToTheCallersLog()
+    {
+        var log = new MemoryLog();
+
+        LoadResult r = AofLoader.LoadInPlace(Bytes("xyz"), 3, new Dataset(), Profile.Fixed, new LoadOptions(), log);
+
+        Assert.Equal(LoadOutcome.BadFormat, r.Outcome);
+        Assert.Equal([r.Message!], log.Messages);
+    }
+
+    // ------------------------------------------------------------ on storage
+
+    [Fact]
+    public void LoadingFromStorageClosesTheDescriptorItOpened()
+    {
+        var fs = new MockFileSystem();
+        fs.Directory.CreateDirectory("/data");
+        fs.File.WriteAllBytes("/data/appendonly.aof", Bytes(SetKV));
+        using var inner = new FileSystemStorage(fs, "/data");
+        var storage = new CountingStorage(inner);
+
+        LoadResult r = AofLoader.Load(storage, "appendonly.aof", new Dataset(), Profile.Fixed, new LoadOptions());
+
+        Assert.Equal(LoadOutcome.Loaded, r.Outcome);
+        Assert.Equal(1, storage.Opens);
+        Assert.Equal(1, storage.Closes);
+    }
+
+    [Fact]
+    public void AClaimPastTheEndOfAStoredFileIsCheckedAgainstItsSizeBeforeReadingOn()
+    {
+        // 1,048,576 + 1,000,000 bytes; the second command claims 3,000,000 at offset 27. The first
+        // read takes 1 MB; the claim is past the end of the file at open, so the loader asks its
+        // size again (one fstat more than the one at open) and stops: the second megabyte is
+        // never read.
+        string head = SetKV + "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n";
+        byte[] aof = new byte[2_048_576];
+        Bytes(head).CopyTo(aof, 0);
+        var fs = new MockFileSystem();
+        fs.Directory.CreateDirectory("/data");
+        fs.File.WriteAllBytes("/data/appendonly.aof", aof);
+        using var inner = new FileSystemStorage(fs, "/data");
+        var storage = new CountingStorage(inner);
+
+        LoadResult r = AofLoader.Load(storage, "appendonly.aof", new Dataset(), Profile.Fixed, new LoadOptions());
+
+        Assert.Equal(LoadOutcome.UnexpectedEof, r.Outcome);
+        Assert.Equal(27, r.ValidUpTo);
+        Assert.Equal(1_048_576, storage.BytesRead);
+        Assert.Equal(2, storage.Fstats);
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    // SET k <value of n bytes>: 31 bytes besides the value when n has 6 digits, 32 with 7.
+    private static string BigSet(int n) => $"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${n}\r\n{new string('x', n)}\r\n";
+
+    /// <summary>
+    /// A read-only stream over <c>bytes</c> handing out at most <c>chunk</c> bytes a read, that
+    /// records every read (the buffer, its length and the count asked for), and that, after it
+    /// has once reported its end, would hand out <see cref="Later"/> if asked again.
+    /// </summary>
+    private sealed class RecordingStream(byte[] bytes, int chunk) : Stream
+    {
+        private int pos;
+        private bool ended;
+
+        public List<(byte[] Buffer, int BufferLength, int Count)> Reads { get; } = [];
+
+        public byte[] Later { get; init; } = [];
+
+        public int ReadsAfterEnd { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            Reads.Add((buffer, buffer.Length, count));
+            if (ended && ReadsAfterEnd++ == 0)
+            {
+                // Asked again after its end: what was appended in between.
+                bytes = Later;
+                pos = 0;
+            }
+
+            int n = Math.Min(Math.Min(count, chunk), bytes.Length - pos);
+            if (n <= 0)
+            {
+                ended = true;
+                return 0;
+            }
+
+            bytes.AsSpan(pos, n).CopyTo(buffer.AsSpan(offset));
+            pos += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>Counts the calls a load makes on storage, and the bytes it reads.</summary>
+    private sealed class CountingStorage(IStorage inner) : IStorage
+    {
+        public int Opens { get; private set; }
+
+        public int Closes { get; private set; }
+
+        public int Fstats { get; private set; }
+
+        public long BytesRead { get; private set; }
+
+        public SysResult Open(string path, OpenFlags flags)
+        {
+            Opens++;
+            return inner.Open(path, flags);
+        }
+
+        public SysResult Read(int fd, Span<byte> buffer)
+        {
+            SysResult r = inner.Read(fd, buffer);
+            BytesRead += r.Ok ? r.Value : 0;
+            return r;
+        }
+
+        public SysResult Write(int fd, ReadOnlySpan<byte> data) => inner.Write(fd, data);
+
+        public Errno Ftruncate(int fd, long length) => inner.Ftruncate(fd, length);
+
+        public Errno Fsync(int fd) => inner.Fsync(fd);
+
+        public Errno Fdatasync(int fd) => inner.Fdatasync(fd);
+
+        public Errno Close(int fd)
+        {
+            Closes++;
+            return inner.Close(fd);
+        }
+
+        public SysResult Fstat(int fd)
+        {
+            Fstats++;
+            return inner.Fstat(fd);
+        }
+
+        public SysResult Stat(string path) => inner.Stat(path);
+
+        public Errno Rename(string from, string to) => inner.Rename(from, to);
+
+        public Errno Unlink(string path) => inner.Unlink(path);
+
+        public Errno FsyncDirectory(string path) => inner.FsyncDirectory(path);
+    }
+}

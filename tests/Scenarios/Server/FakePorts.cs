@@ -6,7 +6,7 @@ namespace AofSim.Scenarios.Server;
 /// <summary>
 /// In-memory files behind the storage port, with descriptors reused lowest first, a record of
 /// every call, and failures the test plants: "the next write writes 5 bytes", "the next
-/// ftruncate fails with EIO".
+/// ftruncate fails with EIO", "the next fstat fails".
 /// </summary>
 internal sealed class FakeStorage : IStorage
 {
@@ -149,7 +149,9 @@ internal sealed class FakeStorage : IStorage
     }
 
     public SysResult Fstat(int fd) =>
-        fds.TryGetValue(fd, out var f) ? SysResult.Success(files.TryGetValue(f.Path, out var b) ? b.Count : 0) : SysResult.Fail(Errno.EBADF);
+        !fds.TryGetValue(fd, out var f) ? SysResult.Fail(Errno.EBADF)
+        : Fail("fstat") is Errno e ? SysResult.Fail(e)
+        : SysResult.Success(files.TryGetValue(f.Path, out var b) ? b.Count : 0);
 
     public SysResult Stat(string path) => files.TryGetValue(path, out var b) ? SysResult.Success(b.Count) : SysResult.Fail(Errno.ENOENT);
 

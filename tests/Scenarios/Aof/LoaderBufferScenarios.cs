@@ -189,7 +189,8 @@ public sealed class LoaderBufferScenarios
     [Fact]
     public void LoadingInPlaceNeverWritesTheCallersBuffer()
     {
-        byte[] aof = Bytes(SetKV + SetKV + "*3\r\n$3\r\nSE");
+        // The cut command's bytes differ from the file's first ones (a move to the front shows).
+        byte[] aof = Bytes(SetKV + SetKV + "*2\r\n$6\r\nSEL");
         byte[] copy = (byte[])aof.Clone();
 
         LoadResult r = AofLoader.LoadInPlace(aof, aof.Length, new Dataset(), Profile.Fixed, new LoadOptions { LoadTruncated = true }, new MemoryLog());
@@ -271,10 +272,166 @@ public sealed class LoaderBufferScenarios
         Assert.Equal(2, storage.Fstats);
     }
 
+    [Fact]
+    public void AClaimOneBytePastTheEndOfAStoredFileIsNotReadOn()
+    {
+        // The payload starts at 57 (27 + 4 + 4 + 5 + 4 + 3 + "$2048518\r\n" 10) of 2,048,576
+        // bytes: 2,048,517 bytes and a CRLF would fit exactly, 2,048,518 do not, by one byte.
+        byte[] aof = StoredClaim(2_048_518, 2_048_576);
+        var storage = new MemoryStorage(aof);
+
+        LoadResult r = AofLoader.Load(storage, "appendonly.aof", new Dataset(), Profile.Fixed, new LoadOptions());
+
+        Assert.Equal(LoadOutcome.UnexpectedEof, r.Outcome);
+        Assert.Equal(27, r.ValidUpTo);
+        Assert.Equal(1_048_576, storage.BytesRead);
+        Assert.Equal(2, storage.Fstats);
+    }
+
+    [Fact]
+    public void AClaimThatExactlyFitsAStoredFileIsReadWithoutAskingItsSizeAgain()
+    {
+        byte[] aof = StoredClaim(2_048_517, 2_048_576);
+        var storage = new MemoryStorage(aof);
+
+        LoadResult r = AofLoader.Load(storage, "appendonly.aof", new Dataset(), Profile.Fixed, new LoadOptions());
+
+        Assert.Equal(LoadOutcome.Loaded, r.Outcome);
+        Assert.Equal(2_048_576, storage.BytesRead);
+        Assert.Equal(1, storage.Fstats);
+    }
+
+    [Fact]
+    public void AClaimPastTheSizeAtOpenOfAFileThatHasGrownToHoldItExactlyLoads()
+    {
+        // 80 bytes at open: SET k v, the head of a SET whose 100-byte value starts at 53
+        // (27 + 4 + 4 + 5 + 4 + 3 + "$100\r\n" 6), and 27 bytes of the value. Asked its size
+        // again, the file has grown by the rest and its CRLF: 53 + 100 + 2 = 155, an exact fit.
+        byte[] whole = StoredClaim(100, 155);
+        var storage = new MemoryStorage(whole[..80]) { GrowTo = whole };
+
+        LoadResult r = AofLoader.Load(storage, "appendonly.aof", new Dataset(), Profile.Fixed, new LoadOptions());
+
+        Assert.Equal(LoadOutcome.Loaded, r.Outcome);
+        Assert.Equal(2, r.Commands);
+        Assert.Equal(155, r.FileSize);
+    }
+
+    [Fact]
+    public void AStoredFileWhoseSizeCannotBeTakenIsReadAsAStreamOfUnknownSize()
+    {
+        var storage = new MemoryStorage(Bytes(SetKV)) { FstatFails = true };
+
+        LoadResult r = AofLoader.Load(storage, "appendonly.aof", new Dataset(), Profile.Fixed, new LoadOptions());
+
+        Assert.Equal(LoadOutcome.Loaded, r.Outcome);
+        Assert.Equal(27, r.FileSize);
+        Assert.Equal(65_536, storage.ReadSizes[0]);
+    }
+
+    [Fact]
+    public void TheLoaderDrawsFromTheCallersRandomSource()
+    {
+        // A hand-written SPOP (the engine logs SPOP as SREM) replayed with the caller's source.
+        var random = new CountingRandom();
+        string aof = "*5\r\n$4\r\nSADD\r\n$1\r\ns\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n*2\r\n$4\r\nSPOP\r\n$1\r\ns\r\n";
+        var data = new Dataset();
+
+        LoadResult r = AofLoader.Load(new MemoryStream(Bytes(aof)), aof.Length, data, Profile.Fixed, new LoadOptions(), random: random);
+
+        Assert.Equal(LoadOutcome.Loaded, r.Outcome);
+        Assert.True(random.Calls > 0);
+    }
+
     // ------------------------------------------------------------ helpers
 
     // SET k <value of n bytes>: 31 bytes besides the value when n has 6 digits, 32 with 7.
     private static string BigSet(int n) => $"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${n}\r\n{new string('x', n)}\r\n";
+
+    // SET k v, then SET k <a value claimed n bytes long> in a file of total bytes: 'x's, the
+    // last two bytes CRLF when n fits exactly.
+    private static byte[] StoredClaim(int n, int total)
+    {
+        byte[] head = Bytes(SetKV + $"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${n}\r\n");
+        byte[] aof = new byte[total];
+        aof.AsSpan().Fill((byte)'x');
+        head.CopyTo(aof, 0);
+        aof[^2] = (byte)'\r';
+        aof[^1] = (byte)'\n';
+        return aof;
+    }
+
+    private sealed class CountingRandom : Engine.Commands.IRandomSource
+    {
+        public int Calls { get; private set; }
+
+        public int Next(int maxExclusive)
+        {
+            Calls++;
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// One file in memory, opened read-only: counts its fstats and the bytes read; its fstat can
+    /// fail; and on its second fstat it can have grown to <see cref="GrowTo"/> (a writer
+    /// appending while it is loaded).
+    /// </summary>
+    private sealed class MemoryStorage(byte[] content) : IStorage
+    {
+        private byte[] content = content;
+        private long offset;
+
+        public byte[]? GrowTo { get; init; }
+
+        public bool FstatFails { get; init; }
+
+        public int Fstats { get; private set; }
+
+        public long BytesRead { get; private set; }
+
+        public List<int> ReadSizes { get; } = [];
+
+        public SysResult Open(string path, OpenFlags flags) => SysResult.Success(3);
+
+        public SysResult Read(int fd, Span<byte> buffer)
+        {
+            ReadSizes.Add(buffer.Length);
+            int n = (int)Math.Min(buffer.Length, content.Length - offset);
+            content.AsSpan((int)offset, n).CopyTo(buffer);
+            offset += n;
+            BytesRead += n;
+            return SysResult.Success(n);
+        }
+
+        public SysResult Fstat(int fd)
+        {
+            if (++Fstats == 2 && GrowTo is not null)
+            {
+                content = GrowTo;
+            }
+
+            return FstatFails ? SysResult.Fail(Errno.EIO) : SysResult.Success(content.Length);
+        }
+
+        public Errno Close(int fd) => Errno.None;
+
+        public SysResult Write(int fd, ReadOnlySpan<byte> data) => throw new NotSupportedException();
+
+        public Errno Ftruncate(int fd, long length) => throw new NotSupportedException();
+
+        public Errno Fsync(int fd) => throw new NotSupportedException();
+
+        public Errno Fdatasync(int fd) => throw new NotSupportedException();
+
+        public SysResult Stat(string path) => throw new NotSupportedException();
+
+        public Errno Rename(string from, string to) => throw new NotSupportedException();
+
+        public Errno Unlink(string path) => throw new NotSupportedException();
+
+        public Errno FsyncDirectory(string path) => throw new NotSupportedException();
+    }
 
     /// <summary>
     /// A read-only stream over <c>bytes</c> handing out at most <c>chunk</c> bytes a read, that

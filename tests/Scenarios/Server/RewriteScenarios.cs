@@ -1,4 +1,5 @@
 using AofSim.Engine.Aof;
+using AofSim.Engine.Diagnostics;
 using AofSim.Engine.Ports;
 using AofSim.Engine.Profiles;
 using AofSim.Engine.Server;
@@ -340,6 +341,316 @@ public sealed class RewriteScenarios
         Assert.Contains("Error trying to flush the parent diff to the rewritten AOF: Success", h.Messages);
         Assert.Equal(before + Select0 + Resp("SET", "b", "2"), h.Aof);
         Assert.False(h.Storage.Exists($"temp-rewriteaof-bg-{pid}.aof"));
+    }
+
+    [Fact]
+    public void TheInfoFieldsTimeTheRunningAndTheLastRewriteInWholeSeconds()
+    {
+        // aof_rewrite_time_start = time(NULL) at the fork; INFO's aof_current_rewrite_time_sec is
+        // time(NULL) minus it, and aof_rewrite_time_last the same difference at the done handler.
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.No);
+        Assert.Equal("-1", h.Info("aof_last_rewrite_time_sec"));
+        h.Call("BGREWRITEAOF"); // at a whole second
+        h.Tick(2500);
+        Assert.Equal("2", h.Info("aof_current_rewrite_time_sec"));
+        h.Children.Finish(h.Core.AofChildPid);
+        h.Tick(1000); // reaped at the next cron, 2.6 s after the fork
+        Assert.Equal("2", h.Info("aof_last_rewrite_time_sec"));
+        Assert.Equal("-1", h.Info("aof_current_rewrite_time_sec"));
+    }
+
+    [Fact]
+    public void AppendOnlyYesWhileABgRewriteAofRunsIsRefusedAndClosesTheFileItOpened()
+    {
+        // startAppendOnly: rewriteAppendOnlyFileBackground returns REDIS_ERR while a child runs, so
+        // the AOF just opened is closed again, the line logged, and CONFIG SET replies the error.
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.Everysec, appendOnly: false);
+        h.Call("BGREWRITEAOF");
+        int pid = h.Core.AofChildPid;
+        h.Storage.Calls.Clear();
+        Assert.Equal("-ERR Unable to turn on AOF. Check server logs.\r\n", h.Call("CONFIG SET appendonly yes"));
+        Assert.Equal(["open appendonly.aof", "close appendonly.aof"], h.Storage.Calls);
+        Assert.Equal(
+            (LogLevel.Warning, "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error."),
+            h.Log.Lines[^1]);
+        Assert.Equal(AofState.Off, h.Core.State);
+        Assert.Equal("0", h.Info("aof_enabled"));
+        Assert.Equal(pid, h.Core.AofChildPid); // the running rewrite goes on
+    }
+
+    [Fact]
+    public void AppendOnlyYesWhenForkFailsLogsTheForkErrorThenTheRefusal()
+    {
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.Everysec, appendOnly: false);
+        h.Children.FailFork = Errno.EAGAIN;
+        Assert.Equal("-ERR Unable to turn on AOF. Check server logs.\r\n", h.Call("CONFIG SET appendonly yes"));
+        Assert.Equal(
+            [(LogLevel.Warning, "Can't rewrite append only file in background: fork: Resource temporarily unavailable"),
+             (LogLevel.Warning, "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.")],
+            h.Log.Lines.TakeLast(2));
+        Assert.Equal(AofState.Off, h.Core.State);
+    }
+
+    [Fact]
+    public void AppendOnlyYesWhenTheAofCannotBeOpenedIsRefusedWithoutARewrite()
+    {
+        // startAppendOnly: open(2) fails, the strerror is logged and REDIS_ERR returned before any
+        // fork.
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.Everysec, appendOnly: false);
+        h.Storage.NextError["open"] = Errno.EACCES;
+        Assert.Equal("-ERR Unable to turn on AOF. Check server logs.\r\n", h.Call("CONFIG SET appendonly yes"));
+        Assert.Equal((LogLevel.Warning, "Redis needs to enable the AOF but can't open the append only file: Permission denied"), h.Log.Lines[^1]);
+        Assert.Equal(-1, h.Core.AofChildPid);
+        Assert.Empty(h.Children.Running);
+        Assert.Equal(AofState.Off, h.Core.State);
+    }
+
+    [Fact]
+    public void AppendOnlyYesCreatingTheAofFsyncsItsDirectoryUnderFixedOnly()
+    {
+        // Fix #13 (PR #10737): a newly created AOF's name is durable only once its directory is
+        // fsynced; the seed's startAppendOnly just opens it. An AOF that exists needs no fsync.
+        foreach ((Profile profile, string[] calls) in new[]
+        {
+            (Profile.Fixed, new[] { "open appendonly.aof", "fsyncdir ." }),
+            (Profile.Redis26, ["open appendonly.aof"]),
+        })
+        {
+            var h = new ServerHarness(profile, AppendFsync.Everysec, appendOnly: false);
+            h.Storage.Calls.Clear();
+            Assert.Equal("+OK\r\n", h.Call("CONFIG SET appendonly yes"));
+            Assert.Equal(calls, h.Storage.Calls);
+        }
+
+        var existing = new ServerHarness(Profile.Fixed, AppendFsync.Everysec, appendOnly: false, existingAof: Select0);
+        existing.Storage.Calls.Clear();
+        existing.Call("CONFIG SET appendonly yes");
+        Assert.Equal(["open appendonly.aof"], existing.Storage.Calls);
+
+        // The fix logs a failed directory fsync and goes on: the rewrite still starts.
+        var failing = new ServerHarness(Profile.Fixed, AppendFsync.Everysec, appendOnly: false);
+        failing.Storage.NextError["fsyncdir"] = Errno.EIO;
+        Assert.Equal("+OK\r\n", failing.Call("CONFIG SET appendonly yes"));
+        Assert.Contains("Error fsyncing the directory of the new append only file: Input/output error", failing.Messages);
+        Assert.Equal(AofState.WaitRewrite, failing.Core.State);
+    }
+
+    [Fact]
+    public void AppendOnlyNoWhoseFlushExitsTheServerDoesNothingAfterIt()
+    {
+        // The seed's stopAppendOnly calls flushAppendOnlyFile(1), which exit(1)s on a write error:
+        // no fsync, no close, nothing after it runs.
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.Everysec);
+        h.Exec("SET a 1"); // in aof_buf, not yet written
+        int fd = h.Core.AofFd;
+        h.Storage.NextError["write"] = Errno.EIO;
+        h.Storage.Calls.Clear();
+        h.Exec("CONFIG SET appendonly no");
+        Assert.Equal(new StopOutcome(1, "Exiting on error writing to the append-only file: Input/output error"), h.Core.Stopped);
+        Assert.Equal(["write appendonly.aof 50"], h.Storage.Calls);
+        Assert.Equal(AofState.On, h.Core.State);
+        Assert.Equal(fd, h.Core.AofFd);
+    }
+
+    [Fact]
+    public void AppendOnlyNoDropsABufferItCouldNotWriteAndOnlyThen()
+    {
+        // Once write errors no longer exit (fix #6), the forced flush of stopAppendOnly can leave
+        // the buffer unwritten; Redis 7's stopAppendOnly drops it rather than write it later,
+        // without its SELECT, into the next AOF.
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.Everysec);
+        h.Storage.FailWrites = Errno.ENOSPC;
+        h.Call("SET a 1");
+        Assert.Equal("50", h.Info("aof_buffer_length"));
+        Assert.Equal("+OK\r\n", h.Call("CONFIG SET appendonly no"));
+        Assert.Equal(50, h.Core.DroppedAtStop);
+        Assert.Equal(1, h.Hits[ProbeId.StopDroppedBuffer]);
+        Assert.Equal(0, h.Core.AofBuffer.Length);
+
+        // Turned on again with the disk back: nothing of the dropped buffer reaches the file.
+        h.Storage.FailWrites = null;
+        h.Storage.Calls.Clear();
+        Assert.Equal("+OK\r\n", h.Call("CONFIG SET appendonly yes"));
+        Assert.Equal("0", h.Info("aof_buffer_length"));
+        Assert.DoesNotContain(h.Storage.Calls, c => c.StartsWith("write ", StringComparison.Ordinal));
+
+        // A stop that wrote everything drops nothing.
+        var clean = new ServerHarness(Profile.Fixed, AppendFsync.Everysec);
+        clean.Call("SET a 1");
+        clean.Call("CONFIG SET appendonly no");
+        Assert.Equal(0, clean.Core.DroppedAtStop);
+        Assert.Equal(0, clean.Hits[ProbeId.StopDroppedBuffer]);
+    }
+
+    [Fact]
+    public void AutomaticRewriteStartsWhenTheGrowthOverTheBaseSizeReachesThePercentageExactly()
+    {
+        // serverCron: growth = (aof_current_size*100/aof_rewrite_base_size) - 100, and a rewrite
+        // when growth >= auto-aof-rewrite-percentage. The loaded AOF (50 bytes) is the base; one
+        // more SELECT + SET (50 bytes) makes it 100 bytes: 100% growth, the threshold itself.
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.No, existingAof: Select0 + Resp("SET", "a", "1"));
+        h.Call("CONFIG SET auto-aof-rewrite-percentage 100");
+        h.Call("CONFIG SET auto-aof-rewrite-min-size 1");
+        h.Tick(100);
+        Assert.Equal(-1, h.Core.AofChildPid); // 0% growth
+        h.Call("SET b 2");
+        Assert.Equal("100", h.Info("aof_current_size"));
+        Assert.Equal("50", h.Info("aof_base_size"));
+        h.Tick(100);
+        Assert.NotEqual(-1, h.Core.AofChildPid);
+        Assert.Equal((LogLevel.Notice, "Starting automatic rewriting of AOF on 100% growth"), h.Log.Lines.Single(l => l.Message.StartsWith("Starting automatic", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void AutomaticRewriteIsOffWhenThePercentageIsZeroWhateverTheSize()
+    {
+        // serverCron tests aof_rewrite_perc before anything else: 0 disables automatic rewrites.
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.No);
+        h.Call("CONFIG SET auto-aof-rewrite-percentage 0");
+        h.Call("CONFIG SET auto-aof-rewrite-min-size 1");
+        h.Call("SET a 1");
+        h.Tick(1000);
+        Assert.Equal(-1, h.Core.AofChildPid);
+        Assert.DoesNotContain(h.Messages, m => m.StartsWith("Starting automatic", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ADiffLargerThanOneBlockIsAppendedWholeFromSeveralBlocks()
+    {
+        // aof_rewrite_buf_blocks: 10 MB blocks; a diff past one block is written block by block.
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.No, appendOnly: false);
+        h.Call("BGREWRITEAOF");
+        int pid = h.Core.AofChildPid;
+        string big = new('v', (int)AofRewriteBuffer.BlockSize + 1000);
+        h.Call("SET big " + big);
+        Assert.Equal(0, h.Hits[ProbeId.DiffBufferMultiBlock]);
+        h.Children.Finish(pid);
+        h.Tick(100);
+        Assert.Equal(1, h.Hits[ProbeId.DiffBufferMultiBlock]);
+        Assert.Equal(Select0 + Resp("SET", "big", big), h.Aof);
+    }
+
+    [Fact]
+    public void AFailedDiffWriteClosesTheTempFileAndLeavesTheOldAofInPlace()
+    {
+        // backgroundRewriteDoneHandler: close(newfd); goto cleanup; no rename, and no
+        // "Parent diff successfully flushed" line. The seed has no fsync to stop it either.
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.Always);
+        h.Call("SET a 1");
+        string before = h.Aof;
+        h.Call("BGREWRITEAOF");
+        int pid = h.Core.AofChildPid;
+        h.Call("SET b 2");
+        h.Children.Finish(pid);
+        h.Storage.NextShortWrite = 3;
+        h.Storage.Calls.Clear();
+        int logged = h.Log.Lines.Count;
+        h.Tick(100);
+        string tmp = $"temp-rewriteaof-bg-{pid}.aof";
+        Assert.Equal([$"open {tmp}", $"write {tmp} 50", $"close {tmp}", $"unlink {tmp}"], h.Storage.Calls);
+        Assert.Equal(
+            [(LogLevel.Notice, "Background AOF rewrite terminated with success"),
+             (LogLevel.Warning, "Error trying to flush the parent diff to the rewritten AOF: Success")],
+            h.Log.Lines.Skip(logged));
+        Assert.Equal(before + Select0 + Resp("SET", "b", "2"), h.Aof);
+    }
+
+    [Fact]
+    public void AFailedFsyncOfTheRewrittenAofAbandonsItBeforeTheRename()
+    {
+        // Fix #13: the new file must be durable before it replaces the old one; when its fsync
+        // fails it is closed and removed, and the old AOF stays.
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.No);
+        h.Call("SET a 1");
+        string before = h.Aof;
+        h.Call("BGREWRITEAOF");
+        int pid = h.Core.AofChildPid;
+        h.Children.Finish(pid);
+        h.Storage.NextError["fsync"] = Errno.EIO;
+        h.Storage.Calls.Clear();
+        h.Tick(100);
+        string tmp = $"temp-rewriteaof-bg-{pid}.aof";
+        Assert.Equal([$"open {tmp}", $"fsync {tmp}", $"close {tmp}", $"unlink {tmp}", $"unlink temp-rewriteaof-{pid}.aof"], h.Storage.Calls);
+        Assert.Contains((LogLevel.Warning, "Error trying to fsync the rewritten AOF: Input/output error"), h.Log.Lines);
+        Assert.Equal(1, h.Hits[ProbeId.RewriteFsyncFailed]);
+        Assert.DoesNotContain("Background AOF rewrite finished successfully", h.Messages);
+        Assert.Equal(before, h.Aof);
+        Assert.False(h.Storage.Exists(tmp));
+    }
+
+    [Fact]
+    public void AFailedDirectoryFsyncAfterTheRenameRecordsTheRewriteAsAnError()
+    {
+        // Fix #13: the rename cannot be undone, so the new AOF is in charge; but it is durable only
+        // once the directory is fsynced, so aof_last_bgrewrite_status says err.
+        var h = new ServerHarness(Profile.Fixed, AppendFsync.No);
+        h.Call("SET a 1");
+        h.Call("BGREWRITEAOF");
+        h.Children.Finish(h.Core.AofChildPid);
+        h.Storage.NextError["fsyncdir"] = Errno.EIO;
+        h.Tick(100);
+        Assert.Contains((LogLevel.Warning, "Error trying to fsync the directory of the AOF after the rename: Input/output error"), h.Log.Lines);
+        Assert.Equal(1, h.Hits[ProbeId.RewriteDirFsyncFailed]);
+        Assert.Equal("err", h.Info("aof_last_bgrewrite_status"));
+        Assert.Equal(Select0 + Resp("SET", "a", "1"), h.Aof);
+    }
+
+    [Fact]
+    public void ARewriteWithTheAofOffAndNoOldFileQueuesNoClose()
+    {
+        // With the AOF off the old file is opened only to be closed in the background; when there
+        // is none, open fails, oldfd is -1, and no close job is created.
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.No, appendOnly: false);
+        Assert.False(h.Storage.Exists("appendonly.aof"));
+        h.Call("SET a 1");
+        h.Call("BGREWRITEAOF");
+        h.Children.Finish(h.Core.AofChildPid);
+        h.Tick(100);
+        Assert.Equal(Select0 + Resp("SET", "a", "1"), h.Aof);
+        Assert.Empty(h.Jobs.Queued);
+    }
+
+    [Fact]
+    public void AFailedRenameWithTheAofOffClosesBothTheNewFileAndTheOldOne()
+    {
+        // The rename error path: close(newfd); if (oldfd != -1) close(oldfd); goto cleanup.
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.No, appendOnly: false, existingAof: Select0);
+        h.Call("BGREWRITEAOF");
+        int pid = h.Core.AofChildPid;
+        h.Children.Finish(pid);
+        h.Storage.NextError["rename"] = Errno.EACCES;
+        h.Storage.Calls.Clear();
+        h.Tick(100);
+        string tmp = $"temp-rewriteaof-bg-{pid}.aof";
+        Assert.Equal(
+            [$"open {tmp}", "open appendonly.aof", $"rename {tmp} appendonly.aof", $"close {tmp}", "close appendonly.aof", $"unlink {tmp}"],
+            h.Storage.Calls);
+        Assert.Contains((LogLevel.Warning, "Error trying to rename the temporary AOF file: Permission denied"), h.Log.Lines);
+        Assert.Equal(Select0, h.Aof);
+        Assert.Empty(h.Jobs.Queued);
+    }
+
+    [Fact]
+    public void UnderAlwaysAFailedFsyncOfTheSwitchedAofExitsUnderFixedAndIsIgnoredByTheSeed()
+    {
+        // The seed calls aof_fsync(newfd) and ignores its result; the fix (FsyncErrorsHandled)
+        // exits as Redis 7's flush does under appendfsync always.
+        var fix = new ServerHarness(Profile.Fixed, AppendFsync.Always);
+        fix.Call("BGREWRITEAOF");
+        fix.Children.Finish(fix.Core.AofChildPid);
+        fix.Storage.NextError["fdatasync"] = Errno.EIO;
+        fix.Tick(100);
+        const string Reason = "Can't persist AOF for fsync error when the AOF fsync policy is 'always': Input/output error. Exiting...";
+        Assert.Equal(new StopOutcome(1, Reason), fix.Core.Stopped);
+        Assert.Contains((LogLevel.Warning, Reason), fix.Log.Lines);
+
+        var seed = new ServerHarness(Profile.Redis26, AppendFsync.Always);
+        seed.Call("BGREWRITEAOF");
+        seed.Children.Finish(seed.Core.AofChildPid);
+        seed.Storage.NextError["fdatasync"] = Errno.EIO;
+        seed.Tick(100);
+        Assert.Null(seed.Core.Stopped);
+        Assert.Contains("Background AOF rewrite finished successfully", seed.Messages);
     }
 
     private static int CountOf(string text, string part)

@@ -1,0 +1,51 @@
+using AofSim.Engine.Ports;
+using AofSim.Engine.Profiles;
+using AofSim.Engine.Server;
+
+namespace AofSim.Scenarios.Server;
+
+/// <summary>
+/// BGSAVE as modelled: a child that only keeps the server busy. Its fork failure and the lines
+/// its done handler logs are Redis 2.6's rdbSaveBackground and backgroundSaveDoneHandler.
+/// </summary>
+public sealed class BackgroundSaveScenarios
+{
+    [Fact]
+    public void ABgSaveWhoseForkFailsLogsTheErrorAndLeavesNoChildBehind()
+    {
+        // rdbSaveBackground: "Can't save in background: fork: %s", REDIS_ERR, no rdb_child_pid.
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.Everysec);
+        h.Children.FailFork = Errno.EAGAIN;
+        Assert.StartsWith("-ERR", h.Call("BGSAVE"), StringComparison.Ordinal);
+        Assert.Equal((LogLevel.Warning, "Can't save in background: fork: Resource temporarily unavailable"), h.Log.Lines[^1]);
+        Assert.Equal(-1, h.Core.RdbChildPid);
+
+        // With no RDB child, a BGREWRITEAOF starts at once instead of being scheduled.
+        h.Children.FailFork = null;
+        Assert.Equal("+Background append only file rewriting started\r\n", h.Call("BGREWRITEAOF"));
+    }
+
+    [Fact]
+    public void ABgSaveThatEndsWellIsLoggedAsTerminatedWithSuccess()
+    {
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.Everysec);
+        h.Call("BGSAVE");
+        int pid = h.Core.RdbChildPid;
+        Assert.Equal((LogLevel.Notice, $"Background saving started by pid {pid}"), h.Log.Lines[^1]);
+        h.Children.Finish(pid);
+        h.Tick(100);
+        Assert.Equal((LogLevel.Notice, "Background saving terminated with success"), h.Log.Lines[^1]);
+        Assert.Equal(-1, h.Core.RdbChildPid);
+    }
+
+    [Fact]
+    public void AKilledBgSaveIsLoggedWithItsSignal()
+    {
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.Everysec);
+        h.Call("BGSAVE");
+        h.Children.Kill(h.Core.RdbChildPid);
+        h.Tick(100);
+        Assert.Equal((LogLevel.Warning, "Background saving terminated by signal 9"), h.Log.Lines[^1]);
+        Assert.Equal(-1, h.Core.RdbChildPid);
+    }
+}

@@ -11,7 +11,7 @@ internal sealed class ServerHarness : ILoopHost
 {
     public const long Start = 1_700_000_000_000; // a whole second
 
-    public ServerHarness(Profile profile, AppendFsync fsync, bool appendOnly = true, string? existingAof = null, bool aofLoadTruncated = false)
+    public ServerHarness(Profile profile, AppendFsync fsync, bool appendOnly = true, string? existingAof = null, bool aofLoadTruncated = false, Action<FakeStorage>? beforeStart = null)
     {
         Storage = new FakeStorage();
         if (existingAof is not null)
@@ -25,6 +25,7 @@ internal sealed class ServerHarness : ILoopHost
         Core = new ServerCore(
             new ServerConfig { AppendOnly = appendOnly, AppendFsync = fsync, Profile = profile, AutoAofRewritePercentage = 0, AofLoadTruncated = aofLoadTruncated },
             new ServerPorts(Storage, Clock, Jobs, Children, Log, new SplitMix64(1), Hits));
+        beforeStart?.Invoke(Storage);
         Core.Start();
         Loop = new EventLoop(Core, Clock.NowMs);
     }

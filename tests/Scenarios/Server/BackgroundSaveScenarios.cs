@@ -48,4 +48,16 @@ public sealed class BackgroundSaveScenarios
         Assert.Equal((LogLevel.Warning, "Background saving terminated by signal 9"), h.Log.Lines[^1]);
         Assert.Equal(-1, h.Core.RdbChildPid);
     }
+
+    [Fact]
+    public void ABgSaveThatExitsWithAnErrorIsLoggedAsABackgroundSavingError()
+    {
+        // backgroundSaveDoneHandler: not by signal, exit code not 0: "Background saving error".
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.Everysec);
+        h.Call("BGSAVE");
+        h.Children.Exit(h.Core.RdbChildPid, 1);
+        h.Tick(100);
+        Assert.Equal((LogLevel.Warning, "Background saving error"), h.Log.Lines[^1]);
+        Assert.Equal(-1, h.Core.RdbChildPid);
+    }
 }

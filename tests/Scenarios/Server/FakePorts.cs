@@ -299,6 +299,13 @@ internal sealed class ManualChildren(IStorage storage) : IChildProcesses
         return code;
     }
 
+    /// <summary>Ends the child with <paramref name="code"/> without running it (a child that failed on its own).</summary>
+    public void Exit(int pid, int code)
+    {
+        running.Remove(pid);
+        exited.Enqueue(new ChildExit(pid, code, 0));
+    }
+
     public bool Kill(int pid)
     {
         if (!running.Remove(pid))

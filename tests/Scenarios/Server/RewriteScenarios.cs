@@ -329,13 +329,7 @@ public sealed class RewriteScenarios
     [Fact]
     public void AShortWriteOfTheDiffAbandonsTheRewrite()
     {
-        var h = new ServerHarness(Profile.Fixed, AppendFsync.Always);
-        h.Call("SET a 1");
-        string before = h.Aof;
-        h.Call("BGREWRITEAOF");
-        int pid = h.Core.AofChildPid;
-        h.Call("SET b 2");
-        h.Children.Finish(pid);
+        (ServerHarness h, string before, int pid) = FinishedRewriteWithADiff(Profile.Fixed, AppendFsync.Always);
         h.Storage.NextShortWrite = 3;
         h.Tick(100);
         Assert.Contains("Error trying to flush the parent diff to the rewritten AOF: Success", h.Messages);
@@ -535,13 +529,7 @@ public sealed class RewriteScenarios
     {
         // backgroundRewriteDoneHandler: close(newfd); goto cleanup; no rename, and no
         // "Parent diff successfully flushed" line. The seed has no fsync to stop it either.
-        var h = new ServerHarness(Profile.Redis26, AppendFsync.Always);
-        h.Call("SET a 1");
-        string before = h.Aof;
-        h.Call("BGREWRITEAOF");
-        int pid = h.Core.AofChildPid;
-        h.Call("SET b 2");
-        h.Children.Finish(pid);
+        (ServerHarness h, string before, int pid) = FinishedRewriteWithADiff(Profile.Redis26, AppendFsync.Always);
         h.Storage.NextShortWrite = 3;
         h.Storage.Calls.Clear();
         int logged = h.Log.Lines.Count;
@@ -662,5 +650,19 @@ public sealed class RewriteScenarios
         }
 
         return n;
+    }
+
+    // SET a 1, a BGREWRITEAOF, SET b 2 in its diff, and its child finished: the done handler runs
+    // at the next tick. Returns the AOF as it was before the rewrite and the child's pid.
+    private static (ServerHarness H, string Before, int Pid) FinishedRewriteWithADiff(Profile profile, AppendFsync policy)
+    {
+        var h = new ServerHarness(profile, policy);
+        h.Call("SET a 1");
+        string before = h.Aof;
+        h.Call("BGREWRITEAOF");
+        int pid = h.Core.AofChildPid;
+        h.Call("SET b 2");
+        h.Children.Finish(pid);
+        return (h, before, pid);
     }
 }

@@ -38,12 +38,18 @@ public static class LoaderComparison
             return ("disagrees", new BlackboxViolation("loader-disagreement", -1, $"the target started but the engine's loader refused the image: {r.Outcome} {r.Message}"));
         }
 
+        // A key whose expiry falls in the readback window may or may not have been there when it
+        // was read. Either side's expiry decides: the target's is an estimate (PTTL added to the
+        // time it was asked, so up to a round trip early), and a key the engine holds just past
+        // the window can be one whose estimate falls inside it.
         long lo = readFrom - SlackMs, hi = readTo + SlackMs;
         bool Unsure(long exp) => exp >= 0 && exp >= lo && exp <= hi;
-        var engine = EngineView.EntriesAt(data, lo)
-            .Select(e => DatasetReader.Make(e.Db, e.Key, e.Value, e.ExpireAt))
-            .Where(k => !Unsure(k.ExpireAt)).ToDictionary(k => (k.Db, k.Key));
-        var real = recovered.SelectMany(kv => kv.Value).Where(k => !Unsure(k.ExpireAt)).ToDictionary(k => (k.Db, k.Key));
+        var engineAll = EngineView.EntriesAt(data, lo)
+            .Select(e => DatasetReader.Make(e.Db, e.Key, e.Value, e.ExpireAt)).ToList();
+        var realAll = recovered.SelectMany(kv => kv.Value).ToList();
+        var unsure = engineAll.Concat(realAll).Where(k => Unsure(k.ExpireAt)).Select(k => (k.Db, k.Key)).ToHashSet();
+        var engine = engineAll.Where(k => !unsure.Contains((k.Db, k.Key))).ToDictionary(k => (k.Db, k.Key));
+        var real = realAll.Where(k => !unsure.Contains((k.Db, k.Key))).ToDictionary(k => (k.Db, k.Key));
         var differ = new List<string>();
         foreach (((int, string) id, RecoveredKey e) in engine)
         {

@@ -2,6 +2,7 @@ using AofSim.Engine.Aof;
 using AofSim.Engine.Data;
 using AofSim.Engine.Profiles;
 using static AofSim.Scenarios.Aof.AofText;
+using static AofSim.Scenarios.TestProfiles;
 
 namespace AofSim.Scenarios.Aof;
 
@@ -31,7 +32,7 @@ public sealed class LoaderHeaderScenarios
     public void AFileEndingInABareCountMarkerIsAFormatError(string profile)
     {
         // fgets returns "*": atoi("") is 0, and argc < 1 goes to fmterr.
-        Assert.Equal(LoadOutcome.BadFormat, Load(SetKV + "*", P(profile)).Outcome);
+        Assert.Equal(LoadOutcome.BadFormat, Load(SetKV + "*", Named(profile)).Outcome);
     }
 
     [Theory]
@@ -44,7 +45,7 @@ public sealed class LoaderHeaderScenarios
     public void AFileEndingInACountThatIsNotPositiveIsAFormatError(string profile, string tail)
     {
         // atoi of "0", "-" or "-2" is below 1: fmterr, whatever would have followed.
-        Assert.Equal(LoadOutcome.BadFormat, Load(SetKV + tail, P(profile)).Outcome);
+        Assert.Equal(LoadOutcome.BadFormat, Load(SetKV + tail, Named(profile)).Outcome);
     }
 
     [Theory]
@@ -58,11 +59,11 @@ public sealed class LoaderHeaderScenarios
     {
         // The count parses (1 to 9 arguments); the fgets of the first '$' line then returns
         // NULL: readerr, an unexpected end of file, which truncated loading may cut off.
-        LoadResult r = Load(SetKV + tail, P(profile));
+        LoadResult r = Load(SetKV + tail, Named(profile));
 
         Assert.Equal(LoadOutcome.UnexpectedEof, r.Outcome);
         Assert.Equal(27, r.ValidUpTo);
-        Assert.Equal(LoadOutcome.Truncated, Load(SetKV + tail, P(profile), truncated: true).Outcome);
+        Assert.Equal(LoadOutcome.Truncated, Load(SetKV + tail, Named(profile), truncated: true).Outcome);
     }
 
     [Theory]
@@ -70,8 +71,8 @@ public sealed class LoaderHeaderScenarios
     public void AFileEndingInsideALengthLineIsAFormatError(string profile)
     {
         // "$3" parses (strtol), then the fread of the bulk fails: fmterr, not readerr.
-        Assert.Equal(LoadOutcome.BadFormat, Load(SetKV + "*3\r\n$3", P(profile)).Outcome);
-        Assert.Equal(LoadOutcome.BadFormat, Load(SetKV + "*3\r\n$3", P(profile), truncated: true).Outcome);
+        Assert.Equal(LoadOutcome.BadFormat, Load(SetKV + "*3\r\n$3", Named(profile)).Outcome);
+        Assert.Equal(LoadOutcome.BadFormat, Load(SetKV + "*3\r\n$3", Named(profile), truncated: true).Outcome);
     }
 
     [Fact]
@@ -190,15 +191,13 @@ public sealed class LoaderHeaderScenarios
     {
         // strtol saturates at LONG_MAX and LONG_MIN. Under the seed's headers with the short-bulk
         // fix, a claim past the end is an end of file; a negative length is a format error.
-        Profile profile = P("fixed-LoaderStrictHeaders");
+        Profile profile = Named("fixed-LoaderStrictHeaders");
 
         Assert.Equal(LoadOutcome.UnexpectedEof, Load(SetKV + "*1\r\n$99999999999999999999\r\nabc", profile).Outcome);
         Assert.Equal(LoadOutcome.BadFormat, Load(SetKV + "*1\r\n$-99999999999999999999\r\nabc", profile).Outcome);
     }
 
     // ------------------------------------------------------------ helpers
-
-    private static Profile P(string name) => Profile.TryGet(name, out Profile p) ? p : throw new ArgumentException(name);
 
     private static LoadResult Load(string aof, Profile profile, bool truncated = false) =>
         AofLoader.Load(Bytes(aof), new Dataset(), profile, new LoadOptions { LoadTruncated = truncated });

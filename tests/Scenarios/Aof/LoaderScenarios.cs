@@ -5,6 +5,7 @@ using AofSim.Engine.Data;
 using AofSim.Engine.Ports;
 using AofSim.Engine.Profiles;
 using static AofSim.Scenarios.Aof.AofText;
+using static AofSim.Scenarios.TestProfiles;
 
 namespace AofSim.Scenarios.Aof;
 
@@ -73,7 +74,7 @@ public sealed class LoaderScenarios
             + "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nf\r\n$1\r\n1\r\n" // 35 -> 187
             + Exec; // 14 -> 201
 
-        (LoadResult r, Dataset data, MemoryLog log) = Load(aof, P(profile));
+        (LoadResult r, Dataset data, MemoryLog log) = Load(aof, Named(profile));
 
         Assert.Equal(LoadOutcome.Loaded, r.Outcome);
         Assert.Null(r.Message);
@@ -232,7 +233,7 @@ public sealed class LoaderScenarios
     public void AFileCutRightAfterACountLineIsAnUnexpectedEndOfFile(string profile)
     {
         // The seed: the fgets of the first '$' line returns NULL at EOF -> readerr.
-        (LoadResult r, Dataset data, MemoryLog log) = Load(SetKV + "*3\r\n", P(profile));
+        (LoadResult r, Dataset data, MemoryLog log) = Load(SetKV + "*3\r\n", Named(profile));
 
         Assert.Equal(LoadOutcome.UnexpectedEof, r.Outcome);
         Assert.Equal(UnexpectedEof, r.Message);
@@ -247,7 +248,7 @@ public sealed class LoaderScenarios
     public void AFileCutInsideACountLineIsAnUnexpectedEndOfFile(string profile)
     {
         // The seed: fgets returns "*3", atoi gives 3, the next fgets returns NULL -> readerr.
-        (LoadResult r, _, _) = Load(SetKV + "*3", P(profile));
+        (LoadResult r, _, _) = Load(SetKV + "*3", Named(profile));
 
         Assert.Equal(LoadOutcome.UnexpectedEof, r.Outcome);
         Assert.Equal(UnexpectedEof, r.Message);
@@ -279,7 +280,7 @@ public sealed class LoaderScenarios
     public void AMultiLeftOpenAtTheEndOfTheFileIsAnUnexpectedEndOfFile(string profile)
     {
         // The seed: "if (fakeClient->flags & REDIS_MULTI) goto readerr;" with feof true.
-        (LoadResult r, _, MemoryLog log) = Load(SetKV + Multi + SetA1, P(profile));
+        (LoadResult r, _, MemoryLog log) = Load(SetKV + Multi + SetA1, Named(profile));
 
         Assert.Equal(LoadOutcome.UnexpectedEof, r.Outcome);
         Assert.Equal(UnexpectedEof, r.Message);
@@ -388,7 +389,7 @@ public sealed class LoaderScenarios
     [MemberData(nameof(BothProfiles))]
     public void RpushOnAStringKeyIsDroppedAsTheSeedDropsTheFakeClientsReplyAndLoadingGoesOn(string profile)
     {
-        (LoadResult r, Dataset data, MemoryLog log) = Load(SetKV + RpushKA + SetA1, P(profile));
+        (LoadResult r, Dataset data, MemoryLog log) = Load(SetKV + RpushKA + SetA1, Named(profile));
 
         Assert.Equal(LoadOutcome.Loaded, r.Outcome);
         Assert.Equal(3, r.Commands);
@@ -404,7 +405,7 @@ public sealed class LoaderScenarios
     {
         var data = new Dataset();
         var log = new MemoryLog();
-        LoadResult r = AofLoader.Load(Bytes(SetKV + RpushKA), data, P(profile), new LoadOptions { NowMs = Now, StrictReplay = true }, log);
+        LoadResult r = AofLoader.Load(Bytes(SetKV + RpushKA), data, Named(profile), new LoadOptions { NowMs = Now, StrictReplay = true }, log);
 
         const string message = "Error replaying 'rpush' at offset 27 reading the append only file: WRONGTYPE Operation against a key holding the wrong kind of value";
         Assert.Equal(LoadOutcome.CommandFailed, r.Outcome);
@@ -431,7 +432,7 @@ public sealed class LoaderScenarios
     {
         // MULTI (0), SET a 1 (15), MULTI (42), SET k v (57), EXEC (84), SET k2 v2 (98): Redis 7
         // loads all three keys.
-        (LoadResult r, Dataset data, MemoryLog log) = Load(Multi + SetA1 + Multi + SetKV + Exec + SetK2V2, P(profile));
+        (LoadResult r, Dataset data, MemoryLog log) = Load(Multi + SetA1 + Multi + SetKV + Exec + SetK2V2, Named(profile));
 
         Assert.Equal(LoadOutcome.Loaded, r.Outcome);
         Assert.Equal(1, r.ReplayErrors);
@@ -445,7 +446,7 @@ public sealed class LoaderScenarios
     public void AnExecOrDiscardWithoutMultiIsCountedAtItsOwnOffset(string profile)
     {
         // SET k v (0), EXEC (27), DISCARD (41, 17 bytes), SET a 1 (58).
-        (LoadResult r, Dataset data, MemoryLog log) = Load(SetKV + Exec + "*1\r\n$7\r\nDISCARD\r\n" + SetA1, P(profile));
+        (LoadResult r, Dataset data, MemoryLog log) = Load(SetKV + Exec + "*1\r\n$7\r\nDISCARD\r\n" + SetA1, Named(profile));
 
         Assert.Equal(LoadOutcome.Loaded, r.Outcome);
         Assert.Equal(2, r.ReplayErrors);
@@ -473,7 +474,7 @@ public sealed class LoaderScenarios
         // run at once under redis26; either way SET a 1 applies, as EXEC goes on past an error.
         string aof = SetKV + Multi + RpushKA + SetA1 + Exec;
 
-        (LoadResult r, Dataset data, _) = Load(aof, P(profile));
+        (LoadResult r, Dataset data, _) = Load(aof, Named(profile));
 
         Assert.Equal(LoadOutcome.Loaded, r.Outcome);
         Assert.Equal(1, r.ReplayErrors);
@@ -679,7 +680,7 @@ public sealed class LoaderScenarios
     {
         // The seed's loader reaches fmterr for a bulk cut by the end of the file, and
         // aof-load-truncated (Redis 2.8.15) acts at readerr only: redis-check-aof --fix is needed.
-        (LoadResult r, _, MemoryLog log) = Load(SetKV + cut, P("redis26"), truncated: true);
+        (LoadResult r, _, MemoryLog log) = Load(SetKV + cut, Named("redis26"), truncated: true);
 
         Assert.Equal(LoadOutcome.BadFormat, r.Outcome);
         Assert.False(r.Succeeded);
@@ -705,7 +706,7 @@ public sealed class LoaderScenarios
     public void TruncatedLoadingAfterAClosedTransactionKeepsTheTransaction(string profile)
     {
         // 27 + 15 + 27 + 14 = 83 bytes, then "*3" cut.
-        (LoadResult r, Dataset data, _) = Load(SetKV + Multi + SetA1 + Exec + "*3", P(profile), truncated: true);
+        (LoadResult r, Dataset data, _) = Load(SetKV + Multi + SetA1 + Exec + "*3", Named(profile), truncated: true);
 
         Assert.Equal(LoadOutcome.Truncated, r.Outcome);
         Assert.Equal(83, r.ValidUpTo);
@@ -918,8 +919,6 @@ public sealed class LoaderScenarios
     }
 
     // ------------------------------------------------------------ helpers
-
-    private static Profile P(string name) => Profile.TryGet(name, out Profile p) ? p : throw new ArgumentException(name);
 
     private static (LoadResult Result, Dataset Data, MemoryLog Log) Load(string aof, Profile profile, bool truncated = false, long nowMs = Now)
     {

@@ -3,6 +3,7 @@ using AofSim.Engine.Ports;
 using AofSim.Engine.Profiles;
 using AofSim.Engine.Server;
 using static AofSim.Scenarios.Server.ServerHarness;
+using static AofSim.Scenarios.TestProfiles;
 
 namespace AofSim.Scenarios.Server;
 
@@ -12,11 +13,6 @@ namespace AofSim.Scenarios.Server;
 /// </summary>
 public sealed class FsyncScenarios
 {
-    private static Profile Spec(string spec)
-    {
-        Assert.True(Profile.TryGet(spec, out Profile p));
-        return p;
-    }
 
     [Fact]
     public void WithTheAofTurnedOffTheFlushNeverFsyncsTheClosedDescriptor()
@@ -49,7 +45,7 @@ public sealed class FsyncScenarios
     [Fact]
     public void Redis7ExitsOnAnFsyncErrorUnderAlwaysWithoutRecordingTheFsync()
     {
-        var h = new ServerHarness(Spec("fixed-RewriteAfterFsyncError"), AppendFsync.Always);
+        var h = new ServerHarness(Named("fixed-RewriteAfterFsyncError"), AppendFsync.Always);
         h.Tick(500);
         h.Storage.NextError["fdatasync"] = Errno.EIO;
         h.Exec("SET a 1");
@@ -79,7 +75,7 @@ public sealed class FsyncScenarios
     {
         // Redis 6.2/7 (fix #11 without the rewrite): writes are refused while the last background
         // fsync has failed.
-        var h = new ServerHarness(Spec("fixed-RewriteAfterFsyncError"), AppendFsync.Everysec);
+        var h = new ServerHarness(Named("fixed-RewriteAfterFsyncError"), AppendFsync.Everysec);
         h.Tick(1000);
         h.Call("SET a 1");
         h.Storage.NextError["fdatasync"] = Errno.ENOSPC;

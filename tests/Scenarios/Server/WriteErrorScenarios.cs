@@ -3,6 +3,7 @@ using AofSim.Engine.Ports;
 using AofSim.Engine.Profiles;
 using AofSim.Engine.Server;
 using static AofSim.Scenarios.Server.ServerHarness;
+using static AofSim.Scenarios.TestProfiles;
 
 namespace AofSim.Scenarios.Server;
 
@@ -15,12 +16,6 @@ public sealed class WriteErrorScenarios
     private const string WriteErrorLine = "Error writing to the AOF file: No space left on device";
 
     private static readonly string Select0 = Resp("SELECT", "0");
-
-    private static Profile Spec(string spec)
-    {
-        Assert.True(Profile.TryGet(spec, out Profile p));
-        return p;
-    }
 
     [Fact]
     public void AFlushAfterTheServerStoppedOnAWriteErrorWritesNothing()
@@ -44,7 +39,7 @@ public sealed class WriteErrorScenarios
     public void WithoutTheTruncateFixTheSeedExitsOnAShortWriteLeavingThePartialCommand()
     {
         // Before PR #587 the seed exits at once: half a command stays at the end of the AOF.
-        var h = new ServerHarness(Spec("redis26-TruncateShortWrite"), AppendFsync.Always);
+        var h = new ServerHarness(Named("redis26-TruncateShortWrite"), AppendFsync.Always);
         h.Call("SET a 1");
         string good = h.Aof;
         h.Storage.Calls.Clear();
@@ -77,7 +72,7 @@ public sealed class WriteErrorScenarios
     {
         // Redis 2.8 (fix #6) without PR #587's ftruncate, one write(2) per flush: the partial
         // command stays in the file, and only the rest of the buffer is retried.
-        var h = new ServerHarness(Spec("fixed-TruncateShortWrite-WriteLoopsOnShortWrites"), AppendFsync.Everysec);
+        var h = new ServerHarness(Named("fixed-TruncateShortWrite-WriteLoopsOnShortWrites"), AppendFsync.Everysec);
         h.Storage.Calls.Clear();
         h.Storage.NextShortWrite = 5;
         Assert.Equal("+OK\r\n", h.Call("SET a 1"));
@@ -101,7 +96,7 @@ public sealed class WriteErrorScenarios
     {
         // Redis 2.8 with one write(2) per flush: the ftruncate removes the partial command, so
         // the buffer is kept whole.
-        var h = new ServerHarness(Spec("fixed-WriteLoopsOnShortWrites"), AppendFsync.Everysec);
+        var h = new ServerHarness(Named("fixed-WriteLoopsOnShortWrites"), AppendFsync.Everysec);
         h.Storage.NextShortWrite = 5;
         Assert.Equal("+OK\r\n", h.Call("SET a 1"));
         Assert.Contains("ftruncate appendonly.aof 0", h.Storage.Calls);
@@ -117,7 +112,7 @@ public sealed class WriteErrorScenarios
     [Fact]
     public void ARetriedShortWriteThatCannotBeTruncatedIsLoggedOnceAndTrimmedFromTheBuffer()
     {
-        var h = new ServerHarness(Spec("fixed-WriteLoopsOnShortWrites"), AppendFsync.Everysec);
+        var h = new ServerHarness(Named("fixed-WriteLoopsOnShortWrites"), AppendFsync.Everysec);
         h.Storage.NextShortWrite = 5;
         h.Storage.NextError["ftruncate"] = Errno.EIO;
         Assert.Equal("+OK\r\n", h.Call("SET a 1"));

@@ -3,6 +3,9 @@
 #   tests/Mutation/run.sh                      the six files of the AOF path (stryker-config.json)
 #   tests/Mutation/run.sh Aof/AofFeed.cs ...   only these files (paths under src/Engine)
 #   tests/Mutation/run.sh --all                the whole engine
+#   tests/Mutation/run.sh --sample SHARE       a seeded sample of the engine outside the six files:
+#                                              blocks of 5 lines, each kept with probability SHARE
+#                                              (tests/Mutation/sample.py, seed 13; docs/mutation.md)
 # Extra Stryker options go after "--", e.g. -- --concurrency 2.
 # The report lands in src/Engine/StrykerOutput/<timestamp>/reports (ignored by git).
 set -euo pipefail
@@ -12,6 +15,12 @@ mutate=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
   if [ "$1" = "--all" ]; then
     mutate+=(-m "**/*.cs")
+  elif [ "$1" = "--sample" ]; then
+    six=(Aof/AofFeed.cs Aof/AofLoader.cs Aof/AofRewriter.cs Server/ServerCore.cs Server/ServerCore.Flush.cs Server/ServerCore.Rewrite.cs)
+    while IFS= read -r pattern; do
+      mutate+=(-m "$pattern")
+    done < <(python3 tests/Mutation/sample.py --share "$2" "${six[@]/#/--exclude=}")
+    shift
   else
     mutate+=(-m "**/$1")
   fi

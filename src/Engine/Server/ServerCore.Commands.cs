@@ -162,15 +162,7 @@ public sealed partial class ServerCore
                 BgRewriteAof(ctx.Reply);
                 break;
             case "bgsave":
-                if (StartRdbChild())
-                {
-                    ctx.Reply.Status("Background saving started");
-                }
-                else
-                {
-                    ctx.Reply.Error("ERR Background save already in progress");
-                }
-
+                BgSave(ctx.Reply);
                 break;
             case "info":
                 ctx.Reply.Bulk(InfoPersistence());
@@ -192,6 +184,28 @@ public sealed partial class ServerCore
                 }
 
                 break;
+        }
+    }
+
+    // bgsaveCommand (Redis 2.6's rdb.c): its three answers, and the bare error (shared.err) when
+    // fork fails.
+    private void BgSave(ReplyWriter reply)
+    {
+        if (RdbChildPid != -1)
+        {
+            reply.Error("ERR Background save already in progress");
+        }
+        else if (AofChildPid != -1)
+        {
+            reply.Error("ERR Can't BGSAVE while AOF log rewriting is in progress");
+        }
+        else if (StartRdbChild())
+        {
+            reply.Status("Background saving started");
+        }
+        else
+        {
+            reply.Error("ERR");
         }
     }
 

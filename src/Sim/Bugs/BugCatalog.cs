@@ -34,12 +34,7 @@ public static class BugCatalog
         new("FsyncBeforeRenameAndDir", "#13 PR #10737", "no fsync of the new AOF before the rename nor of the directory after: a power loss brings back the old AOF", Findable: true),
         new("LoaderQueuesMulti", "#15 PR #5201", "truncated loading applies half a MULTI/EXEC cut by the end of the file", Findable: true),
         new("WriteLoopsOnShortWrites", "#16 issues #4066/#4499", "a buffer larger than one write(2) takes is short-written every time: an endless short-write/ftruncate loop", Findable: true),
-        new(
-            "MillisecondFsyncTiming",
-            "#17 PRs #8612/#13041",
-            "whole-second times skew the everysec fsync (1 ms to 2 s apart) and the 2 s postpone",
-            Findable: false,
-            "inside the promise: both timings fsync only at a flush (beforeSleep or cron), so the seed's whole-second clock moves an fsync by at most about a cron period against millisecond timing (Redis's own account, PR #13041: intervals over 1.5 s or under 0.5 s, a regularity fix); the contract's everysec window (2000 + K + 2000 + K + 2F, which must hold for the seed's two-second clock) is wider than that. A window narrow enough to tell them apart would come from the engine's own timing, not from a fact; FlushScenarios.TheSeedTimesThePostponeInWholeSecondsSoItCanWriteAfterLittleMoreThanOneSecond and the flush vectors test it"),
+        new("MillisecondFsyncTiming", "#17 PRs #8612/#13041", "whole-second times skew the everysec fsync (1 ms to 2 s apart) and the 2 s postpone", Findable: true),
         new("LoaderShortBulkIsTruncation", "Redis 2.8 loader", "a bulk cut by the end of the file is \"Bad file format\" instead of a truncation: aof-load-truncated (acting at readerr only) does not rescue it, and a torn tail needs redis-check-aof --fix", Findable: true),
         new(
             "LoaderStrictHeaders",

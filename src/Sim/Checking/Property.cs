@@ -23,12 +23,15 @@ public enum Property
 
     /// <summary>The same seed run twice gave two different traces (run --recheck, docs/campaigns.md).</summary>
     Determinism,
+
+    /// <summary>Under everysec, the server's background fsyncs of the AOF come at most once a second (less a cron period).</summary>
+    FsyncCadence,
 }
 
 /// <summary>The properties' names, as reports and scenario files spell them.</summary>
 public static class PropertyNames
 {
-    private static readonly string[] Names = ["replay-equivalence", "durability", "rewrite-equivalence", "availability", "temp-files", "internal-error", "determinism"];
+    private static readonly string[] Names = ["replay-equivalence", "durability", "rewrite-equivalence", "availability", "temp-files", "internal-error", "determinism", "fsync-cadence"];
 
     /// <summary>The name of <paramref name="property"/>, e.g. <c>replay-equivalence</c>.</summary>
     public static string Name(this Property property) => Names[(int)property];

@@ -58,6 +58,9 @@ public sealed class SimJobs : IBackgroundJobs
     /// <summary>Called with a line for every job start and end (the simulator's trace).</summary>
     public Action<ReadOnlySpan<char>>? OnEvent { get; set; }
 
+    /// <summary>Called with each job's type as it is submitted, at the clock's time (a fact for the checks).</summary>
+    public Action<BioJobType>? OnSubmit { get; init; }
+
     /// <summary>The fault plan's action for an fsync job on a descriptor (see the file's header), or null.</summary>
     public Func<int, AofSim.Faults.FaultAction?>? Faults { get; init; }
 
@@ -93,6 +96,7 @@ public sealed class SimJobs : IBackgroundJobs
 
         w.Queue.Add(new Job(type, fd, latency));
         Event($"bio submit {type} fd={fd} latency={latency}");
+        OnSubmit?.Invoke(type);
         w.StartIfIdle(clock.NowMs, this);
     }
 

@@ -21,6 +21,7 @@ internal sealed class SimWorld : IAofLog, IDisposable
     private readonly TraceWriter writer;
     private readonly SeedResult result;
     private readonly DurabilityContract contract;
+    private readonly FsyncCadence cadence;
     private readonly SimRandom restarts;
     private readonly AofSim.Faults.FaultyStorage? faulty;
     private readonly SimChildren.ChildCarrier carrier = new();
@@ -30,12 +31,13 @@ internal sealed class SimWorld : IAofLog, IDisposable
     private long longestDelayMs;
 
     /// <summary>The world of seed <paramref name="seed"/>'s run, its first process's ports ready.</summary>
-    public SimWorld(ulong seed, SimOptions options, SimClock clock, TraceWriter writer, SeedResult result, DurabilityContract contract)
+    public SimWorld(ulong seed, SimOptions options, SimClock clock, TraceWriter writer, SeedResult result, DurabilityContract contract, FsyncCadence cadence)
     {
         this.options = options;
         this.writer = writer;
         this.result = result;
         this.contract = contract;
+        this.cadence = cadence;
         Clock = clock;
         CrashRandom = SimRandom.Stream(seed, "crash");
 
@@ -84,7 +86,11 @@ internal sealed class SimWorld : IAofLog, IDisposable
         Observed = new ObservedStorage(port, AofName)
         {
             OnAofClosed = contract.AofClosed,
-            OnAofReplaced = contract.AofReplaced,
+            OnAofReplaced = () =>
+            {
+                contract.AofReplaced();
+                cadence.Replaced(clock.NowMs);
+            },
         };
         Port = Observed;
         LoopStartMs = clock.NowMs;
@@ -149,6 +155,7 @@ internal sealed class SimWorld : IAofLog, IDisposable
     {
         FaultsThisProcess = 0;
         Observed.Restarted();
+        cadence.Restarted();
         process = restarts.Split("process");
         Jobs = NewJobs(process.Split("jobs"));
         Children = NewChildren();
@@ -297,6 +304,13 @@ internal sealed class SimWorld : IAofLog, IDisposable
         {
             OnEvent = line => writer.Trace.Add("  ", line),
             Latency = StepLatency,
+            OnSubmit = type =>
+            {
+                if (type == BioJobType.AofFsync)
+                {
+                    cadence.Submitted(Clock.NowMs);
+                }
+            },
             Faults = faulty is null ? null : fd => faulty.Consult(AofSim.Faults.FaultOp.Fdatasync, fd),
         };
         return j;

@@ -25,6 +25,7 @@ namespace AofSim.Sim.Simulating;
 //   AckHistory          what the client sent and was acknowledged
 //   DurabilityContract  what of it is promised, each loosening from an observed fact
 //   RecoveryChecks      replay and rewrite equivalence, durability, temp files: violations
+//   FsyncCadence        everysec's fsyncs at most once a second, from the jobs port's facts
 
 /// <summary>One seeded run of the simulator.</summary>
 public sealed class Simulation : ILoopHost, ICheckLog
@@ -91,7 +92,7 @@ public sealed class Simulation : ILoopHost, ICheckLog
         writer = new TraceWriter(new Trace(keepTrace), clock, Epoch);
         contract = new DurabilityContract(policy, history, this, options.Knobs.CronMs);
         checks = new RecoveryChecks(history, contract, this, options.Profile, policy.Name(), Epoch);
-        world = new SimWorld(seed, options, clock, writer, result, contract);
+        world = new SimWorld(seed, options, clock, writer, result, contract, new FsyncCadence(policy, this, options.Knobs.CronMs));
 
         var serverConfig = new ServerConfig
         {

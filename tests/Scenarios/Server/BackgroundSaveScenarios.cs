@@ -16,7 +16,8 @@ public sealed class BackgroundSaveScenarios
         // rdbSaveBackground: "Can't save in background: fork: %s", REDIS_ERR, no rdb_child_pid.
         var h = new ServerHarness(Profile.Redis26, AppendFsync.Everysec);
         h.Children.FailFork = Errno.EAGAIN;
-        Assert.StartsWith("-ERR", h.Call("BGSAVE"), StringComparison.Ordinal);
+        // bgsaveCommand answers shared.err, a bare -ERR, when rdbSaveBackground fails.
+        Assert.Equal("-ERR\r\n", h.Call("BGSAVE"));
         Assert.Equal((LogLevel.Warning, "Can't save in background: fork: Resource temporarily unavailable"), h.Log.Lines[^1]);
         Assert.Equal(-1, h.Core.RdbChildPid);
 
@@ -59,5 +60,27 @@ public sealed class BackgroundSaveScenarios
         h.Tick(100);
         Assert.Equal((LogLevel.Warning, "Background saving error"), h.Log.Lines[^1]);
         Assert.Equal(-1, h.Core.RdbChildPid);
+    }
+
+    [Fact]
+    public void ASecondBgSaveIsRefusedWhileTheFirstRuns()
+    {
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.Everysec);
+        Assert.Equal("+Background saving started\r\n", h.Call("BGSAVE"));
+        int pid = h.Core.RdbChildPid;
+        Assert.Equal("-ERR Background save already in progress\r\n", h.Call("BGSAVE"));
+        Assert.Equal(pid, h.Core.RdbChildPid);
+    }
+
+    [Fact]
+    public void ABgSaveIsRefusedWhileAnAofRewriteRunsWithTheSeedsWords()
+    {
+        // bgsaveCommand's second answer: an AOF child is running, no fork is tried.
+        var h = new ServerHarness(Profile.Redis26, AppendFsync.Everysec);
+        Assert.Equal("+Background append only file rewriting started\r\n", h.Call("BGREWRITEAOF"));
+        int forks = h.Children.Forks;
+        Assert.Equal("-ERR Can't BGSAVE while AOF log rewriting is in progress\r\n", h.Call("BGSAVE"));
+        Assert.Equal(-1, h.Core.RdbChildPid);
+        Assert.Equal(forks, h.Children.Forks);
     }
 }

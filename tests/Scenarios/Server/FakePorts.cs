@@ -276,10 +276,14 @@ internal sealed class ManualChildren(IStorage storage) : IChildProcesses
 
     public Errno? FailFork { get; set; }
 
+    /// <summary>How many forks were asked for, failed ones included.</summary>
+    public int Forks { get; private set; }
+
     public IEnumerable<int> Running => running.Keys;
 
     public SysResult Fork(Func<ChildContext, int> work)
     {
+        Forks++;
         if (FailFork is Errno e)
         {
             return SysResult.Fail(e);

@@ -31,6 +31,7 @@ public sealed class BugCaseTests
         { "IncrByFloatKeepsTtl", Property.RewriteEquivalence },
         { "WriteLoopsOnShortWrites", Property.Availability },
         { "LoaderShortBulkIsTruncation", Property.Availability },
+        { "MillisecondFsyncTiming", Property.FsyncCadence },
         // A gap (rare blind), kept from seed 27977 of an earlier mix: writes acknowledged, the
         // server killed at a rewrite's open, no write after the restart, then a power loss.
         { "FsyncLoadedTailOnStart", Property.Durability },

@@ -12,8 +12,7 @@ public sealed class FsyncCadenceTests
     [Fact]
     public void FsyncsASecondLessACronPeriodApartHold()
     {
-        var log = new Log();
-        var cadence = new FsyncCadence(AppendFsync.Everysec, log, cronMs: 100);
+        (FsyncCadence cadence, Log log) = Everysec(cronMs: 100);
         cadence.Submitted(10_000);
         cadence.Submitted(10_900);
         cadence.Submitted(11_900);
@@ -23,8 +22,7 @@ public sealed class FsyncCadenceTests
     [Fact]
     public void TwoFsyncsCloserThanThatAreOneViolationNamingTheInterval()
     {
-        var log = new Log();
-        var cadence = new FsyncCadence(AppendFsync.Everysec, log, cronMs: 100);
+        (FsyncCadence cadence, Log log) = Everysec(cronMs: 100);
         cadence.Submitted(10_000);
         cadence.Submitted(10_899);
         cadence.Submitted(10_900);
@@ -37,8 +35,7 @@ public sealed class FsyncCadenceTests
     [Fact]
     public void TheCronPeriodSetsTheTolerance()
     {
-        var log = new Log();
-        var cadence = new FsyncCadence(AppendFsync.Everysec, log, cronMs: 10);
+        (FsyncCadence cadence, Log log) = Everysec(cronMs: 10);
         cadence.Submitted(0);
         cadence.Submitted(985);
         Assert.Single(log.Violations);
@@ -59,8 +56,7 @@ public sealed class FsyncCadenceTests
     [Fact]
     public void TheRewritesFsyncOfTheFileItRenamedInIsNotCountedButOnlyAtThatInstantAndOnlyOnce()
     {
-        var log = new Log();
-        var cadence = new FsyncCadence(AppendFsync.Everysec, log, cronMs: 100);
+        (FsyncCadence cadence, Log log) = Everysec(cronMs: 100);
         cadence.Submitted(10_000);
         cadence.Replaced(10_300);
         cadence.Submitted(10_300);
@@ -77,8 +73,7 @@ public sealed class FsyncCadenceTests
     [Fact]
     public void ARenameAtAnotherInstantExemptsNothing()
     {
-        var log = new Log();
-        var cadence = new FsyncCadence(AppendFsync.Everysec, log, cronMs: 100);
+        (FsyncCadence cadence, Log log) = Everysec(cronMs: 100);
         cadence.Submitted(10_000);
         cadence.Replaced(10_299);
         cadence.Submitted(10_300);
@@ -88,12 +83,17 @@ public sealed class FsyncCadenceTests
     [Fact]
     public void ANewProcessStartsANewCadence()
     {
-        var log = new Log();
-        var cadence = new FsyncCadence(AppendFsync.Everysec, log, cronMs: 100);
+        (FsyncCadence cadence, Log log) = Everysec(cronMs: 100);
         cadence.Submitted(10_000);
         cadence.Restarted();
         cadence.Submitted(10_001);
         Assert.Empty(log.Violations);
+    }
+
+    private static (FsyncCadence Cadence, Log Log) Everysec(int cronMs)
+    {
+        var log = new Log();
+        return (new FsyncCadence(AppendFsync.Everysec, log, cronMs), log);
     }
 
     private sealed class Log : ICheckLog

@@ -15,6 +15,7 @@ public sealed class GlobTests
     [InlineData("ab", "xab", false)] // a literal that differs fails at once: it does not swallow the text's byte
     [InlineData("a\\*b", "a*b", true)] // \ makes the next byte literal
     [InlineData("a\\*b", "axb", false)]
+    [InlineData("\\*", "x*", false)] // an escaped byte that differs fails too: it does not swallow the text's byte
     [InlineData("a[", "a[", false)] // a bracket with nothing after it matches no byte
     [InlineData("a[", "ab", false)]
     public void LiteralsEscapesAndALoneBracket(string pattern, string text, bool expected) =>

@@ -269,6 +269,22 @@ public sealed class CollectionCommandTests
         Assert.Equal(["DEL l"], sink.Commands);
     }
 
+    [Fact]
+    public void LRangeEndingExactlyAtTheLengthReturnsEveryElement()
+    {
+        Setup("RPUSH l a b c");
+        Assert.Equal("*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n", Run("LRANGE l 0 3"));
+    }
+
+    [Fact]
+    public void LTrimToAnEmptyRangeInsideTheListDeletesIt()
+    {
+        Setup("RPUSH l a b c");
+        Assert.Equal("+OK\r\n", Run("LTRIM l 2 1"));
+        Assert.False(Exists("l"));
+        Assert.Equal(["LTRIM l 2 1"], sink.Commands);
+    }
+
     // ----------------------------------------------------------------- sets
 
     [Fact]
@@ -835,6 +851,21 @@ public sealed class CollectionCommandTests
         Assert.Equal(WrongType, Run("HINCRBYFLOAT l f 1"));
         Assert.Equal(WrongType, Run("HGETALL l"));
         Assert.Empty(sink.Commands);
+    }
+
+    [Fact]
+    public void HIncrByReachesTheInt64LimitsAndRefusesToPassThem()
+    {
+        Setup("HSET h max 9223372036854775806", "HSET h min -9223372036854775807", "HSET h p 5", "HSET h n -5");
+        Assert.Equal(":9223372036854775807\r\n", Run("HINCRBY h max 1"));
+        Assert.Equal("-ERR increment or decrement would overflow\r\n", Run("HINCRBY h max 1"));
+        Assert.Equal("$19\r\n9223372036854775807\r\n", Run("HGET h max"));
+        Assert.Equal(":-9223372036854775808\r\n", Run("HINCRBY h min -1"));
+        Assert.Equal("-ERR increment or decrement would overflow\r\n", Run("HINCRBY h min -1"));
+        Assert.Equal(":8\r\n", Run("HINCRBY h p 3"));
+        Assert.Equal(":5\r\n", Run("HINCRBY h n 10"));
+        Assert.Equal(":-2\r\n", Run("HINCRBY h n -7"));
+        Assert.Equal(":-3\r\n", Run("HINCRBY h n -1"));
     }
 
     // ------------------------------------------------------- copy-on-write

@@ -444,4 +444,139 @@ public sealed class StringKeyCommandTests
         Assert.Equal(":1\r\n", h.Run("PERSIST k"));
         Assert.Equal(DbEntry.NoExpiry, h.Entry("k").ExpireAt);
     }
+
+    [Fact]
+    public void KeysListsTheLiveKeysThatMatchAndLogsNothing()
+    {
+        h.Setup("SET a1 x", "SET a2 x", "SET b1 x", "SET a3 x PX 100");
+        h.Now += 101; // a3 is past its time: KEYS leaves it out (keysCommand's keyIsExpired)
+        Assert.Equal(["a1", "a2"], Bulks(h.Run("KEYS a*")).Order(StringComparer.Ordinal));
+        Assert.Equal("*0\r\n", h.Run("KEYS c*"));
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void ExpireRejectsIncompatibleOptionsAndChangesNothing()
+    {
+        h.Setup("SET k v");
+        const string NxWithOthers = "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n";
+        Assert.Equal(NxWithOthers, h.Run("EXPIRE k 10 NX XX"));
+        Assert.Equal(NxWithOthers, h.Run("EXPIRE k 10 NX GT"));
+        Assert.Equal(NxWithOthers, h.Run("EXPIRE k 10 NX LT"));
+
+        // Redis 7 words this one "GT and LT options at the same time are not compatible"; the
+        // engine reuses the NX message, so only the error itself is pinned here.
+        Assert.StartsWith("-ERR ", h.Run("EXPIRE k 10 GT LT"));
+        Assert.Equal(":-1\r\n", h.Run("TTL k"));
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void ExpireWithATimeThatIsNotAnIntegerIsOnlyAnError()
+    {
+        h.Setup("SET k v");
+        Assert.Equal("-ERR value is not an integer or out of range\r\n", h.Run("EXPIRE k abc"));
+        Assert.Equal(DbEntry.NoExpiry, h.Entry("k").ExpireAt);
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void ExpireAtTakesSecondsUpToWhatMillisecondsCanHoldAndNoFurther()
+    {
+        // expireGenericCommand: seconds beyond LLONG_MAX/1000 or below LLONG_MIN/1000 are an
+        // invalid expire time; the limits themselves are accepted.
+        h.Setup("SET k v");
+        Assert.Equal(":1\r\n", h.Run("EXPIREAT k 9223372036854775"));
+        Assert.Equal(9_223_372_036_854_775_000, h.Entry("k").ExpireAt);
+        Assert.Equal("-ERR invalid expire time in 'expireat' command\r\n", h.Run("EXPIREAT k 9223372036854776"));
+        Assert.Equal("-ERR invalid expire time in 'expire' command\r\n", h.Run("EXPIRE k 9223372036854776"));
+        Assert.Equal("-ERR invalid expire time in 'expireat' command\r\n", h.Run("EXPIREAT k -9223372036854776"));
+        Assert.Equal(9_223_372_036_854_775_000, h.Entry("k").ExpireAt);
+        Assert.Equal(":1\r\n", h.Run("EXPIREAT k -9223372036854775")); // in the past: deleted
+        Assert.False(h.Exists("k"));
+    }
+
+    [Fact]
+    public void MoveOfAMissingKeyRepliesZeroAndTouchesNothing()
+    {
+        Assert.Equal(":0\r\n", h.Run("MOVE missing 1"));
+        Assert.False(h.Exists("missing", 1));
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void SetNxSetsOnlyAMissingKey()
+    {
+        Assert.Equal(":1\r\n", h.Run("SETNX k a"));
+        Assert.Equal(":0\r\n", h.Run("SETNX k b"));
+        Assert.Equal("$1\r\na\r\n", h.Run("GET k"));
+        Assert.Equal(["0:SETNX k a"], h.Sink.Commands);
+    }
+
+    [Fact]
+    public void MGetRepliesNilForAMissingKeyAndForAnotherType()
+    {
+        h.Setup("SET x 1", "RPUSH l a");
+        Assert.Equal("*3\r\n$1\r\n1\r\n$-1\r\n$-1\r\n", h.Run("MGET x nope l"));
+    }
+
+    [Fact]
+    public void IncrByFloatOnAnotherTypeIsWrongTypeAndLeavesTheKey()
+    {
+        h.Setup("RPUSH l x");
+        Assert.Equal("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", h.Run("INCRBYFLOAT l 1"));
+        Assert.Equal("+list\r\n", h.Run("TYPE l"));
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void MSetNxWithAKeyWithoutAValueIsAnArityErrorAndSetsNothing()
+    {
+        Assert.Equal("-ERR wrong number of arguments for 'msetnx' command\r\n", h.Run("MSETNX a 1 b"));
+        Assert.False(h.Exists("a"));
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void AppendToAMissingKeyCreatesItAndIsLogged()
+    {
+        Assert.Equal(":2\r\n", h.Run("APPEND k xy"));
+        Assert.Equal("$2\r\nxy\r\n", h.Run("GET k"));
+        Assert.Equal(["0:APPEND k xy"], h.Sink.Commands);
+    }
+
+    [Fact]
+    public void GetRangeWithEqualEndsIsOneByte()
+    {
+        h.Setup("SET s hello");
+        Assert.Equal("$1\r\nl\r\n", h.Run("GETRANGE s 2 2"));
+    }
+
+    [Fact]
+    public void TheDirtyCounterGrowsAsRedissDoes()
+    {
+        // Redis's server.dirty, read there as INFO's rdb_changes_since_last_save: a DEL adds the
+        // keys it removed; COPY, APPEND of a new key, INCRBYFLOAT and HINCRBYFLOAT add one each.
+        h.Setup("MSET a 1 b 2 c 3");
+        Assert.Equal(2, DirtyDelta("DEL a b zz"));
+        Assert.Equal(1, DirtyDelta("COPY c d"));
+        Assert.Equal(1, DirtyDelta("APPEND newk xy"));
+        Assert.Equal(1, DirtyDelta("INCRBYFLOAT fl 2.5"));
+        Assert.Equal(1, DirtyDelta("HINCRBYFLOAT h f 1.5"));
+    }
+
+    private long DirtyDelta(string line)
+    {
+        long before = h.Processor.Context.Dirty;
+        string reply = h.Run(line);
+        Assert.False(reply.StartsWith('-'), reply);
+        return h.Processor.Context.Dirty - before;
+    }
+
+    /// <summary>The bulk strings of a flat array reply, in reply order.</summary>
+    private static List<string> Bulks(string reply)
+    {
+        string[] lines = reply.Split("\r\n");
+        return [.. lines.Where((line, i) => i > 0 && i % 2 == 0 && i < lines.Length - 1)];
+    }
 }

@@ -341,6 +341,18 @@ public sealed class StreamCommandTests
     }
 
     [Fact]
+    public void XGroupOnAKeyOfAnotherTypeRepliesWrongTypeOnly()
+    {
+        h.Setup("SET str x");
+        const string WrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+        Assert.Equal(WrongType, h.Run("XGROUP CREATE str g 0"));
+        Assert.Equal(WrongType, h.Run("XGROUP CREATE str g 0 MKSTREAM"));
+        Assert.Equal(WrongType, h.Run("XGROUP SETID str g 0"));
+        Assert.Equal("$1\r\nx\r\n", h.Run("GET str"));
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
     public void XClaimOfAnEntryNeverDeliveredClaimsNothingWithoutForce()
     {
         h.Setup("XADD s 1-0 n 1", "XGROUP CREATE s g 0");

@@ -387,4 +387,55 @@ public sealed class CheckerScenarios
         Assert.Equal(18, r.OkUpToLine);
         Assert.Equal("0x              42: Reached EOF before reading EXEC for MULTI", r.Error);
     }
+
+    [Fact]
+    public void ANestedMultiStopsThereAndTheExecAfterItIsNeverRead()
+    {
+        // redis-check-aof 7.0.15 on MULTI MULTI EXEC (44 bytes): the error is the second MULTI
+        // (payload at 0x17), not an "Unexpected EXEC" from reading on; ok_up_to_line 1 + 3 + 3.
+        CheckResult r = AofChecker.Check(Bytes(Multi + Multi + Exec), "nested.aof");
+
+        Assert.Equal(44, r.Size);
+        Assert.Equal(0, r.OkUpTo);
+        Assert.Equal(7, r.OkUpToLine);
+        Assert.Equal("0x              17: Unexpected MULTI in AOF nested.aof", r.Error);
+    }
+
+    [Fact]
+    public void ANulWhereAPrefixIsDueEndsTheErrorMessageThere()
+    {
+        // %c prints the NUL into the buffer and %s copies up to it: redis-check-aof 7.0.15
+        // prints "Expected prefix '$', got: '" and nothing more.
+        CheckResult r = AofChecker.Check(Bytes("*1\r\n\0\r\n$4\r\nPING\r\n"));
+
+        Assert.Equal(0, r.OkUpTo);
+        Assert.Equal(2, r.OkUpToLine);
+        Assert.Equal("0x               4: Expected prefix '$', got: '", r.Error);
+    }
+
+    [Fact]
+    public void StrtolSkipsEveryKindOfLeadingWhitespaceInACount()
+    {
+        // strtol skips isspace(): space, \t, \v, \f before the digits. redis-check-aof 7.0.15
+        // calls this 20-byte file valid.
+        CheckResult r = AofChecker.Check(Bytes("* \t\v\f1\r\n$\t 4\r\nPING\r\n"));
+
+        Assert.True(r.Valid);
+        Assert.Equal(20, r.OkUpTo);
+        Assert.Equal(4, r.OkUpToLine);
+        Assert.Null(r.Error);
+    }
+
+    [Fact]
+    public void ACountOfOnlyWhitespaceLeavesStrtolWhereItStarted()
+    {
+        // "*  \r\n": strtol skips the spaces and the CRLF, finds no digit and so sets eptr back
+        // to just after the '*'; consumeNewline sees two spaces. As redis-check-aof 7.0.15.
+        CheckResult r = AofChecker.Check(Bytes("*1\r\n$4\r\nPING\r\n*  \r\n"));
+
+        Assert.Equal(19, r.Size);
+        Assert.Equal(14, r.OkUpTo);
+        Assert.Equal(4, r.OkUpToLine);
+        Assert.Equal("0x               e: Expected \\r\\n, got: 2020", r.Error);
+    }
 }

@@ -1,3 +1,5 @@
+using AofSim.Engine.Data;
+
 namespace AofSim.Scenarios.Commands;
 
 /// <summary>
@@ -125,6 +127,115 @@ public sealed class HyperLogLogCommandTests
         Assert.Equal("+OK\r\n", h.Run("SET", "bad", "HYLL\u0001\0\0\0\0\0\0\0\0\0\0\u0080\u0040\u0063"));
         Assert.Equal("-INVALIDOBJ Corrupted HLL object detected\r\n", h.Run("PFCOUNT bad"));
         Assert.Equal("-INVALIDOBJ Corrupted HLL object detected\r\n", h.Run("PFADD bad a b c d e f"));
+    }
+
+    // ---------------------------------------------------------------- checked against redis-server 7.0.15
+
+    // A dense HLL with every register zero: the header (encoding 0 = dense) and 12288 bytes.
+    private static readonly string DenseZero = "HYLL\0\0\0\0\0\0\0\0\0\0\0\0" + new string('\0', 12288);
+
+    // A sparse HLL's header with a valid cache of 0.
+    private const string SparseHeader = "HYLL\u0001\0\0\0\0\0\0\0\0\0\0\0";
+
+    [Fact]
+    public void TheDirtyCounterCountsEveryRaisedRegisterAndEveryCachedCount()
+    {
+        // rdb_changes_since_last_save: PFADD k a b c on a missing key is 4 (the creation and three
+        // registers), PFADD k a d 1, PFADD k a 0, a PFCOUNT that caches 1, a cached one 0,
+        // PFMERGE 1.
+        long before = h.Processor.Context.Dirty;
+        h.Run("PFADD k a b c");
+        Assert.Equal(before + 4, h.Processor.Context.Dirty);
+        h.Run("PFADD k a d");
+        Assert.Equal(before + 5, h.Processor.Context.Dirty);
+        h.Run("PFADD k a");
+        Assert.Equal(before + 5, h.Processor.Context.Dirty);
+        Assert.Equal(":4\r\n", h.Run("PFCOUNT k"));
+        Assert.Equal(before + 6, h.Processor.Context.Dirty);
+        Assert.Equal(":4\r\n", h.Run("PFCOUNT k"));
+        Assert.Equal(before + 6, h.Processor.Context.Dirty);
+        Assert.Equal("+OK\r\n", h.Run("PFMERGE m k"));
+        Assert.Equal(before + 7, h.Processor.Context.Dirty);
+    }
+
+    [Fact]
+    public void PfCountOfAMissingKeyIsZero()
+    {
+        Assert.Equal(":0\r\n", h.Run("PFCOUNT missing"));
+        Assert.False(h.Exists("missing"));
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void PfCountCachingTheCountKeepsTheKeysExpiry()
+    {
+        h.Setup("PFADD t a", "EXPIRE t 100");
+        Assert.Equal(":1\r\n", h.Run("PFCOUNT t"));
+        Assert.Equal(":100\r\n", h.Run("TTL t"));
+    }
+
+    [Fact]
+    public void ADenseHllCountsAddsAndMergesAndMakesTheDestinationDense()
+    {
+        Assert.Equal("+OK\r\n", h.Run("SET", "d", DenseZero));
+        Assert.Equal(":1\r\n", h.Run("PFADD d a"));
+        Assert.Equal(":0\r\n", h.Run("PFADD d a")); // the register already holds that count
+        Assert.Equal(":1\r\n", h.Run("PFCOUNT d missing"));
+        Assert.Equal("+OK\r\n", h.Run("SET", "d2", DenseZero));
+        Assert.Equal("+OK\r\n", h.Run("PFMERGE x d2"));
+        Assert.Equal("$1\r\n\0\r\n", h.Run("GETRANGE x 4 4"));
+        Assert.Equal(":12304\r\n", h.Run("STRLEN x"));
+    }
+
+    [Fact]
+    public void MergingSparseHllsKeepsTheDestinationSparse()
+    {
+        h.Setup("PFADD p a", "PFADD p2 b");
+        Assert.Equal("+OK\r\n", h.Run("PFMERGE y p p2"));
+        Assert.Equal("$1\r\n\u0001\r\n", h.Run("GETRANGE y 4 4"));
+    }
+
+    [Fact]
+    public void AShortZeroOpcodeIsReadAsOneRegister()
+    {
+        // ZERO(1), then XZERO(16383): 16384 registers, all zero.
+        Assert.Equal("+OK\r\n", h.Run("SET", "z", SparseHeader + "\0\u007f\u00fe"));
+        Assert.Equal(":0\r\n", h.Run("PFCOUNT z missing"));
+        Assert.Equal("+OK\r\n", h.Run("PFMERGE zz z"));
+        Assert.Equal(":0\r\n", h.Run("PFCOUNT zz"));
+    }
+
+    [Fact]
+    public void AnXZeroCutShortReadsTheTerminatingNulAsItsSecondByte()
+    {
+        // An sds string ends with a NUL: Redis's hllMerge reads it as the XZERO's low byte. A
+        // lone 0x7f is then 16129 registers (corrupt); XZERO(255) before it makes 16384 (valid).
+        Assert.Equal("+OK\r\n", h.Run("SET", "tr", SparseHeader + "\u007f"));
+        Assert.Equal("-INVALIDOBJ Corrupted HLL object detected\r\n", h.Run("PFCOUNT tr missing"));
+        Assert.Equal("-INVALIDOBJ Corrupted HLL object detected\r\n", h.Run("PFMERGE tt tr"));
+        Assert.Equal("+OK\r\n", h.Run("SET", "te", SparseHeader + "\u0040\u00fe\u007f"));
+        Assert.Equal(":0\r\n", h.Run("PFCOUNT te missing"));
+    }
+
+    [Fact]
+    public void AZeroRunOfSixtyFourRegistersIsOneZeroOpcode()
+    {
+        // redis-server 7.0.15: PFADD w e12370 raises register 64 to 2, and GET w is the header,
+        // ZERO(64) = 0x3f, VAL(2,1) = 0x84, XZERO(16319) = 0x7f 0xbe.
+        h.Setup("PFADD w e12370");
+        Assert.Equal("$20\r\n" + EmptyInvalidated[..16] + "\u003f\u0084\u007f\u00be\r\n", h.Run("GET w"));
+    }
+
+    [Fact]
+    public void ACountAboveWhatAValOpcodeHoldsTurnsTheHllDense()
+    {
+        // hllSparseSet: a count above HLL_SPARSE_VAL_MAX_VALUE (32) goes to "promote". Register
+        // 5 is bits 30..35: the low two bits of 40 (0) in byte 3, the high four (10) in byte 4.
+        HyperLogLog hll = HyperLogLog.CreateEmpty();
+        Assert.Equal(1, hll.Set(5, 40));
+        Assert.True(hll.IsDense);
+        Assert.Equal(HyperLogLog.DenseSize, hll.Span.Length);
+        Assert.Equal((0, 10), (hll.Span[16 + 3] >> 6, hll.Span[16 + 4] & 0x0f));
     }
 
     private static string ParseBulk(string reply)

@@ -276,6 +276,191 @@ public sealed class StreamCommandTests
         Assert.Equal(DatasetDump.Lines(h.Data, h.Now), DatasetDump.Lines(data, h.Now));
     }
 
+    // ---------------------------------------------------------------- checked against redis-server 7.0.15
+
+    [Fact]
+    public void AnIdWhoseSequenceIsNotANumberIsInvalid()
+    {
+        Assert.Equal("-ERR Invalid stream ID specified as stream command argument\r\n", h.Run("XADD s 1-abc f v"));
+        h.Setup("XADD s 1-0 n 1");
+        Assert.Equal("-ERR Invalid stream ID specified as stream command argument\r\n", h.Run("XTRIM s MINID abc"));
+        Assert.Equal(":1\r\n", h.Run("XLEN s"));
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void ALimitWithoutItsValueIsASyntaxError()
+    {
+        h.Setup("XADD s 1-0 n 1", "XADD s 2-0 n 2");
+        Assert.Equal("-ERR syntax error\r\n", h.Run("XTRIM s MAXLEN 1 LIMIT"));
+        Assert.Equal("-ERR syntax error\r\n", h.Run("XTRIM s MAXLEN ~ 1 LIMIT"));
+        Assert.Equal(":2\r\n", h.Run("XLEN s"));
+    }
+
+    [Fact]
+    public void EveryChangeCountsOnceInTheDirtyCounter()
+    {
+        // rdb_changes_since_last_save: +1 for an XADD, +1 for an XSETID.
+        long before = h.Processor.Context.Dirty;
+        h.Run("XADD s 1-0 n 1");
+        Assert.Equal(before + 1, h.Processor.Context.Dirty);
+        h.Run("XSETID s 5-0");
+        Assert.Equal(before + 2, h.Processor.Context.Dirty);
+    }
+
+    [Fact]
+    public void XSetIdReportsABadOptionValueOnceAndChangesNothing()
+    {
+        h.Setup("XADD s 1-0 n 1");
+        Assert.Equal("-ERR value is not an integer or out of range\r\n", h.Run("XSETID s 10-0 ENTRIESADDED abc"));
+        Assert.Equal("-ERR Invalid stream ID specified as stream command argument\r\n", h.Run("XSETID s 10-0 MAXDELETEDID abc"));
+        Assert.Equal(new StreamId(1, 0), ((RedisStream)h.Entry("s").Value).LastId);
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void XSetIdWithoutEntriesAddedKeepsTheCounter()
+    {
+        // XINFO STREAM after XADD 1-0, 2-0, 3-0 and XSETID s 10-0: entries-added 3.
+        h.Setup("XADD s 1-0 n 1", "XADD s 2-0 n 2", "XADD s 3-0 n 3");
+        Assert.Equal("+OK\r\n", h.Run("XSETID s 10-0"));
+        var s = (RedisStream)h.Entry("s").Value;
+        Assert.Equal((new StreamId(10, 0), 3L, StreamId.Zero), (s.LastId, s.EntriesAdded, s.MaxDeletedId));
+    }
+
+    [Fact]
+    public void XGroupCreateAndSetIdNeedTheirId()
+    {
+        h.Setup("XADD s 1-0 n 1");
+        Assert.Equal("-ERR wrong number of arguments for 'xgroup|create' command\r\n", h.Run("XGROUP CREATE s g"));
+        Assert.Equal("-ERR value is not an integer or out of range\r\n", h.Run("XGROUP CREATE s g 0 ENTRIESREAD abc"));
+        Assert.False(((RedisStream)h.Entry("s").Value).Groups.ContainsKey(Encoding.ASCII.GetBytes("g")));
+        h.Setup("XGROUP CREATE s g 0");
+        Assert.Equal("-ERR wrong number of arguments for 'xgroup|setid' command\r\n", h.Run("XGROUP SETID s g"));
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void XGroupOnAKeyOfAnotherTypeRepliesWrongTypeOnly()
+    {
+        h.Setup("SET str x");
+        const string WrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+        Assert.Equal(WrongType, h.Run("XGROUP CREATE str g 0"));
+        Assert.Equal(WrongType, h.Run("XGROUP CREATE str g 0 MKSTREAM"));
+        Assert.Equal(WrongType, h.Run("XGROUP SETID str g 0"));
+        Assert.Equal("$1\r\nx\r\n", h.Run("GET str"));
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void XClaimOfAnEntryNeverDeliveredClaimsNothingWithoutForce()
+    {
+        h.Setup("XADD s 1-0 n 1", "XGROUP CREATE s g 0");
+        Assert.Equal("*0\r\n", h.Run("XCLAIM s g bob 0 1-0"));
+        Assert.Empty(((RedisStream)h.Entry("s").Value).Groups[Encoding.ASCII.GetBytes("g")].Pel);
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void XClaimRepliesTheEntriesAndCountsADeliveryUnlessJustId()
+    {
+        h.Setup("XADD s 1-0 n 1", "XGROUP CREATE s g 0", "XREADGROUP GROUP g alice STREAMS s >");
+        Assert.Equal("*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nn\r\n$1\r\n1\r\n", h.Run("XCLAIM s g bob 0 1-0 IDLE 5"));
+        StreamNack nack = ((RedisStream)h.Entry("s").Value).Groups[Encoding.ASCII.GetBytes("g")].Pel[new StreamId(1, 0)];
+        Assert.Equal((2L, h.Now - 5), (nack.DeliveryCount, nack.DeliveryTime)); // XPENDING: bob, 2 deliveries
+        Assert.Equal("-ERR Unrecognized XCLAIM option 'IDLE'\r\n", h.Run("XCLAIM s g bob 0 1-0 IDLE"));
+    }
+
+    [Fact]
+    public void XReadGroupOptionErrors()
+    {
+        h.Setup("XADD s 1-0 n 1", "XGROUP CREATE s g 0");
+        Assert.Equal("-ERR timeout is negative\r\n", h.Run("XREADGROUP GROUP g c BLOCK -1 STREAMS s >"));
+        Assert.Equal("-ERR value is not an integer or out of range\r\n", h.Run("XREADGROUP GROUP g c COUNT abc STREAMS s >"));
+        Assert.Equal("-ERR syntax error\r\n", h.Run("XREADGROUP GROUP g c COUNT 1 NOACK"));
+        Assert.Empty(((RedisStream)h.Entry("s").Value).Groups[Encoding.ASCII.GetBytes("g")].Pel);
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void XReadGroupWithBlockAnswersAtOnceWhenThereIsDataAndHonoursCount()
+    {
+        h.Setup("XADD s 1-0 n 1", "XADD s 2-0 n 2", "XGROUP CREATE s g 0");
+        Assert.Equal(
+            "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nn\r\n$1\r\n1\r\n",
+            h.Run("XREADGROUP GROUP g c BLOCK 100 COUNT 1 STREAMS s >"));
+        Assert.Equal(
+            "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n2-0\r\n*2\r\n$1\r\nn\r\n$1\r\n2\r\n",
+            h.Run("XREADGROUP GROUP g c BLOCK 0 COUNT 1 STREAMS s >"));
+    }
+
+    [Fact]
+    public void XReadGroupHistoryRedeliversPendingEntriesANilForADeletedOne()
+    {
+        h.Setup("XADD s 1-0 n 1", "XADD s 2-0 n 2", "XGROUP CREATE s g 0", "XREADGROUP GROUP g alice STREAMS s >", "XDEL s 2-0");
+        Assert.Equal(
+            "*1\r\n*2\r\n$1\r\ns\r\n*2\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nn\r\n$1\r\n1\r\n*2\r\n$3\r\n2-0\r\n*-1\r\n",
+            h.Run("XREADGROUP GROUP g alice STREAMS s 0"));
+        StreamGroup g = ((RedisStream)h.Entry("s").Value).Groups[Encoding.ASCII.GetBytes("g")];
+        Assert.Equal(2L, g.Pel[new StreamId(1, 0)].DeliveryCount); // XPENDING: 2 deliveries, 1 for the deleted one
+        Assert.Equal(1L, g.Pel[new StreamId(2, 0)].DeliveryCount);
+    }
+
+    [Fact]
+    public void ReReadingAfterSetIdMovesThePendingEntryToTheNewConsumer()
+    {
+        h.Setup("XADD s 1-0 n 1", "XGROUP CREATE s g 0", "XREADGROUP GROUP g alice STREAMS s >", "XGROUP SETID s g 0");
+        h.Run("XREADGROUP GROUP g bob STREAMS s >");
+        Assert.Equal("*1\r\n*2\r\n$1\r\ns\r\n*0\r\n", h.Run("XREADGROUP GROUP g alice STREAMS s 0")); // alice has nothing pending
+        StreamGroup g = ((RedisStream)h.Entry("s").Value).Groups[Encoding.ASCII.GetBytes("g")];
+        Assert.Equal(("bob", 1L), (Encoding.ASCII.GetString(g.Pel[new StreamId(1, 0)].Consumer.Name), g.Pel[new StreamId(1, 0)].DeliveryCount));
+    }
+
+    [Fact]
+    public void ReadingAnEntryAtTheLargestDeletedIdCannotCountEntriesRead()
+    {
+        // XSETID puts max-deleted-entry-id on the first entry itself: it may be a tombstone, so
+        // XINFO GROUPS shows entries-read nil after reading 1-0 (and 2, by the estimate, after 2-0).
+        h.Setup("XADD s 1-0 n 1", "XADD s 2-0 n 2", "XSETID s 2-0 MAXDELETEDID 1-0", "XGROUP CREATE s g 0 ENTRIESREAD 0");
+        h.Setup("XREADGROUP GROUP g a COUNT 1 STREAMS s >");
+        StreamGroup g = ((RedisStream)h.Entry("s").Value).Groups[Encoding.ASCII.GetBytes("g")];
+        Assert.Equal(StreamGroup.InvalidEntriesRead, g.EntriesRead);
+        h.Setup("XREADGROUP GROUP g a COUNT 1 STREAMS s >");
+        Assert.Equal(2L, g.EntriesRead);
+    }
+
+    [Fact]
+    public void ReadingPastTheDeletedHeadCountsEntriesReadOnByOne()
+    {
+        // 1-0 deleted before the first entry 2-0: no tombstone from 2-0 on, so the group's
+        // entries-read goes from 0 to 1 (XINFO GROUPS), not to the estimate 2.
+        h.Setup("XADD s 1-0 n 1", "XADD s 2-0 n 2", "XADD s 3-0 n 3", "XDEL s 1-0", "XGROUP CREATE s g 0 ENTRIESREAD 0");
+        h.Setup("XREADGROUP GROUP g a COUNT 1 STREAMS s >");
+        Assert.Equal(1L, ((RedisStream)h.Entry("s").Value).Groups[Encoding.ASCII.GetBytes("g")].EntriesRead);
+    }
+
+    [Fact]
+    public void XAutoClaimWalksThePelClaimsCountAndListsTheDeleted()
+    {
+        h.Setup("XADD s 1-0 n 1", "XADD s 2-0 n 2", "XADD s 3-0 n 3", "XGROUP CREATE s g 0", "XREADGROUP GROUP g alice STREAMS s >", "XDEL s 2-0");
+        Assert.Equal(
+            "*3\r\n$3\r\n2-0\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nn\r\n$1\r\n1\r\n*0\r\n",
+            h.Run("XAUTOCLAIM s g bob 0 0-0 COUNT 1"));
+        StreamGroup g = ((RedisStream)h.Entry("s").Value).Groups[Encoding.ASCII.GetBytes("g")];
+        Assert.Equal(2L, g.Pel[new StreamId(1, 0)].DeliveryCount);
+        Assert.Equal(
+            "*3\r\n$3\r\n0-0\r\n*2\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nn\r\n$1\r\n1\r\n*2\r\n$3\r\n3-0\r\n*2\r\n$1\r\nn\r\n$1\r\n3\r\n*1\r\n$3\r\n2-0\r\n",
+            h.Run("XAUTOCLAIM s g bob 0 0-0"));
+        Assert.Equal((3L, 2L, 2), (g.Pel[new StreamId(1, 0)].DeliveryCount, g.Pel[new StreamId(3, 0)].DeliveryCount, g.Pel.Count));
+    }
+
+    [Fact]
+    public void XRangeOfAMissingKeyIsAnEmptyArray()
+    {
+        Assert.Equal("*0\r\n", h.Run("XRANGE missing - +"));
+        Assert.False(h.Exists("missing"));
+    }
+
     private static string Resp(params string[] argv) =>
         $"*{argv.Length}\r\n" + string.Concat(argv.Select(a => $"${Encoding.Latin1.GetByteCount(a)}\r\n{a}\r\n"));
 

@@ -88,8 +88,10 @@ public static class Glob
                 hit |= pattern[i + 1] == c;
                 i += 2;
             }
-            else if (i + 2 < pattern.Length && pattern[i + 1] == (byte)'-' && pattern[i + 2] != (byte)']')
+            else if (i + 2 < pattern.Length && pattern[i + 1] == (byte)'-')
             {
+                // As stringmatchlen: any three bytes x-y make a range, even when y is the ']'
+                // that would have closed the set ("[a-]" is the range ]..a, swapped).
                 byte lo = Math.Min(pattern[i], pattern[i + 2]);
                 byte hi = Math.Max(pattern[i], pattern[i + 2]);
                 hit |= c >= lo && c <= hi;

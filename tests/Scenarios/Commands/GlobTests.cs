@@ -38,6 +38,11 @@ public sealed class GlobTests
     [InlineData("[a-z]", "A", false)]
     [InlineData("[c-a]", "b", true)] // a reversed range is swapped
     [InlineData("[ba-c]", "b", true)] // a byte that hits twice is still a hit
+    [InlineData("[a-]", "]", true)] // x-] is a range too, as stringmatchlen reads it: ]..a, swapped
+    [InlineData("[a-]", "^", true)]
+    [InlineData("[a-]", "a", true)]
+    [InlineData("[a-]", "-", false)]
+    [InlineData("[a-]", "b", false)]
     [InlineData("[a-", "a", true)] // unterminated: "a" and "-" are plain members
     [InlineData("[a-", "-", true)]
     [InlineData("[a-", "b", false)]

@@ -461,6 +461,18 @@ public sealed class StreamCommandTests
         Assert.False(h.Exists("missing"));
     }
 
+    [Fact]
+    public void XRangeWithACountOfZeroOrLessOnAStreamIsTheNullArray()
+    {
+        // redis-server 7.0.15: XRANGE s - + COUNT 0 and COUNT -1 on an existing stream answer *-1;
+        // on a missing key, *0.
+        h.Run("XADD s 1-0 f v");
+        Assert.Equal("*-1\r\n", h.Run("XRANGE s - + COUNT 0"));
+        Assert.Equal("*-1\r\n", h.Run("XRANGE s - + COUNT -1"));
+        Assert.Equal("*0\r\n", h.Run("XRANGE missing - + COUNT 0"));
+        Assert.StartsWith("*1\r\n", h.Run("XRANGE s - + COUNT 1"), StringComparison.Ordinal);
+    }
+
     private static string Resp(params string[] argv) =>
         $"*{argv.Length}\r\n" + string.Concat(argv.Select(a => $"${Encoding.Latin1.GetByteCount(a)}\r\n{a}\r\n"));
 

@@ -201,9 +201,15 @@ internal static class KeyCommands
             }
         }
 
-        if ((nx && (xx || gt || lt)) || (gt && lt))
+        if (nx && (xx || gt || lt))
         {
             ctx.Reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+            return;
+        }
+
+        if (gt && lt)
+        {
+            ctx.Reply.Error("ERR GT and LT options at the same time are not compatible");
             return;
         }
 

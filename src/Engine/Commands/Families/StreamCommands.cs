@@ -1515,9 +1515,17 @@ internal static class StreamCommands
             return;
         }
 
-        if (!exists || count == 0)
+        if (!exists)
         {
             ctx.Reply.ArrayHeader(0);
+            return;
+        }
+
+        if (count == 0)
+        {
+            // Redis 7's xrangeGenericCommand: COUNT 0 (or a negative count, made 0) on a stream
+            // is the null array, not an empty one.
+            ctx.Reply.NullArray();
             return;
         }
 

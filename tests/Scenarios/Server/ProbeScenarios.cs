@@ -349,4 +349,20 @@ public sealed class ProbeScenarios
         core.Start();
         return hits;
     }
+
+    [Fact]
+    public void TheCatalogSaysWhatTheDocumentedTableSaysOfEachProbe()
+    {
+        // docs/simulator.md's probe table is the reference a reader and the CI gate go by: each
+        // probe is there once, required as the catalog says, and the catalog describes it.
+        string doc = File.ReadAllText(Path.Combine(Vectors.VectorFiles.Root, "docs", "simulator.md"));
+        var rows = doc.Split('\n')
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries))
+            .Where(c => c.Length > 4 && c[1].StartsWith('`') && Enum.TryParse<ProbeId>(c[1].Trim('`'), out _))
+            .ToDictionary(c => Enum.Parse<ProbeId>(c[1].Trim('`')), c => c[3]);
+        Assert.Equal(Probes.All.Select(p => p.Id).Order(), rows.Keys.Order());
+        Assert.All(Probes.All, p => Assert.Equal(rows[p.Id] == "yes", p.Required));
+        Assert.All(Probes.All, p => Assert.True(p.Description.Length > 10, $"{p.Id}: '{p.Description}'"));
+        Assert.Equal(Probes.All.Count, Probes.All.Select(p => p.Description).Distinct().Count());
+    }
 }

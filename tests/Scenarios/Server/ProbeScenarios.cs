@@ -364,5 +364,6 @@ public sealed class ProbeScenarios
         Assert.All(Probes.All, p => Assert.Equal(rows[p.Id] == "yes", p.Required));
         Assert.All(Probes.All, p => Assert.True(p.Description.Length > 10, $"{p.Id}: '{p.Description}'"));
         Assert.Equal(Probes.All.Count, Probes.All.Select(p => p.Description).Distinct().Count());
+        Assert.All(Probes.All.Where(p => p.FixSwitch is not null), p => Assert.Contains(p.FixSwitch!, Profile.SwitchNames));
     }
 }

@@ -38,6 +38,7 @@ public sealed class ShutdownScenarios
         h.Exec("SHUTDOWN");
         Assert.Contains((LogLevel.Warning, "There is a child rewriting the AOF. Killing it!"), h.Log.Lines);
         Assert.DoesNotContain(child, h.Children.Running);
+        Assert.Equal(1, h.Hits[Engine.Diagnostics.ProbeId.RewriteChildKilledByServer]);
         Assert.Equal(0, h.Core.Stopped!.ExitCode);
     }
 

@@ -16,7 +16,8 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
   if [ "$1" = "--all" ]; then
     mutate+=(-m "**/*.cs")
   elif [ "$1" = "--sample" ]; then
-    six=(Aof/AofFeed.cs Aof/AofLoader.cs Aof/AofRewriter.cs Server/ServerCore.cs Server/ServerCore.Flush.cs Server/ServerCore.Rewrite.cs)
+    # The six files the configuration measures in full, as it names them.
+    mapfile -t six < <(python3 -c 'import json; print("\n".join(p.removeprefix("**/") for p in json.load(open("tests/Mutation/stryker-config.json"))["stryker-config"]["mutate"]))')
     while IFS= read -r pattern; do
       mutate+=(-m "$pattern")
     done < <(python3 tests/Mutation/sample.py --share "$2" "${six[@]/#/--exclude=}")

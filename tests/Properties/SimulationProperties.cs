@@ -121,12 +121,13 @@ public sealed class SimulationProperties(ITestOutputHelper output)
     {
         string[] wanted = ["RewriteExpiryBeforeWrite", "FsyncEverysecTail", "FsyncBeforeRenameAndDir"];
         var found = new Dictionary<string, (int Replay, ShrinkResult Shrunk, string Base)>(StringComparer.Ordinal);
-        string baseSpec = "redis26";
+        var fixedSoFar = new SortedSet<string>(StringComparer.Ordinal);
         (PolicyOption Policy, CrashModelOption Fs)[] combos = [(PolicyOption.Always, CrashModelOption.Posix), (PolicyOption.Always, CrashModelOption.Ext4), (PolicyOption.Everysec, CrashModelOption.Posix), (PolicyOption.Everysec, CrashModelOption.Ext4), (PolicyOption.No, CrashModelOption.Posix), (PolicyOption.No, CrashModelOption.Ext4)];
         for (int replay = 1; replay <= 30 && found.Count < wanted.Length; replay++)
         {
-            var foundNow = new SortedSet<string>(StringComparer.Ordinal);
-            foreach ((ShrinkResult shrunk, List<string> fixes) in combos.SelectMany(c => FindAndShrink(replay, c.Policy, c.Fs, baseSpec)))
+            string baseSpec = Spec(fixedSoFar);
+            var foundNow = new List<string>();
+            foreach ((ShrinkResult shrunk, List<string> fixes) in combos.SelectMany(c => FindAndShrink(replay, c.Policy, c.Fs, fixedSoFar)))
             {
                 string file = Save(shrunk.Minimal, $"redis26-blind-{replay}-{shrunk.Original.Options.Policy.Name()}-{shrunk.Original.Options.Fs.Name()}-{shrunk.Property.Name()}");
                 output.WriteLine($"replay seed ({replay},{Gamma}): {shrunk.Property.Name()}, {shrunk.Minimal.Size}, fixed by {(fixes.Count == 0 ? "no single switch" : string.Join(", ", fixes))}: {file}");
@@ -141,7 +142,7 @@ public sealed class SimulationProperties(ITestOutputHelper output)
                 }
             }
 
-            baseSpec += string.Concat(foundNow.Where(f => !baseSpec.Contains($"+{f}", StringComparison.Ordinal)).Select(f => $"+{f}"));
+            fixedSoFar.UnionWith(foundNow);
         }
 
         foreach (string fix in wanted)
@@ -193,8 +194,12 @@ public sealed class SimulationProperties(ITestOutputHelper output)
     // One blind search: the generic property under redis26 from replay seed (replay, 1), without
     // FsCheck's shrinking; each property the first failing run violated is shrunk on its own and
     // attributed to the switches that alone make it pass.
-    private static List<(ShrinkResult, List<string>)> FindAndShrink(int replay, PolicyOption policy, CrashModelOption fs, string baseSpec)
+    // redis26 with the fixes found so far turned on.
+    private static string Spec(IEnumerable<string> fixes) => "redis26" + string.Concat(fixes.Select(f => $"+{f}"));
+
+    private static List<(ShrinkResult, List<string>)> FindAndShrink(int replay, PolicyOption policy, CrashModelOption fs, IReadOnlySet<string> fixedSoFar)
     {
+        string baseSpec = Spec(fixedSoFar);
         Assert.True(Profile.TryGet(baseSpec, out Profile baseProfile), baseSpec);
         (SimCase Case, IReadOnlyList<Violation> V)? first = null;
         Config config = Config.QuickThrowOnFailure.WithMaxTest(100).WithQuietOnSuccess(true)
@@ -229,7 +234,7 @@ public sealed class SimulationProperties(ITestOutputHelper output)
             var fixes = new List<string>();
             foreach (string sw in Profile.SwitchNames)
             {
-                if (!baseSpec.Contains($"+{sw}", StringComparison.Ordinal) && Profile.TryGet($"{baseSpec}+{sw}", out Profile p) && !Generous(s.Minimal, p).Run().Violations.Any(v => v.Property == property))
+                if (!fixedSoFar.Contains(sw) && Profile.TryGet($"{baseSpec}+{sw}", out Profile p) && !Generous(s.Minimal, p).Run().Violations.Any(v => v.Property == property))
                 {
                     fixes.Add(sw);
                 }

@@ -564,6 +564,38 @@ public sealed class StringKeyCommandTests
         Assert.Equal(1, DirtyDelta("HINCRBYFLOAT h f 1.5"));
     }
 
+    [Fact]
+    public void MSetAnswersOkAndDirtiesOncePerPair()
+    {
+        // redis-server 7.0.15: rdb_changes_since_last_save grew by 3 for MSET a 1 b 2 c 3.
+        long before = h.Processor.Context.Dirty;
+        Assert.Equal("+OK\r\n", h.Run("MSET a 1 b 2 c 3"));
+        Assert.Equal(before + 3, h.Processor.Context.Dirty);
+        Assert.Equal("-ERR wrong number of arguments for 'mset' command\r\n", h.Run("MSET a 1 b"));
+    }
+
+    [Theory]
+    [InlineData("1 -1", "ello")]
+    [InlineData("-2 -2", "l")]
+    [InlineData("-1 -5", "")]
+    [InlineData("-1 0", "")]
+    public void GetRangeWithNegativeEndsAnswersAsRedisDoes(string range, string expected)
+    {
+        // Each answer is redis-server 7.0.15's for GETRANGE of "hello".
+        h.Setup("SET k hello");
+        Assert.Equal($"${expected.Length}\r\n{expected}\r\n", h.Run($"GETRANGE k {range}"));
+    }
+
+    [Fact]
+    public void SetExRefusesATimeThatIsNotAnIntegerAndStoresNothing()
+    {
+        Assert.Equal("-ERR value is not an integer or out of range\r\n", h.Run("SETEX k abc v"));
+        Assert.Equal("-ERR invalid expire time in 'setex' command\r\n", h.Run("SETEX k 0 v"));
+        Assert.Equal("-ERR invalid expire time in 'psetex' command\r\n", h.Run("PSETEX k -5 v"));
+        Assert.Equal("$-1\r\n", h.Run("GET k"));
+        Assert.Empty(h.Sink.Commands);
+    }
+
     private long DirtyDelta(string line)
     {
         long before = h.Processor.Context.Dirty;

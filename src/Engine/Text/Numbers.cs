@@ -76,7 +76,7 @@ public static class Numbers
     public static bool TryParseDouble(ReadOnlySpan<byte> s, out double value)
     {
         value = 0;
-        if (s.IsEmpty || s.Length > 512 || s[0] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\v' or (byte)'\f')
+        if (s.IsEmpty || s[0] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\v' or (byte)'\f')
         {
             return false;
         }
@@ -88,6 +88,12 @@ public static class Numbers
             return true;
         }
 
+        // strtod reads C99 hexadecimal floats too ("0x1p3" is 8, ZADD takes it).
+        if (body.Length > 1 && body[0] == (byte)'0' && (body[1] | 0x20) == (byte)'x')
+        {
+            return TryParseHexDouble(body[2..], s[0] == (byte)'-', out value);
+        }
+
         foreach (byte b in body)
         {
             if (!(b is >= (byte)'0' and <= (byte)'9' or (byte)'.' or (byte)'e' or (byte)'E' or (byte)'+' or (byte)'-'))
@@ -96,19 +102,127 @@ public static class Numbers
             }
         }
 
-        Span<char> chars = stackalloc char[s.Length];
-        for (int i = 0; i < s.Length; i++)
+        // Parsed from the bytes themselves: no copy, so no length limit (the seed's strtod has none).
+        if (!double.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out value))
         {
-            chars[i] = (char)s[i];
+            return false;
         }
 
-        if (!double.TryParse(chars, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out value))
+        // The seed refuses strtod's ERANGE when the result overflowed to HUGE_VAL or underflowed
+        // to 0 (a denormal result is kept): "1e400" and "1e-400" are not valid floats.
+        if (double.IsInfinity(value) || (value == 0 && HasNonZeroDigit(body)))
         {
+            value = 0;
             return false;
         }
 
         return !double.IsNaN(value);
     }
+
+    // A non-zero digit in the mantissa (before any exponent): its value cannot be 0.
+    private static bool HasNonZeroDigit(ReadOnlySpan<byte> body)
+    {
+        foreach (byte b in body)
+        {
+            if (b is (byte)'e' or (byte)'E')
+            {
+                return false;
+            }
+
+            if (b is >= (byte)'1' and <= (byte)'9')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // strtod's hexadecimal form after "0x": hex digits with an optional point (at least one
+    // digit), then an optional binary exponent "p" with a sign and at least one decimal digit.
+    // Anything left over makes the whole string invalid, as the seed's eptr check does.
+    private static bool TryParseHexDouble(ReadOnlySpan<byte> s, bool negative, out double value)
+    {
+        value = 0;
+        double mantissa = 0;
+        long scale = 0;
+        int digits = 0, i = 0;
+        bool point = false;
+        for (; i < s.Length; i++)
+        {
+            int d = HexDigit(s[i]);
+            if (d >= 0)
+            {
+                // Past 2^60 the digits no longer change a double: count them in the scale.
+                if (mantissa < (double)(1UL << 60))
+                {
+                    mantissa = (mantissa * 16) + d;
+                    scale -= point ? 4 : 0;
+                }
+                else
+                {
+                    scale += point ? 0 : 4;
+                }
+
+                digits++;
+            }
+            else if (s[i] == (byte)'.' && !point)
+            {
+                point = true;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        if (digits == 0)
+        {
+            return false;
+        }
+
+        long exponent = 0;
+        if (i < s.Length && (s[i] | 0x20) == (byte)'p')
+        {
+            i++;
+            bool minus = i < s.Length && s[i] == (byte)'-';
+            i += i < s.Length && s[i] is (byte)'+' or (byte)'-' ? 1 : 0;
+            int expDigits = 0;
+            for (; i < s.Length && s[i] is >= (byte)'0' and <= (byte)'9'; i++, expDigits++)
+            {
+                exponent = Math.Min(100_000, (exponent * 10) + (s[i] - '0')); // far past any double's range
+            }
+
+            if (expDigits == 0)
+            {
+                return false;
+            }
+
+            exponent = minus ? -exponent : exponent;
+        }
+
+        if (i != s.Length)
+        {
+            return false;
+        }
+
+        value = Math.ScaleB(negative ? -mantissa : mantissa, (int)Math.Clamp(exponent + scale, -200_000, 200_000));
+        if (double.IsInfinity(value) || (value == 0 && mantissa != 0))
+        {
+            value = 0;
+            return false;
+        }
+
+        return true;
+    }
+
+    private static int HexDigit(byte b) => b switch
+    {
+        >= (byte)'0' and <= (byte)'9' => b - '0',
+        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+        _ => -1,
+    };
 
     /// <summary>Formats as C's <c>printf("%.17g")</c>: what the seed writes for scores.</summary>
     public static string FormatG17(double value)

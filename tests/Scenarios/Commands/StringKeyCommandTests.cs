@@ -400,6 +400,7 @@ public sealed class StringKeyCommandTests
 
         h.Run("RPUSH list:1 a");
         var seen = new List<string>();
+        var batches = new List<int>();
         string cursor = "0";
         int calls = 0;
         do
@@ -412,6 +413,7 @@ public sealed class StringKeyCommandTests
                 seen.Add(lines[5 + (2 * i)]);
             }
 
+            batches.Add(n);
             calls++;
         }
         while (cursor != "0" && calls < 100);
@@ -419,8 +421,30 @@ public sealed class StringKeyCommandTests
         Assert.Equal(26, seen.Count);
         Assert.Equal(26, seen.Distinct().Count());
         Assert.True(calls > 1);
+
+        // COUNT keys a call, stopping between hash slots (no two of these keys share one).
+        Assert.All(batches.SkipLast(1), n => Assert.Equal(4, n));
         Assert.Equal("*2\r\n$1\r\n0\r\n*1\r\n$6\r\nlist:1\r\n", h.Run("SCAN 0 COUNT 1000 MATCH list:*"));
         Assert.Equal("*2\r\n$1\r\n0\r\n*1\r\n$6\r\nlist:1\r\n", h.Run("SCAN 0 COUNT 1000 TYPE list"));
+    }
+
+    [Fact]
+    public void FlushDbDirtiesOncePerKeyItDrops()
+    {
+        h.Setup("SET a 1", "SET b 2", "SET c 3");
+        long before = h.Processor.Context.Dirty;
+        h.Run("FLUSHDB");
+        Assert.Equal(before + 3, h.Processor.Context.Dirty);
+        h.Run("FLUSHDB");
+        Assert.Equal(before + 3, h.Processor.Context.Dirty);
+    }
+
+    [Fact]
+    public void PingEchoesOneArgumentAndRefusesTwo()
+    {
+        Assert.Equal("+PONG\r\n", h.Run("PING"));
+        Assert.Equal("$2\r\nhi\r\n", h.Run("PING hi"));
+        Assert.Equal("-ERR wrong number of arguments for 'ping' command\r\n", h.Run("PING a b"));
     }
 
     [Fact]

@@ -371,6 +371,19 @@ public sealed class CollectionCommandTests
     }
 
     [Fact]
+    public void SPopOfExactlyTheSetsSizeIsTheWholeSetAndDirtiesOncePerMember()
+    {
+        // redis-server 7.0.15: SPOP s 3 of a 3-member set answered all three and
+        // rdb_changes_since_last_save grew by 3.
+        Setup("SADD s a b c");
+        long before = processor.Context.Dirty;
+        List<string> popped = ParseArray(Run("SPOP s 3"));
+        Assert.Equal(["a", "b", "c"], popped.Order(StringComparer.Ordinal));
+        Assert.Equal(before + 3, processor.Context.Dirty);
+        Assert.Equal(["DEL s"], sink.Commands);
+    }
+
+    [Fact]
     public void SPopEdgeCases()
     {
         Assert.Equal("$-1\r\n", Run("SPOP s"));

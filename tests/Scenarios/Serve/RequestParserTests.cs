@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using AofSim.Engine.Resp;
 
@@ -123,6 +124,38 @@ public sealed class RequestParserTests
     }
 
     // Feeds input in two pieces cut at `cut`, as a client whose bytes arrive in two reads.
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(4093)]
+    public void ALongPipelineIsParsedInPlaceWithoutGrowingTheBuffer(int readSize)
+    {
+        // 3,000 commands, about 150 KB, read a few KB at a time and cut inside commands: each
+        // parsed command's bytes are let go, and the command under way is moved to the front,
+        // so the buffer never has to grow past its first 16 KB.
+        var expected = new List<string[]>();
+        var wire = new StringBuilder();
+        for (int i = 0; i < 3000; i++)
+        {
+            string[] argv = ["SET", $"key:{i}", $"value-{i:D10}"];
+            expected.Add(argv);
+            wire.Append(CultureInfo.InvariantCulture, $"*3\r\n$3\r\nSET\r\n${argv[1].Length}\r\n{argv[1]}\r\n${argv[2].Length}\r\n{argv[2]}\r\n");
+        }
+
+        byte[] input = Encoding.Latin1.GetBytes(wire.ToString());
+        var parser = new RequestParser();
+        var commands = new List<string[]>();
+        int largestRoom = 0;
+        for (int at = 0; at < input.Length; at += readSize)
+        {
+            largestRoom = Math.Max(largestRoom, parser.FreeSpace().Length);
+            Push(parser, input[at..Math.Min(input.Length, at + readSize)], args => commands.Add(Enumerable.Range(0, args.Count).Select(args.Text).ToArray()));
+        }
+
+        Assert.Null(parser.ProtocolError);
+        Assert.Equal(expected, commands);
+        Assert.InRange(largestRoom, 1, RequestParser.IoBufLen);
+    }
+
     private static (List<string[]> Commands, string? Error) Feed(byte[] input, int cut)
     {
         var parser = new RequestParser();

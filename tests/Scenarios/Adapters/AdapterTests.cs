@@ -43,6 +43,59 @@ public sealed class AdapterTests
     }
 
     [Fact]
+    public void EachOpenFlagDoesWhatOpen2Does()
+    {
+        var fs = new MockFileSystem();
+        fs.Directory.CreateDirectory("/d/sub");
+        fs.File.WriteAllText("/d/f", "abcdef");
+        using var storage = new FileSystemStorage(fs, "/d");
+
+        // O_CREAT without O_TRUNC keeps what is there; with it, the file starts empty.
+        int keep = (int)storage.Open("f", OpenFlags.WriteOnly | OpenFlags.Create).Value;
+        Assert.Equal(6, storage.Fstat(keep).Value);
+        storage.Close(keep);
+        int cut = (int)storage.Open("f", OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Truncate).Value;
+        Assert.Equal(0, storage.Fstat(cut).Value);
+        storage.Write(cut, "xyz"u8);
+        storage.Close(cut);
+
+        // O_TRUNC without O_CREAT empties a file that exists and refuses one that does not.
+        int trunc = (int)storage.Open("f", OpenFlags.WriteOnly | OpenFlags.Truncate).Value;
+        Assert.Equal(0, storage.Fstat(trunc).Value);
+        storage.Write(trunc, "123456"u8);
+        storage.Close(trunc);
+        Assert.Equal(SysResult.Fail(Errno.ENOENT), storage.Open("g", OpenFlags.WriteOnly | OpenFlags.Truncate));
+
+        // Without O_APPEND a write goes where the offset is (the start); with it, to the end.
+        int plain = (int)storage.Open("f", OpenFlags.WriteOnly).Value;
+        storage.Write(plain, "AB"u8);
+        storage.Close(plain);
+        Assert.Equal("AB3456", fs.File.ReadAllText("/d/f"));
+        int append = (int)storage.Open("f", OpenFlags.WriteOnly | OpenFlags.Append).Value;
+        storage.Write(append, "Z"u8);
+        storage.Close(append);
+        Assert.Equal("AB3456Z", fs.File.ReadAllText("/d/f"));
+
+        // O_RDONLY reads and cannot write; O_RDWR does both; a directory is EISDIR.
+        int ro = (int)storage.Open("f", OpenFlags.ReadOnly).Value;
+        byte[] buf = new byte[16];
+        Assert.Equal(7, storage.Read(ro, buf).Value);
+        Assert.False(storage.Write(ro, "q"u8).Ok);
+        storage.Close(ro);
+        int rw = (int)storage.Open("f", OpenFlags.ReadWrite).Value;
+        Assert.Equal(2, storage.Read(rw, buf.AsSpan(0, 2)).Value);
+        Assert.Equal(1, storage.Write(rw, "!"u8).Value);
+        storage.Close(rw);
+        Assert.Equal("AB!456Z", fs.File.ReadAllText("/d/f"));
+        Assert.Equal(SysResult.Fail(Errno.EISDIR), storage.Open("sub", OpenFlags.ReadOnly));
+
+        // A path is relative to the root unless it is rooted; Stat sees what is there.
+        Assert.Equal(7, storage.Stat("/d/f").Value);
+        Assert.Equal(7, storage.Stat("f").Value);
+        Assert.Equal(SysResult.Fail(Errno.ENOENT), storage.Stat("g"));
+    }
+
+    [Fact]
     public void StorageOnTheRealDiskFsyncsFilesAndTheirDirectory()
     {
         string dir = Directory.CreateTempSubdirectory("aofsim-adapter-").FullName;

@@ -861,6 +861,37 @@ public sealed class StreamCommandTests
         Assert.Equal((8, 2, 0), (g.Consumers[Encoding.ASCII.GetBytes("alice")].Pel.Count, g.Consumers[Encoding.ASCII.GetBytes("bob")].Pel.Count, g.Consumers[Encoding.ASCII.GetBytes("carol")].Pel.Count));
     }
 
+    [Fact]
+    public void AnUnknownXGroupOptionWithAValueAndAnOptionValueAfterAMillisecondOnlyIdAreErrors()
+    {
+        h.Setup("XADD u 1-0 n 1", "XADD u 2-0 n 2", "XGROUP CREATE u g 0", "XREADGROUP GROUP g alice STREAMS u >");
+        Assert.Equal("-ERR unknown subcommand or wrong number of arguments for 'CREATE'. Try XGROUP HELP.\r\n", h.Run("XGROUP CREATE u g2 0 FOO 5"));
+        Assert.Equal("-ERR unknown subcommand or wrong number of arguments for 'SETID'. Try XGROUP HELP.\r\n", h.Run("XGROUP SETID u g 0 FOO 5"));
+        Assert.Equal("-ERR Invalid TIME option argument for XCLAIM\r\n", h.Run("XCLAIM u g bob 0 1 TIME abc"));
+        Assert.Equal("-ERR Invalid RETRYCOUNT option argument for XCLAIM\r\n", h.Run("XCLAIM u g bob 0 1 RETRYCOUNT abc"));
+        Assert.Equal("-ERR Invalid stream ID specified as stream command argument\r\n", h.Run("XCLAIM u g bob 0 1 LASTID abc"));
+        Assert.Single(((RedisStream)h.Entry("u").Value).Groups);
+        Assert.Equal(new StreamId(2, 0), Group("u").LastId);
+        Assert.Empty(h.Sink.Commands);
+    }
+
+    [Fact]
+    public void XAutoClaimTakesAnEntryIdleLongEnough()
+    {
+        h.Setup("XADD u 1-0 n 1", "XGROUP CREATE u g 0", "XREADGROUP GROUP g alice STREAMS u >", "XCLAIM u g carol 0 1-0 IDLE 5000 JUSTID");
+        Assert.Equal(2, DirtyDelta("XAUTOCLAIM u g bob 3000 0 JUSTID", "*3\r\n$3\r\n0-0\r\n*1\r\n$3\r\n1-0\r\n*0\r\n"));
+        Assert.Equal(0, DirtyDelta("XAUTOCLAIM u g dave 9000 0 JUSTID", "*3\r\n$3\r\n0-0\r\n*0\r\n*0\r\n"));
+    }
+
+    [Fact]
+    public void AnExclusiveEndWithASequenceStopsJustBeforeIt()
+    {
+        h.Setup("XADD u 1-0 n 1", "XADD u 2-0 n 2", "XADD u 2-1 n 3", "XADD u 3-0 n 4");
+        string e10 = "*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nn\r\n$1\r\n1\r\n", e20 = "*2\r\n$3\r\n2-0\r\n*2\r\n$1\r\nn\r\n$1\r\n2\r\n", e21 = "*2\r\n$3\r\n2-1\r\n*2\r\n$1\r\nn\r\n$1\r\n3\r\n";
+        Assert.Equal("*2\r\n" + e10 + e20, h.Run("XRANGE u - (2-1"));
+        Assert.Equal("*3\r\n" + e10 + e20 + e21, h.Run("XRANGE u - (3-0"));
+    }
+
     private long DirtyDelta(string command, string expectedReply)
     {
         long before = h.Processor.Context.Dirty;

@@ -17,6 +17,29 @@ internal static class StreamCommands
     private const string InvalidId = "ERR Invalid stream ID specified as stream command argument";
     private static readonly byte[] XClaimName = "XCLAIM"u8.ToArray();
 
+    // XGROUP HELP as Redis 7.0's xgroupCommand words it (its addReplyHelp adds the first line
+    // and the closing HELP entry).
+    private static readonly string[] XGroupHelp =
+    [
+        "XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CREATE <key> <groupname> <id|$> [option]",
+        "    Create a new consumer group. Options are:",
+        "    * MKSTREAM",
+        "      Create the empty stream if it does not exist.",
+        "    * ENTRIESREAD entries_read",
+        "      Set the group's entries_read counter (internal use).",
+        "CREATECONSUMER <key> <groupname> <consumer>",
+        "    Create a new consumer in the specified group.",
+        "DELCONSUMER <key> <groupname> <consumer>",
+        "    Remove the specified consumer.",
+        "DESTROY <key> <groupname>",
+        "    Remove the specified group.",
+        "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
+        "    Set the current group ID and entries_read counter.",
+        "HELP",
+        "    Prints this help.",
+    ];
+
     public static IEnumerable<CommandDef> Definitions() =>
     [
         new("xadd", -5, CommandFlags.Write, XAdd),
@@ -579,6 +602,7 @@ internal static class StreamCommands
             "destroy" => (4, true),
             "createconsumer" => (5, true),
             "delconsumer" => (5, true),
+            "help" => (2, true),
             _ => (0, false),
         };
         if (!known)
@@ -590,6 +614,18 @@ internal static class StreamCommands
         if (arity >= 0 ? a.Count != arity : a.Count < -arity)
         {
             ctx.Reply.Error($"ERR wrong number of arguments for 'xgroup|{sub}' command");
+            return;
+        }
+
+        if (sub == "help")
+        {
+            // addReplyHelp: the lines of xgroupCommand's help, each a status reply.
+            ctx.Reply.ArrayHeader(XGroupHelp.Length);
+            foreach (string line in XGroupHelp)
+            {
+                ctx.Reply.Status(line);
+            }
+
             return;
         }
 
@@ -1085,8 +1121,11 @@ internal static class StreamCommands
             gt.TryIncrement(out StreamId start);
             if (!group.Consumers.TryGetValue(consumerName, out StreamConsumer? consumer))
             {
+                // streamCreateConsumer dirties the dataset once for the new consumer, on top
+                // of the once per stream served below (redis-server 7.0.15: +2 in all).
                 consumer = new StreamConsumer { Name = consumerName, SeenTime = ctx.NowMs };
                 group.Consumers[consumerName] = consumer;
+                ctx.Dirty++;
                 if (noAck)
                 {
                     propagate.Add(CommandArgs.Of("XGROUP"u8.ToArray(), "CREATECONSUMER"u8.ToArray(), a.ToArray(keyIdx), groupName, consumerName));

@@ -101,6 +101,17 @@ public sealed class HyperLogLogCommandTests
     }
 
     [Fact]
+    public void ElementsOfEightBytesAndMoreHashAsRedisDoes()
+    {
+        // MurmurHash64A reads 8-byte blocks, then a tail of up to 7 bytes: elements of 8, 9, 16,
+        // 16 and 23 bytes. The sparse bytes are what redis-server 7.0.15 answered to GET after the
+        // same PFADD.
+        Assert.Equal(":1\r\n", h.Run("PFADD hl abcdefgh 0123456789abcdef a-longer-element-of-23b exactly-sixteen! nine-byte"));
+        Assert.Equal("$33\r\nHYLL\u0001\0\0\0\0\0\0\0\0\0\0\u0080\u0045\u0066\u0080\u0044\u0046\u0080\u004d\u008c\u0080\u004e\u00a8\u0080\u0057\u0009\u0084\u0043\u000c\r\n", h.Run("GET hl"));
+        Assert.Equal(":5\r\n", h.Run("PFCOUNT hl"));
+    }
+
+    [Fact]
     public void PfAddKeepsTheKeysExpiry()
     {
         h.Setup("PFADD k a", "PEXPIRE k 5000");

@@ -1,3 +1,5 @@
+using AofSim.Engine.Text;
+
 namespace AofSim.Engine.Resp;
 
 /// <summary>
@@ -64,9 +66,9 @@ public static class InlineSplitter
                     return false;
                 }
 
-                if (c == '\\' && p + 3 < line.Length && line[p + 1] == 'x' && IsHex(line[p + 2]) && IsHex(line[p + 3]))
+                if (c == '\\' && p + 3 < line.Length && line[p + 1] == 'x' && Numbers.HexDigit(line[p + 2]) >= 0 && Numbers.HexDigit(line[p + 3]) >= 0)
                 {
-                    word.Add((byte)((Hex(line[p + 2]) << 4) | Hex(line[p + 3])));
+                    word.Add((byte)((Numbers.HexDigit(line[p + 2]) << 4) | Numbers.HexDigit(line[p + 3])));
                     p += 4;
                     continue;
                 }
@@ -163,8 +165,4 @@ public static class InlineSplitter
 
     // C's isspace in the C locale.
     private static bool IsSpace(byte c) => c is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\v' or (byte)'\f' or (byte)'\r';
-
-    private static bool IsHex(byte c) => c is (>= (byte)'0' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f') or (>= (byte)'A' and <= (byte)'F');
-
-    private static int Hex(byte c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 }

@@ -216,7 +216,8 @@ public static class Numbers
         return true;
     }
 
-    private static int HexDigit(byte b) => b switch
+    /// <summary>The value of a hexadecimal digit (either case), or -1 when <paramref name="b"/> is not one.</summary>
+    public static int HexDigit(byte b) => b switch
     {
         >= (byte)'0' and <= (byte)'9' => b - '0',
         >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
